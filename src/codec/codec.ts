@@ -1,0 +1,60 @@
+// One WASM instance of the wsat kernels: its exports, its memory and the views on it.
+//
+// The module is compiled once (synchronously, from bytes embedded in the package) and each
+// Codec is a fresh instance with its own 2 MiB memory. Memory never grows (initial == maximum),
+// so the views built here stay valid for the instance's life. Use one Codec per connection or
+// serial port: the decoder, encoder and AT scanner of one connection share it.
+
+import { WASM_BASE64 } from "./wasm-binary.js";
+import type { WsatWasmExports } from "./wasm-exports.js";
+
+let compiled: WebAssembly.Module | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The compiled module (compiled on first use, shared by every Codec). */
+export function wasmModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
+  return compiled;
+}
+
+export class Codec {
+  readonly exports: WsatWasmExports;
+  readonly memory: WebAssembly.Memory;
+  /** Byte view on the whole memory. */
+  readonly u8: Uint8Array;
+  /** u32 view on the whole memory (index = address / 4). */
+  readonly u32: Uint32Array;
+  /** f64 view on the whole memory (index = address / 8). */
+  readonly f64: Float64Array;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as WsatWasmExports;
+    this.memory = this.exports.memory;
+    const buffer = this.memory.buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+
+  /** A new instance with its own memory; synchronous in every runtime. */
+  static create(): Codec {
+    return new Codec(new WebAssembly.Instance(wasmModule(), {}));
+  }
+}
+
+let shared: Codec | undefined;
+
+/**
+ * The instance used by the standalone helpers (mask, isValidUtf8, ...). They leave no state
+ * behind between calls, so sharing it is safe within one thread.
+ */
+export function sharedCodec(): Codec {
+  shared ??= Codec.create();
+  return shared;
+}

@@ -1,0 +1,164 @@
+// The decoder seam: bytes in, frame chunks out, one WASM call per input window.
+//
+// Data payloads are handed out as they arrive (like esp_websocket_client's DATA events with
+// payloadLen / payloadOffset / fin); control frames are handed out whole. Every chunk's
+// `payload` is a view on WASM memory that is valid only during the callback: copy it to keep it
+// (MessageAssembler does that for whole messages).
+
+import { Codec } from "./codec.js";
+import { errorFromWasm } from "./error-table.js";
+import { Opcode } from "./constants.js";
+import type { WsatError } from "../errors.js";
+
+export interface FrameChunk {
+  /** The frame's opcode (CONTINUATION for later fragments). */
+  opcode: number;
+  /** TEXT or BINARY for data frames (also on continuations); the opcode for control frames. */
+  messageOpcode: number;
+  /** The frame's FIN bit. */
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  /** This chunk's bytes, unmasked: a view on WASM memory valid only during the callback. */
+  payload: Uint8Array;
+  /** The whole frame's payload length. */
+  payloadLen: number;
+  /** Offset of this chunk within the frame's payload. */
+  payloadOffset: number;
+  /** First chunk of the frame. */
+  frameStart: boolean;
+  /** Last chunk of the frame (fin && frameEnd ends a message). */
+  frameEnd: boolean;
+  /** CLOSE frames: the status code, 1005 when the payload is empty; 0 otherwise. */
+  closeCode: number;
+  /** CLOSE frames: the reason (checked UTF-8); "" otherwise. */
+  closeReason: string;
+}
+
+export type FrameChunkHandler = (chunk: FrameChunk) => void;
+
+export interface FrameDecoderOptions {
+  /** "server" decodes frames from a client (must be masked); "client" the reverse. */
+  role: "client" | "server";
+  /** Limit for each frame and each reassembled message; 0 (default) means none. Exceeding it is 1009. */
+  maxPayloadBytes?: number;
+  /** RSV1 granted by a negotiated extension (e.g. permessage-deflate). Default false. */
+  rsv1?: boolean;
+  /** The WASM instance to use; one per connection. Default: a new one. */
+  codec?: Codec;
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+export class FrameDecoder {
+  readonly role: "client" | "server";
+  readonly maxPayloadBytes: number;
+  readonly codec: Codec;
+  /**
+   * The input window in WASM memory. A socket can read straight into it (Node's
+   * `onread: { buffer: decoder.inputWindow, callback }`), then call feedWindow(n, ...).
+   */
+  readonly inputWindow: Uint8Array;
+  private readonly inPtr: number;
+  private readonly inSize: number;
+  private readonly records: number;
+  private failure: WsatError | null = null;
+
+  constructor(options: FrameDecoderOptions) {
+    if (options.role !== "client" && options.role !== "server") {
+      throw new TypeError(`"role" must be "client" or "server", got ${String(options.role)}`);
+    }
+    const max = options.maxPayloadBytes ?? 0;
+    if (!Number.isSafeInteger(max) || max < 0) {
+      throw new RangeError(`"maxPayloadBytes" must be a non-negative integer, got ${max}`);
+    }
+    this.role = options.role;
+    this.maxPayloadBytes = max;
+    this.codec = options.codec ?? Codec.create();
+    const ex = this.codec.exports;
+    this.inPtr = ex.layoutWsIn();
+    this.inSize = ex.layoutWsInSize();
+    this.records = ex.layoutWsRecords();
+    this.inputWindow = this.codec.u8.subarray(this.inPtr, this.inPtr + this.inSize);
+    ex.wsDecoderInit(this.role === "server" ? 1 : 0, options.rsv1 ? 0x40 : 0, max);
+  }
+
+  /** Decodes `bytes` (any split of the stream), calling `onChunk` for each chunk in order. */
+  push(bytes: Uint8Array, onChunk: FrameChunkHandler): void {
+    const u8 = this.codec.u8;
+    if (bytes.buffer === u8.buffer && bytes.byteOffset === this.inPtr) {
+      this.feedWindow(bytes.length, onChunk);
+      return;
+    }
+    let off = 0;
+    while (off < bytes.length) {
+      const n = Math.min(bytes.length - off, this.inSize);
+      if (n <= 32) {
+        for (let i = 0; i < n; i++) u8[this.inPtr + i] = bytes[off + i];
+      } else {
+        u8.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), this.inPtr);
+      }
+      this.run(this.inPtr, n, onChunk);
+      off += n;
+    }
+  }
+
+  /** Decodes `length` bytes already written at the start of inputWindow. */
+  feedWindow(length: number, onChunk: FrameChunkHandler): void {
+    if (!(length >= 0 && length <= this.inSize)) {
+      throw new RangeError(`"length" must be 0..${this.inSize}, got ${length}`);
+    }
+    this.run(this.inPtr, length, onChunk);
+  }
+
+  /** True once the peer's bytes broke the protocol; every later push throws the same error. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  private run(ptr: number, len: number, onChunk: FrameChunkHandler): void {
+    if (this.failure) throw this.failure;
+    const ex = this.codec.exports;
+    const { u8, u32, f64 } = this.codec;
+    const buffer = u8.buffer;
+    while (len > 0) {
+      const count = ex.wsFeed(ptr, len);
+      const err = ex.wsError();
+      let r = this.records;
+      for (let i = 0; i < count; i++, r += 32) {
+        const w = r >>> 2;
+        const flags = u32[w];
+        const cptr = u32[w + 1];
+        const clen = u32[w + 2];
+        const opcode = flags & 0xf;
+        const payload = new Uint8Array(buffer, cptr, clen);
+        onChunk({
+          opcode,
+          messageOpcode: (flags >>> 12) & 0xf,
+          fin: (flags & 0x10) !== 0,
+          rsv1: (flags & 0x20) !== 0,
+          rsv2: (flags & 0x40) !== 0,
+          rsv3: (flags & 0x80) !== 0,
+          payload,
+          payloadLen: f64[(r + 16) >>> 3],
+          payloadOffset: f64[(r + 24) >>> 3],
+          frameStart: (flags & 0x100) !== 0,
+          frameEnd: (flags & 0x200) !== 0,
+          closeCode: opcode === Opcode.CLOSE ? u32[w + 3] : 0,
+          closeReason: opcode === Opcode.CLOSE && clen > 2 ? utf8.decode(payload.subarray(2)) : "",
+        });
+      }
+      if (err !== 0) {
+        this.failure = errorFromWasm(err, ex.wsErrorValue(), this.maxPayloadBytes);
+        throw this.failure;
+      }
+      const consumed = ex.wsConsumed();
+      if (consumed === 0 && count === 0) {
+        throw errorFromWasm(-1, 0);
+      }
+      ptr += consumed;
+      len -= consumed;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+// The encoder seam: frames for either role, masked in WASM for clients.
+//
+// encode() returns fresh bytes that the caller may keep or hand to socket.write (the WASM
+// output window is reused by the next call). encodeBatch() writes many frames into the window
+// and returns them as one Uint8Array: one copy out and one socket write for a burst of small
+// frames.
+
+import { Codec } from "./codec.js";
+import { Opcode } from "./constants.js";
+import { encodeClosePayload } from "./close-payload.js";
+import { maskKeyFromBytes } from "./mask-key.js";
+
+export interface EncodeOptions {
+  /** FIN bit; default true. */
+  fin?: boolean;
+  /** RSV1 (set only when an extension that defines it was negotiated). */
+  rsv1?: boolean;
+  /** Client frames: use this key (4 bytes) instead of asking options.maskKey. */
+  maskingKey?: Uint8Array;
+}
+
+export interface FrameToEncode extends EncodeOptions {
+  opcode: number;
+  payload: Uint8Array;
+}
+
+export interface FrameEncoderOptions {
+  /** "client" frames are masked (RFC 6455 5.3); "server" frames are not. */
+  role: "client" | "server";
+  /** Source of 32-bit masking keys; required for the client role (e.g. randomMaskKey). */
+  maskKey?: () => number;
+  /** The WASM instance to use; one per connection. Default: a new one. */
+  codec?: Codec;
+}
+
+const textEncoder = new TextEncoder();
+
+function headerSize(len: number, masked: boolean): number {
+  const n = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  return masked ? n + 4 : n;
+}
+
+function checkOpcode(opcode: number, fin: boolean, payloadLen: number): void {
+  if (!(opcode === 0 || opcode === 1 || opcode === 2 || opcode === 8 || opcode === 9 || opcode === 10)) {
+    throw new RangeError(`"opcode" must be 0, 1, 2, 8, 9 or 10, got ${opcode}`);
+  }
+  if (opcode >= 8) {
+    if (!fin) throw new RangeError(`control frames (opcode ${opcode}) cannot be fragmented: "fin" must be true`);
+    if (payloadLen > 125) {
+      throw new RangeError(`control frame payload must be at most 125 bytes, got ${payloadLen}`);
+    }
+  }
+}
+
+export class FrameEncoder {
+  readonly role: "client" | "server";
+  readonly codec: Codec;
+  private readonly masked: boolean;
+  private readonly maskKey: (() => number) | undefined;
+  private readonly outPtr: number;
+  private readonly outSize: number;
+  private readonly scratch: number;
+  private readonly scratchSize: number;
+
+  constructor(options: FrameEncoderOptions) {
+    if (options.role !== "client" && options.role !== "server") {
+      throw new TypeError(`"role" must be "client" or "server", got ${String(options.role)}`);
+    }
+    this.role = options.role;
+    this.masked = options.role === "client";
+    if (this.masked && typeof options.maskKey !== "function") {
+      throw new TypeError(`"maskKey" must be a function returning a random u32 for the client role`);
+    }
+    this.maskKey = options.maskKey;
+    this.codec = options.codec ?? Codec.create();
+    const ex = this.codec.exports;
+    this.outPtr = ex.layoutWsOut();
+    this.outSize = ex.layoutWsOutSize();
+    this.scratch = ex.layoutScratch();
+    this.scratchSize = ex.layoutScratchSize();
+  }
+
+  /** One frame as fresh bytes. */
+  encode(opcode: number, payload: Uint8Array, options: EncodeOptions = {}): Uint8Array {
+    const fin = options.fin ?? true;
+    checkOpcode(opcode, fin, payload.length);
+    const total = headerSize(payload.length, this.masked) + payload.length;
+    if (total <= this.outSize) {
+      const end = this.put(this.outPtr, opcode, payload, fin, options);
+      return this.codec.u8.slice(this.outPtr, end);
+    }
+    return this.encodeLarge(opcode, payload, fin, options);
+  }
+
+  /** Many frames written back to back, returned as one Uint8Array. */
+  encodeBatch(frames: readonly FrameToEncode[]): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let at = this.outPtr;
+    const limit = this.outPtr + this.outSize;
+    for (const f of frames) {
+      const fin = f.fin ?? true;
+      checkOpcode(f.opcode, fin, f.payload.length);
+      const size = headerSize(f.payload.length, this.masked) + f.payload.length;
+      if (at + size > limit) {
+        if (at > this.outPtr) parts.push(this.codec.u8.slice(this.outPtr, at));
+        at = this.outPtr;
+        if (size > this.outSize) {
+          parts.push(this.encodeLarge(f.opcode, f.payload, fin, f));
+          continue;
+        }
+      }
+      at = this.put(at, f.opcode, f.payload, fin, f);
+    }
+    if (at > this.outPtr) parts.push(this.codec.u8.slice(this.outPtr, at));
+    if (parts.length === 1) return parts[0];
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const out = new Uint8Array(n);
+    n = 0;
+    for (const p of parts) {
+      out.set(p, n);
+      n += p.length;
+    }
+    return out;
+  }
+
+  /** A close frame (RFC 6455 5.5.1); no code gives an empty payload. */
+  encodeClose(code?: number, reason?: string): Uint8Array {
+    return this.encode(Opcode.CLOSE, encodeClosePayload(code, reason));
+  }
+
+  /** A text frame from a string. */
+  encodeText(text: string, options?: EncodeOptions): Uint8Array {
+    return this.encode(Opcode.TEXT, textEncoder.encode(text), options);
+  }
+
+  private keyFor(options: EncodeOptions): number {
+    if (!this.masked) return 0;
+    if (options.maskingKey) return maskKeyFromBytes(options.maskingKey);
+    return this.maskKey!() >>> 0;
+  }
+
+  private b0(opcode: number, fin: boolean, options: EncodeOptions): number {
+    return (fin ? 0x80 : 0) | (options.rsv1 ? 0x40 : 0) | opcode;
+  }
+
+  /** Writes one frame at `at` in WASM memory; returns the address after it. */
+  private put(at: number, opcode: number, payload: Uint8Array, fin: boolean, options: EncodeOptions): number {
+    const u8 = this.codec.u8;
+    const len = payload.length;
+    const dst = at + headerSize(len, this.masked);
+    if (len <= 32) {
+      for (let i = 0; i < len; i++) u8[dst + i] = payload[i];
+    } else {
+      u8.set(payload, dst);
+    }
+    const key = this.keyFor(options);
+    return at + this.codec.exports.wsEncode(at, this.b0(opcode, fin, options), this.masked ? 1 : 0, key, len);
+  }
+
+  /** Frames bigger than the output window: header, then the payload masked window by window. */
+  private encodeLarge(opcode: number, payload: Uint8Array, fin: boolean, options: EncodeOptions): Uint8Array {
+    const ex = this.codec.exports;
+    const u8 = this.codec.u8;
+    const len = payload.length;
+    const key = this.keyFor(options);
+    const h = ex.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), this.masked ? 1 : 0, key, len);
+    const out = new Uint8Array(h + len);
+    out.set(u8.subarray(this.outPtr, this.outPtr + h), 0);
+    if (!this.masked) {
+      out.set(payload, h);
+      return out;
+    }
+    for (let off = 0; off < len; off += this.scratchSize) {
+      const n = Math.min(this.scratchSize, len - off);
+      u8.set(payload.subarray(off, off + n), this.scratch);
+      ex.wsMask(this.scratch, n, key, off & 3);
+      out.set(u8.subarray(this.scratch, this.scratch + n), h + off);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,33 @@
+// The WASM module's exports (assembly/index.ts), typed. Numbers only cross this boundary.
+
+export interface WsatWasmExports {
+  readonly memory: WebAssembly.Memory;
+  layoutWsRecords(): number;
+  layoutWsMaxRecords(): number;
+  layoutWsIn(): number;
+  layoutWsInSize(): number;
+  layoutWsOut(): number;
+  layoutWsOutSize(): number;
+  layoutScratch(): number;
+  layoutScratchSize(): number;
+  layoutAtRegion(): number;
+  layoutAtRegionSize(): number;
+
+  wsMask(ptr: number, len: number, key: number, phase: number): void;
+  wsMaskCopy(dst: number, src: number, len: number, key: number, phase: number): void;
+  wsDecoderInit(server: number, rsvBits: number, maxPayload: number): void;
+  wsFeed(ptr: number, len: number): number;
+  wsError(): number;
+  wsErrorValue(): number;
+  wsConsumed(): number;
+  wsHeaderSize(len: number, masked: number): number;
+  wsWriteHeader(out: number, b0: number, masked: number, key: number, len: number): number;
+  wsEncode(out: number, b0: number, masked: number, key: number, len: number): number;
+  wsCheckClose(ptr: number, len: number): number;
+  wsCloseCodeSeen(): number;
+  utf8Validate(state: number, ptr: number, len: number): number;
+  utf8FailAt(): number;
+
+  /** Exports of other kernels (at*), typed by their own seams. */
+  readonly [name: string]: unknown;
+}
