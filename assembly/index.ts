@@ -52,3 +52,4 @@ export function wsCloseCodeSeen(): u32 { return closeCodeSeen; }
 
 export function utf8Validate(state: u32, ptr: usize, len: u32): u32 { return utf8Run(state, ptr, len); }
 export function utf8FailAt(): u32 { return utf8FailIndex; }
+export * from "./at-exports";

@@ -13,3 +13,4 @@ export { encodeClosePayload, parseClosePayload } from "./close-payload.js";
 export { randomMaskKey, maskKeyBytes, maskKeyFromBytes } from "./mask-key.js";
 export { errorFromWasm, CODEC_ERROR_CODES } from "./error-table.js";
 export * from "../errors.js";
+export * from "./at-scanner.js";

@@ -1,0 +1,24 @@
+// The ESP-AT scanner's WASM exports (prefix `at`): numbers in, numbers out.
+// src/codec/at-scanner.ts is the only caller. See at-scanner.ts for the record layout.
+
+import {
+  AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_IN, AT_IN_SIZE,
+  scannerInit, scannerSetFormat, scannerExpectData, scannerRemaining, scannerPendingLine,
+  scannerFeed, atConsumedBytes,
+} from "./at-scanner";
+
+export function atRecords(): usize { return AT_RECORDS; }
+export function atRecordSize(): u32 { return <u32>AT_RECORD_SIZE; }
+export function atMaxRecords(): u32 { return AT_MAX_RECORDS; }
+export function atIn(): usize { return AT_IN; }
+export function atInSize(): u32 { return AT_IN_SIZE; }
+
+/** direction: 0 = device -> host, 1 = host -> device. Resets all state. */
+export function atInit(direction: u32): void { scannerInit(direction); }
+export function atSetFormat(link: i32, level: i32, mask: i32): bool { return scannerSetFormat(link, level, mask); }
+export function atExpectData(n: u32): bool { return scannerExpectData(n); }
+export function atRemaining(): u32 { return scannerRemaining(); }
+export function atPendingLine(): u32 { return scannerPendingLine(); }
+/** Feeds [ptr, ptr+len); returns the record count. atConsumed() < len means: feed the rest again. */
+export function atFeed(ptr: usize, len: u32): u32 { return scannerFeed(ptr, len); }
+export function atConsumed(): u32 { return atConsumedBytes; }

@@ -1,0 +1,674 @@
+// The ESP-AT serial-stream byte counter: bytes in, records out, state in module globals.
+//
+// Model: MaJerle/lwesp `lwespi_process` — line mode, plus a counted raw mode entered as soon as a
+// length-prefixed header (`+WS_DATA:<link>,...,<len>,`) ends. One call per chunk; chunks may be
+// split anywhere (down to one byte). Records point into the fed range or into one of two line
+// stash buffers (used alternately) and are valid until the next atFeed.
+//
+// Directions:
+//   device -> host (DIR_DEVICE): result lines, URCs, info lines, echoed command lines, the prompt
+//     `\r\nOK\r\n\r\n>` (emitted as line OK, line EMPTY, then PROMPT on the `>` that starts a line,
+//     with nothing needed after it), and `+WS_DATA:` headers in the per-link AT+WSDATAFMT layout
+//     (reference §6), after which exactly <count> raw bytes are handed out as DATA chunks, then an
+//     optional CR LF is swallowed.
+//   host -> device (DIR_HOST): command lines; after atExpectData(n), exactly n raw bytes of data
+//     (AT+WSSEND / AT+WSHEAD data mode, reference §9). In this direction a feed stops right after
+//     each line record so that the caller can call atExpectData before the next byte is read.
+//
+// Nothing is dropped: a malformed `+WS_DATA:` header becomes a line of type WS_DATA_BAD, a line
+// longer than the stash (only possible when it spans feeds) is handed out in pieces flagged
+// OVERFLOW, and every other line is classified (unknown ones as OTHER). Nothing traps.
+//
+// Memory (inside AT_REGION, see layout.ts):
+//
+//   0x100000 +------------------------------------------+
+//            | AT_RECORDS: 2048 x 48 B                  |  96 KiB
+//   0x118000 +------------------------------------------+
+//            | AT_LINE: two 4 KiB line stashes          |  lines split across feeds
+//   0x11A000 +------------------------------------------+
+//            | AT_CR: one constant 0x0D byte            |  (delimited-data corner case)
+//   0x120000 +------------------------------------------+
+//            | AT_IN: input window                      |  896 KiB
+//   0x200000 +------------------------------------------+
+//
+// Record (48 bytes, twelve little-endian i32):
+//
+//    0       4       8      12      16      20      24      28      32      36      40      44
+//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
+//    | flags |  ptr  |  len  | link  |opcode |  fin  | plen  | poff  | dlen  | chunk | count | level |
+//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
+//
+//  flags: bits 0-3 kind (1 LINE, 2 PROMPT, 3 DATA), bits 8-15 line type (AT_T_*),
+//         bit 16 START (first chunk of a data run), bit 17 END (last chunk), bit 18 OVERFLOW.
+//  link/opcode/fin/plen/poff/dlen: -1 when absent. chunk: offset of this chunk in the data run.
+//  count: bytes the data run counts (-1: delimited by CR LF because the layout has no length).
+
+import { AT_REGION, AT_REGION_SIZE } from "./layout";
+
+export const AT_RECORDS: usize = AT_REGION;
+export const AT_RECORD_SIZE: usize = 48;
+export const AT_MAX_RECORDS: u32 = 2048;
+const AT_RECORD_RESERVE: u32 = 256;
+export const AT_LINE: usize = AT_REGION + 0x18000;
+export const AT_LINE_SIZE: u32 = 4096;
+export const AT_CR: usize = AT_REGION + 0x1a000;
+export const AT_IN: usize = AT_REGION + 0x20000;
+export const AT_IN_SIZE: u32 = AT_REGION_SIZE - 0x20000;
+
+export const DIR_DEVICE: u32 = 0;
+export const DIR_HOST: u32 = 1;
+
+export const AT_KIND_LINE: u32 = 1;
+export const AT_KIND_PROMPT: u32 = 2;
+export const AT_KIND_DATA: u32 = 3;
+
+export const AT_FLAG_START: u32 = 1 << 16;
+export const AT_FLAG_END: u32 = 1 << 17;
+export const AT_FLAG_OVERFLOW: u32 = 1 << 18;
+
+// Line types. Keep in step with AT_LINE_TYPES in src/codec/at-scanner.ts.
+export const AT_T_EMPTY: u32 = 0;
+export const AT_T_OTHER: u32 = 1;
+export const AT_T_OK: u32 = 2;
+export const AT_T_ERROR: u32 = 3;
+export const AT_T_SEND_OK: u32 = 4;
+export const AT_T_SEND_FAIL: u32 = 5;
+export const AT_T_BUSY_P: u32 = 6;
+export const AT_T_BUSY_S: u32 = 7;
+export const AT_T_READY: u32 = 8;
+export const AT_T_WS_CONNECTED: u32 = 9;
+export const AT_T_WS_DISCONNECTED: u32 = 10;
+export const AT_T_WS_CLOSED: u32 = 11;
+export const AT_T_WSOPEN: u32 = 12;
+export const AT_T_WSHEAD: u32 = 13;
+export const AT_T_WIFI: u32 = 14;
+export const AT_T_ERR_CODE: u32 = 15;
+export const AT_T_INFO: u32 = 16;
+export const AT_T_ECHO: u32 = 17;
+export const AT_T_WS_DATA_BAD: u32 = 18;
+export const AT_T_COMMAND: u32 = 19;
+
+const MODE_LINE: u32 = 0;
+const MODE_RAW: u32 = 1;
+const MODE_TRAILER_CR: u32 = 2;
+const MODE_TRAILER_LF: u32 = 3;
+const MODE_DELIM: u32 = 4;
+const MODE_HOSTDATA: u32 = 5;
+
+const HDR_NONE: u32 = 0;
+const HDR_PREFIX: u32 = 1;
+const HDR_FIELDS: u32 = 2;
+const HDR_BAD: u32 = 3;
+
+const MAX_LINKS: i32 = 8;
+const MAX_DIGITS: u32 = 9;
+
+// configuration
+let direction: u32 = DIR_DEVICE;
+// per-link AT+WSDATAFMT (reference §6): level 0..2, mask 1..63; default 0 / 48
+let fmtLevel: StaticArray<u8> = [0, 0, 0, 0, 0, 0, 0, 0];
+let fmtMask: StaticArray<u8> = [48, 48, 48, 48, 48, 48, 48, 48];
+
+// line state
+let mode: u32 = MODE_LINE;
+let stashIdx: u32 = 0;      // which AT_LINE buffer holds the pending partial line
+let stashLen: u32 = 0;      // bytes of the current line kept in that buffer
+let lineOverflowed: bool = false;
+let hdr: u32 = HDR_PREFIX;
+let hdrMatched: u32 = 0;
+let fieldIdx: u32 = 0;
+let fieldsNeeded: u32 = 0;
+let fieldVal: u32 = 0;
+let fieldDigits: u32 = 0;
+let f0: i32 = -1; // link
+let f1: i32 = -1;
+let f2: i32 = -1;
+let f3: i32 = -1;
+let f4: i32 = -1;
+let f5: i32 = -1;
+
+// data-run state
+let rawRemain: u32 = 0;
+let rawCount: i32 = 0;
+let rawPos: u32 = 0;
+let rawLink: i32 = -1;
+let rawOpcode: i32 = -1;
+let rawFin: i32 = -1;
+let rawPlen: i32 = -1;
+let rawPoff: i32 = -1;
+let rawDlen: i32 = -1;
+let rawLevel: i32 = 0;
+let rawTrailer: bool = false;
+let delimPendingCR: bool = false;
+
+// outputs of the last atFeed
+let recCount: u32 = 0;
+export let atConsumedBytes: u32 = 0;
+
+export function scannerInit(dir: u32): void {
+  direction = dir == DIR_HOST ? DIR_HOST : DIR_DEVICE;
+  for (let i = 0; i < MAX_LINKS; i++) {
+    unchecked((fmtLevel[i] = 0));
+    unchecked((fmtMask[i] = 48));
+  }
+  store<u8>(AT_CR, 0x0d);
+  mode = MODE_LINE;
+  stashIdx = 0;
+  stashLen = 0;
+  resetLine();
+  rawRemain = 0;
+  rawPos = 0;
+  delimPendingCR = false;
+  recCount = 0;
+  atConsumedBytes = 0;
+}
+
+/** AT+WSDATAFMT=<link>,<level>,<mask> as the device was told; false if out of range. */
+export function scannerSetFormat(link: i32, level: i32, mask: i32): bool {
+  if (link < 0 || link >= MAX_LINKS || level < 0 || level > 2 || mask < 1 || mask > 63) return false;
+  unchecked((fmtLevel[link] = <u8>level));
+  unchecked((fmtMask[link] = <u8>mask));
+  return true;
+}
+
+/** Host direction: the next n bytes are data-mode payload. Returns false if a line is pending. */
+export function scannerExpectData(n: u32): bool {
+  if (mode != MODE_LINE || stashLen != 0) return false;
+  if (n == 0) return true;
+  mode = MODE_HOSTDATA;
+  rawRemain = n;
+  rawCount = <i32>n;
+  rawPos = 0;
+  rawLink = -1;
+  rawOpcode = -1;
+  rawFin = -1;
+  rawPlen = -1;
+  rawPoff = -1;
+  rawDlen = -1;
+  rawLevel = 0;
+  rawTrailer = false;
+  return true;
+}
+
+/** Bytes still owed to the current data run (0 in line mode). */
+export function scannerRemaining(): u32 {
+  return mode == MODE_RAW || mode == MODE_HOSTDATA ? rawRemain : 0;
+}
+
+/** Bytes of an unterminated line kept across feeds. */
+export function scannerPendingLine(): u32 {
+  return stashLen;
+}
+
+@inline
+function resetLine(): void {
+  lineOverflowed = false;
+  hdr = direction == DIR_DEVICE ? HDR_PREFIX : HDR_NONE;
+  hdrMatched = 0;
+  fieldIdx = 0;
+  fieldsNeeded = 0;
+  fieldVal = 0;
+  fieldDigits = 0;
+  f0 = -1;
+  f1 = -1;
+  f2 = -1;
+  f3 = -1;
+  f4 = -1;
+  f5 = -1;
+}
+
+function emit(flags: u32, ptr: usize, len: u32, link: i32): void {
+  let r = AT_RECORDS + <usize>recCount * AT_RECORD_SIZE;
+  store<u32>(r, flags);
+  store<u32>(r, <u32>ptr, 4);
+  store<u32>(r, len, 8);
+  store<i32>(r, link, 12);
+  store<i32>(r, -1, 16);
+  store<i32>(r, -1, 20);
+  store<i32>(r, -1, 24);
+  store<i32>(r, -1, 28);
+  store<i32>(r, -1, 32);
+  store<i32>(r, 0, 36);
+  store<i32>(r, 0, 40);
+  store<i32>(r, 0, 44);
+  recCount++;
+}
+
+function emitData(ptr: usize, len: u32, end: bool): void {
+  let r = AT_RECORDS + <usize>recCount * AT_RECORD_SIZE;
+  let flags = AT_KIND_DATA;
+  if (rawPos == 0) flags |= AT_FLAG_START;
+  if (end) flags |= AT_FLAG_END;
+  store<u32>(r, flags);
+  store<u32>(r, <u32>ptr, 4);
+  store<u32>(r, len, 8);
+  store<i32>(r, rawLink, 12);
+  store<i32>(r, rawOpcode, 16);
+  store<i32>(r, rawFin, 20);
+  store<i32>(r, rawPlen, 24);
+  store<i32>(r, rawPoff, 28);
+  store<i32>(r, rawDlen, 32);
+  store<u32>(r, rawPos, 36);
+  store<i32>(r, rawCount, 40);
+  store<i32>(r, rawLevel, 44);
+  recCount++;
+  rawPos += len;
+}
+
+// ---- line classification ----------------------------------------------------------------------
+
+@inline
+function eqAscii(p: usize, len: u32, lit: string): bool {
+  let n = <u32>lit.length;
+  if (len != n) return false;
+  for (let i: u32 = 0; i < n; i++) {
+    if (<u32>load<u8>(p + i) != <u32>lit.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+@inline
+function startsAscii(p: usize, len: u32, lit: string): bool {
+  let n = <u32>lit.length;
+  if (len < n) return false;
+  for (let i: u32 = 0; i < n; i++) {
+    if (<u32>load<u8>(p + i) != <u32>lit.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Decimal number filling [p, p+len) exactly; -1 if empty, not all digits or too long. */
+function wholeNumber(p: usize, len: u32): i32 {
+  if (len == 0 || len > MAX_DIGITS) return -1;
+  let v: i32 = 0;
+  for (let i: u32 = 0; i < len; i++) {
+    let d = <i32>load<u8>(p + i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Leading decimal number at p (up to the first non-digit); -1 if none. */
+function leadingNumber(p: usize, len: u32): i32 {
+  let v: i32 = 0;
+  let i: u32 = 0;
+  while (i < len && i < MAX_DIGITS) {
+    let d = <i32>load<u8>(p + i) - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    i++;
+  }
+  return i == 0 ? -1 : v;
+}
+
+@inline
+function isAt(p: usize, len: u32): bool {
+  return len >= 2 && (load<u8>(p) | 0x20) == 0x61 && (load<u8>(p, 1) | 0x20) == 0x74;
+}
+
+// link id of the last classified line (URCs and +WSOPEN:)
+let classLink: i32 = -1;
+
+function classifyDevice(p: usize, len: u32): u32 {
+  classLink = -1;
+  if (len == 0) return AT_T_EMPTY;
+  let c = <u32>load<u8>(p);
+  if (c == 0x2b) { // '+'
+    if (startsAscii(p, len, "+WS_CONNECTED:")) {
+      classLink = wholeNumber(p + 14, len - 14);
+      return classLink >= 0 ? AT_T_WS_CONNECTED : AT_T_OTHER;
+    }
+    if (startsAscii(p, len, "+WS_DISCONNECTED:")) {
+      classLink = wholeNumber(p + 17, len - 17);
+      return classLink >= 0 ? AT_T_WS_DISCONNECTED : AT_T_OTHER;
+    }
+    if (startsAscii(p, len, "+WS_CLOSED:")) {
+      classLink = wholeNumber(p + 11, len - 11);
+      return classLink >= 0 ? AT_T_WS_CLOSED : AT_T_OTHER;
+    }
+    if (startsAscii(p, len, "+WSOPEN:")) {
+      classLink = leadingNumber(p + 8, len - 8);
+      return AT_T_WSOPEN;
+    }
+    if (startsAscii(p, len, "+WSHEAD:")) return AT_T_WSHEAD;
+    if (startsAscii(p, len, "+WS_DATA:")) return AT_T_WS_DATA_BAD;
+    return AT_T_INFO;
+  }
+  if (eqAscii(p, len, "OK")) return AT_T_OK;
+  if (eqAscii(p, len, "ERROR")) return AT_T_ERROR;
+  if (eqAscii(p, len, "SEND OK")) return AT_T_SEND_OK;
+  if (eqAscii(p, len, "SEND FAIL")) return AT_T_SEND_FAIL;
+  if (eqAscii(p, len, "busy p...")) return AT_T_BUSY_P;
+  if (eqAscii(p, len, "busy s...")) return AT_T_BUSY_S;
+  if (eqAscii(p, len, "ready")) return AT_T_READY;
+  if (startsAscii(p, len, "WIFI ")) return AT_T_WIFI;
+  if (startsAscii(p, len, "ERR CODE:")) return AT_T_ERR_CODE;
+  if (isAt(p, len)) return AT_T_ECHO;
+  return AT_T_OTHER;
+}
+
+function classifyHost(p: usize, len: u32): u32 {
+  classLink = -1;
+  if (len == 0) return AT_T_EMPTY;
+  if (isAt(p, len)) return AT_T_COMMAND;
+  return AT_T_OTHER;
+}
+
+/** Emits the completed line [p, p+len) (CR LF already removed). */
+function emitLine(p: usize, len: u32, badHeader: bool): void {
+  let t: u32;
+  if (lineOverflowed) {
+    t = AT_T_OTHER;
+    classLink = -1;
+  } else if (badHeader) {
+    t = AT_T_WS_DATA_BAD;
+    classLink = f0;
+  } else {
+    t = direction == DIR_DEVICE ? classifyDevice(p, len) : classifyHost(p, len);
+  }
+  let flags = AT_KIND_LINE | (t << 8);
+  if (lineOverflowed) flags |= AT_FLAG_OVERFLOW;
+  emit(flags, p, len, classLink);
+}
+
+/** Appends [p, p+n) to the stash; hands out full stashes as OVERFLOW pieces. */
+function stashAppend(p: usize, n: u32): void {
+  while (n > 0) {
+    let room = AT_LINE_SIZE - stashLen;
+    if (room == 0) {
+      lineOverflowed = true;
+      hdr = HDR_NONE;
+      emit(AT_KIND_LINE | (AT_T_OTHER << 8) | AT_FLAG_OVERFLOW,
+        AT_LINE + <usize>stashIdx * AT_LINE_SIZE, stashLen, -1);
+      stashIdx ^= 1;
+      stashLen = 0;
+      room = AT_LINE_SIZE;
+    }
+    let k = n < room ? n : room;
+    memory.copy(AT_LINE + <usize>stashIdx * AT_LINE_SIZE + stashLen, p, k);
+    stashLen += k;
+    p += k;
+    n -= k;
+  }
+}
+
+// ---- +WS_DATA header ---------------------------------------------------------------------------
+
+@inline
+function popcount5(m: u32): u32 {
+  return <u32>popcnt<u32>(m & 31);
+}
+
+/** The header ended (its last comma was just read): set up the data run. */
+function startRun(): void {
+  let link = f0;
+  let level: i32 = 0;
+  let mask: u32 = 48;
+  if (link >= 0 && link < MAX_LINKS) {
+    level = <i32>unchecked(fmtLevel[link]);
+    mask = <u32>unchecked(fmtMask[link]);
+  }
+  rawLink = link;
+  rawLevel = level;
+  rawOpcode = -1;
+  rawFin = -1;
+  rawPlen = -1;
+  rawPoff = -1;
+  rawDlen = -1;
+  // Fields follow the mask bit order (reference §6): opcode, fin, payload_len, payload_offset,
+  // data_len; each written "%d,".
+  let k: u32 = 1;
+  if (mask & 1) rawOpcode = fieldAt(k++);
+  if (mask & 2) rawFin = fieldAt(k++);
+  if (mask & 4) rawPlen = fieldAt(k++);
+  if (mask & 8) rawPoff = fieldAt(k++);
+  if (mask & 16) rawDlen = fieldAt(k++);
+  rawTrailer = (mask & 32) != 0;
+  rawPos = 0;
+  // How many raw bytes follow the header (reference §6 "When the header and trailer are emitted"):
+  // level 0 writes a header per chunk, so data_len is exact; levels 1 and 2 write one header per
+  // frame / message and append later chunks bare, so payload_len (the first frame's length) is the
+  // best count there: exact for a frame (level 1) and for a one-frame message (level 2). The
+  // reference says the host cannot frame level-2 multi-frame binary reliably; neither can we.
+  let count: i32 = -1;
+  if (level == 0) {
+    if (rawDlen >= 0) count = rawDlen;
+    else if (rawPlen >= 0 && rawPoff >= 0) count = rawPlen > rawPoff ? rawPlen - rawPoff : 0;
+    else if (rawPlen >= 0) count = rawPlen;
+  } else {
+    if (rawPlen >= 0) count = rawPlen;
+    else if (rawDlen >= 0) count = rawDlen;
+  }
+  rawCount = count;
+  if (count < 0) {
+    // No length in the layout: the data is taken up to the next CR LF (best effort).
+    mode = MODE_DELIM;
+    delimPendingCR = false;
+  } else {
+    mode = MODE_RAW;
+    rawRemain = <u32>count;
+  }
+}
+
+@inline
+function fieldAt(i: u32): i32 {
+  if (i == 1) return f1;
+  if (i == 2) return f2;
+  if (i == 3) return f3;
+  if (i == 4) return f4;
+  return f5;
+}
+
+@inline
+function storeField(i: u32, v: i32): void {
+  if (i == 0) f0 = v;
+  else if (i == 1) f1 = v;
+  else if (i == 2) f2 = v;
+  else if (i == 3) f3 = v;
+  else if (i == 4) f4 = v;
+  else f5 = v;
+}
+
+/** One byte of a line that may be a +WS_DATA header. Returns true when the header is complete. */
+function headerStep(c: u32): bool {
+  if (hdr == HDR_PREFIX) {
+    // "+WS_DATA:"
+    let want: u32 = 0;
+    switch (hdrMatched) {
+      case 0: want = 0x2b; break; // +
+      case 1: want = 0x57; break; // W
+      case 2: want = 0x53; break; // S
+      case 3: want = 0x5f; break; // _
+      case 4: want = 0x44; break; // D
+      case 5: want = 0x41; break; // A
+      case 6: want = 0x54; break; // T
+      case 7: want = 0x41; break; // A
+      default: want = 0x3a;       // :
+    }
+    if (c != want) {
+      hdr = HDR_NONE;
+      return false;
+    }
+    hdrMatched++;
+    if (hdrMatched == 9) {
+      hdr = HDR_FIELDS;
+      fieldIdx = 0;
+      fieldVal = 0;
+      fieldDigits = 0;
+    }
+    return false;
+  }
+  // HDR_FIELDS
+  let d = c - 48;
+  if (d <= 9) {
+    if (fieldDigits == MAX_DIGITS) {
+      hdr = HDR_BAD;
+      return false;
+    }
+    fieldVal = fieldVal * 10 + d;
+    fieldDigits++;
+    return false;
+  }
+  if (c != 0x2c || fieldDigits == 0) { // ','
+    hdr = HDR_BAD;
+    return false;
+  }
+  storeField(fieldIdx, <i32>fieldVal);
+  if (fieldIdx == 0) {
+    let link = <i32>fieldVal;
+    let mask: u32 = link < MAX_LINKS ? <u32>unchecked(fmtMask[link]) : 48;
+    fieldsNeeded = 1 + popcount5(mask);
+  }
+  fieldIdx++;
+  fieldVal = 0;
+  fieldDigits = 0;
+  return fieldIdx == fieldsNeeded;
+}
+
+// ---- the feed ----------------------------------------------------------------------------------
+
+/** Feeds [ptr, ptr+len); returns the number of records written at AT_RECORDS. */
+export function scannerFeed(ptr: usize, len: u32): u32 {
+  recCount = 0;
+  let p = ptr;
+  let end = ptr + <usize>len;
+  let ls = p; // start of the current line's bytes within this feed
+  while (p < end) {
+    // Leave room for the OVERFLOW pieces one step can emit (AT_IN_SIZE / AT_LINE_SIZE at most).
+    if (recCount >= AT_MAX_RECORDS - AT_RECORD_RESERVE) break;
+    if (mode == MODE_LINE) {
+      let c = <u32>load<u8>(p);
+      let atLineStart = p == ls && stashLen == 0 && !lineOverflowed;
+      if (atLineStart && c == 0x3e && direction == DIR_DEVICE) { // '>' starting a line: the prompt
+        emit(AT_KIND_PROMPT, p, 1, -1);
+        p++;
+        ls = p;
+        resetLine();
+        continue;
+      }
+      if (c == 0x0a) {
+        let bad = hdr == HDR_FIELDS || hdr == HDR_BAD;
+        let lp: usize;
+        let ll: u32;
+        if (stashLen != 0 || lineOverflowed) {
+          stashAppend(ls, <u32>(p - ls));
+          lp = AT_LINE + <usize>stashIdx * AT_LINE_SIZE;
+          ll = stashLen;
+          stashIdx ^= 1;
+          stashLen = 0;
+        } else {
+          lp = ls;
+          ll = <u32>(p - ls);
+        }
+        if (ll > 0 && load<u8>(lp + ll - 1) == 0x0d) ll--;
+        emitLine(lp, ll, bad);
+        p++;
+        ls = p;
+        resetLine();
+        if (direction == DIR_HOST) break; // let the caller call atExpectData before more bytes
+        continue;
+      }
+      if (hdr == HDR_PREFIX || hdr == HDR_FIELDS) {
+        if (headerStep(c)) {
+          // The header is complete: its bytes are consumed, the data run starts after the comma.
+          p++;
+          stashLen = 0;
+          startRun();
+          resetLine();
+          ls = p;
+          if (mode == MODE_RAW && rawRemain == 0) {
+            emitData(p, 0, true);
+            mode = MODE_TRAILER_CR;
+          }
+          continue;
+        }
+      }
+      p++;
+      continue;
+    }
+    if (mode == MODE_RAW || mode == MODE_HOSTDATA) {
+      let avail = <u32>(end - p);
+      let n = avail < rawRemain ? avail : rawRemain;
+      rawRemain -= n;
+      let done = rawRemain == 0;
+      emitData(p, n, done);
+      p += n;
+      if (done) {
+        // The optional CR LF after the data (WSDATAFMT bit 5) is swallowed whether or not the
+        // layout announced it: result lines start with CR LF anyway, so nothing is lost.
+        mode = mode == MODE_RAW ? MODE_TRAILER_CR : MODE_LINE;
+      }
+      ls = p;
+      continue;
+    }
+    if (mode == MODE_TRAILER_CR) {
+      let c = <u32>load<u8>(p);
+      if (c == 0x0d) {
+        mode = MODE_TRAILER_LF;
+        p++;
+      } else if (c == 0x0a) {
+        mode = MODE_LINE;
+        p++;
+      } else {
+        mode = MODE_LINE;
+      }
+      ls = p;
+      continue;
+    }
+    if (mode == MODE_TRAILER_LF) {
+      let c = <u32>load<u8>(p);
+      mode = MODE_LINE;
+      if (c == 0x0a) {
+        p++;
+        ls = p;
+      } else {
+        // A lone CR after the data (no real device sends this): handed out as its own line
+        // rather than dropped, and the next byte starts a fresh line (a URC stays recognisable).
+        ls = p;
+        emit(AT_KIND_LINE | (AT_T_OTHER << 8), AT_CR, 1, -1);
+      }
+      continue;
+    }
+    if (mode == MODE_DELIM) {
+      // Data without a length: everything up to CR LF.
+      let q = p;
+      if (delimPendingCR) {
+        delimPendingCR = false;
+        if (load<u8>(q) == 0x0a) {
+          emitData(q, 0, true);
+          p = q + 1;
+          ls = p;
+          mode = MODE_LINE;
+          continue;
+        }
+        emitData(AT_CR, 1, false);
+        continue;
+      }
+      while (q < end && load<u8>(q) != 0x0a) q++;
+      if (q < end) {
+        let dl = <u32>(q - p);
+        if (dl > 0 && load<u8>(q - 1) == 0x0d) dl--;
+        emitData(p, dl, true);
+        p = q + 1;
+        ls = p;
+        mode = MODE_LINE;
+        continue;
+      }
+      let dl = <u32>(end - p);
+      if (load<u8>(end - 1) == 0x0d) {
+        dl--;
+        delimPendingCR = true;
+      }
+      if (dl > 0) emitData(p, dl, false);
+      p = end;
+      ls = p;
+      continue;
+    }
+    break;
+  }
+  // An unterminated line: keep its bytes for the next feed.
+  if (mode == MODE_LINE && p > ls) stashAppend(ls, <u32>(p - ls));
+  atConsumedBytes = <u32>(p - ptr);
+  return recCount;
+}

@@ -1,0 +1,278 @@
+// AtScanner: the ESP-AT serial-stream byte counter (assembly/at-scanner.ts) behind a small API.
+//
+//   const scanner = new AtScanner({ direction: "device" });   // bytes the ESP32 sends
+//   scanner.setFormat(0, 0, 63);           // mirror every AT+WSDATAFMT=<link>,<level>,<mask> you send
+//   scanner.push(chunk, (r) => {
+//     switch (r.kind) {
+//       case "line":   r.type ("ok", "error", "ws-connected", ...), r.text, r.linkId; break;
+//       case "prompt": the `>` of `\r\nOK\r\n\r\n>` arrived (nothing follows it); break;
+//       case "data":   r.linkId, r.payload (a view, valid during this callback only), r.chunkOffset,
+//                      r.count, r.start, r.end, and the +WS_DATA fields the layout carries
+//                      (r.opcode, r.fin, r.payloadLen, r.payloadOffset, r.dataLen); break;
+//     }
+//   });
+//
+//   const host = new AtScanner({ direction: "host" });         // bytes the host sends
+//   host.push(chunk, (r) => { if (r.kind === "line" && sawPrompt) host.expectData(4); });
+//
+// Records, device -> host:
+// - `line`: one per CR LF (or LF) terminated line, CR LF removed, including empty lines. `type`
+//   classifies it: "ok", "error", "send-ok", "send-fail", "busy-p", "busy-s", "ready",
+//   "ws-connected" / "ws-disconnected" / "ws-closed" (with `linkId`), "wsopen" (`linkId` = first
+//   number), "wshead", "wifi" (`WIFI ...`), "err-code", "info" (other `+...` lines), "echo"
+//   (an echoed `AT...` command), "ws-data-bad" (a `+WS_DATA:` line whose header does not match the
+//   link's layout: nothing is counted, the line is handed out), "empty", "other" (unknown lines).
+//   `overflow` is set on pieces of a line longer than 4096 bytes that spans pushes.
+// - `prompt`: the `>` that starts a line. The `OK` and empty line before it come as line records
+//   first (OK is emitted at once, so a driver that sent AT+WSSEND/AT+WSHEAD treats that OK as
+//   intermediate and waits for the prompt).
+// - `data`: after a `+WS_DATA:` header (in the link's AT+WSDATAFMT layout, reference §6) exactly
+//   `count` raw bytes follow; they arrive as one or more chunks (`start` on the first, `end` on the
+//   last; a zero-length run is one record with both). The optional CR LF after them is swallowed.
+//   `count` is data_len at level 0 and payload_len at levels 1 and 2 (one header per frame or
+//   message); -1 when the layout has no length at all (the data then runs to the next CR LF).
+//
+// Records, host -> device: `line` records of type "command" (`AT...`), "empty" or "other"; after
+// expectData(n) the next n bytes are `data` records (linkId -1). Each push stops its scan after a
+// line, so expectData called from that line's callback applies to the very next byte.
+//
+// One AtScanner per Codec instance (the scanner's state lives in the instance's globals); by
+// default each AtScanner creates its own Codec. push() must not be called from its own callback.
+
+import { Codec } from "./codec.js";
+import { InvalidState } from "../errors.js";
+
+export type AtDirection = "device" | "host";
+
+/** Line types, indexed by the WASM type number (keep in step with AT_T_* in assembly/at-scanner.ts). */
+export const AT_LINE_TYPES = [
+  "empty", "other", "ok", "error", "send-ok", "send-fail", "busy-p", "busy-s", "ready",
+  "ws-connected", "ws-disconnected", "ws-closed", "wsopen", "wshead", "wifi", "err-code", "info",
+  "echo", "ws-data-bad", "command",
+] as const;
+export type AtLineType = (typeof AT_LINE_TYPES)[number];
+
+export interface AtLineRecord {
+  kind: "line";
+  type: AtLineType;
+  /** The line without CR LF, one char per byte (latin1). */
+  text: string;
+  /** The line's bytes: a view on WASM memory, valid during the callback only. */
+  bytes: Uint8Array;
+  /** Link of a +WS_CONNECTED/+WS_DISCONNECTED/+WS_CLOSED/+WSOPEN line (or a bad +WS_DATA), else -1. */
+  linkId: number;
+  overflow: boolean;
+}
+
+export interface AtPromptRecord {
+  kind: "prompt";
+}
+
+export interface AtDataRecord {
+  kind: "data";
+  /** -1 in the host direction. */
+  linkId: number;
+  /** The header's fields, present when the link's WSDATAFMT mask carries them. */
+  opcode: number | undefined;
+  fin: boolean | undefined;
+  payloadLen: number | undefined;
+  payloadOffset: number | undefined;
+  dataLen: number | undefined;
+  /** The link's WSDATAFMT level (0 chunk, 1 frame, 2 message). */
+  level: number;
+  /** This chunk: a view on WASM memory, valid during the callback only (copy with .slice()). */
+  payload: Uint8Array;
+  /** Offset of this chunk within the run of `count` bytes. */
+  chunkOffset: number;
+  /** Bytes in the whole run (-1: no length in the layout, delimited by CR LF). */
+  count: number;
+  start: boolean;
+  end: boolean;
+}
+
+export type AtRecord = AtLineRecord | AtPromptRecord | AtDataRecord;
+export type AtRecordHandler = (record: AtRecord) => void;
+
+export interface AtScannerOptions {
+  direction: AtDirection;
+  /** The WASM instance to use; it must not host another AtScanner. Default: a new one. */
+  codec?: Codec;
+}
+
+interface AtExports {
+  atRecords(): number;
+  atRecordSize(): number;
+  atMaxRecords(): number;
+  atIn(): number;
+  atInSize(): number;
+  atInit(direction: number): void;
+  atSetFormat(link: number, level: number, mask: number): number;
+  atExpectData(n: number): number;
+  atRemaining(): number;
+  atPendingLine(): number;
+  atFeed(ptr: number, len: number): number;
+  atConsumed(): number;
+}
+
+const KIND_LINE = 1;
+const KIND_PROMPT = 2;
+const FLAG_START = 1 << 16;
+const FLAG_END = 1 << 17;
+const FLAG_OVERFLOW = 1 << 18;
+const PROMPT: AtPromptRecord = Object.freeze({ kind: "prompt" }) as AtPromptRecord;
+
+/** Bytes to a string, one char per byte. */
+export function latin1(bytes: Uint8Array): string {
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+export class AtScanner {
+  readonly direction: AtDirection;
+  readonly codec: Codec;
+  private readonly x: AtExports;
+  private readonly i32: Int32Array;
+  private readonly u8: Uint8Array;
+  private readonly records: number;
+  private readonly recordWords: number;
+  private readonly inPtr: number;
+  private readonly inSize: number;
+  private busy = false;
+
+  constructor(options: AtScannerOptions) {
+    if (options.direction !== "device" && options.direction !== "host") {
+      throw new InvalidState("AT_INVALID_OPTION", `"direction" must be "device" or "host", got ${String(options.direction)}`);
+    }
+    this.direction = options.direction;
+    this.codec = options.codec ?? Codec.create();
+    this.x = this.codec.exports as unknown as AtExports;
+    this.u8 = this.codec.u8;
+    this.i32 = new Int32Array(this.codec.memory.buffer);
+    this.records = this.x.atRecords();
+    this.recordWords = this.x.atRecordSize() / 4;
+    this.inPtr = this.x.atIn();
+    this.inSize = this.x.atInSize();
+    this.x.atInit(this.direction === "host" ? 1 : 0);
+  }
+
+  /** Forgets everything (formats back to level 0 / mask 48), as after a device reset. */
+  reset(): void {
+    this.x.atInit(this.direction === "host" ? 1 : 0);
+  }
+
+  /** Mirrors AT+WSDATAFMT=<linkId>,<level>,<mask> (level 0..2, mask 1..63; linkId 0..7). */
+  setFormat(linkId: number, level: number, mask: number): void {
+    if (!Number.isInteger(linkId) || linkId < 0 || linkId > 7) {
+      throw new InvalidState("AT_INVALID_OPTION", `"linkId" must be 0..7, got ${linkId}`);
+    }
+    if (!Number.isInteger(level) || level < 0 || level > 2) {
+      throw new InvalidState("AT_INVALID_OPTION", `"level" must be 0..2, got ${level}`);
+    }
+    if (!Number.isInteger(mask) || mask < 1 || mask > 63) {
+      throw new InvalidState("AT_INVALID_OPTION", `"mask" must be 1..63, got ${mask}`);
+    }
+    this.x.atSetFormat(linkId, level, mask);
+  }
+
+  /** Host direction: the next `n` bytes are data-mode payload (after the device's prompt). */
+  expectData(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) {
+      throw new InvalidState("AT_INVALID_OPTION", `"n" must be a byte count, got ${n}`);
+    }
+    if (this.x.atRemaining() !== 0) {
+      throw new InvalidState("AT_DATA_PENDING", `data mode already expects ${this.x.atRemaining()} more bytes`);
+    }
+    if (!this.x.atExpectData(n)) {
+      throw new InvalidState("AT_LINE_PENDING", `an unterminated line of ${this.x.atPendingLine()} bytes is pending; data mode starts at a line boundary`);
+    }
+  }
+
+  /** Bytes still owed to the current data run (0 in line mode). */
+  get remaining(): number {
+    return this.x.atRemaining();
+  }
+
+  /** Bytes of an unterminated line held since the last push. */
+  get pendingLineBytes(): number {
+    return this.x.atPendingLine();
+  }
+
+  /** Scans `bytes` (any split), calling `onRecord` for each record in order. */
+  push(bytes: Uint8Array, onRecord: AtRecordHandler): void {
+    if (this.busy) throw new InvalidState("AT_SCANNER_REENTERED", "push() called from its own callback");
+    this.busy = true;
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        const n = Math.min(this.inSize, bytes.length - off);
+        this.u8.set(bytes.subarray(off, off + n), this.inPtr);
+        let done = 0;
+        while (done < n) {
+          const count = this.x.atFeed(this.inPtr + done, n - done);
+          const consumed = this.x.atConsumed();
+          this.dispatch(count, onRecord);
+          if (consumed === 0 && count === 0) {
+            // Cannot happen (every feed of a non-empty range consumes or emits); never spin.
+            throw new InvalidState("AT_SCANNER_STALLED", `scanner consumed 0 of ${n - done} bytes`);
+          }
+          done += consumed;
+        }
+        off += n;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private dispatch(count: number, onRecord: AtRecordHandler): void {
+    const i32 = this.i32;
+    const u8 = this.u8;
+    for (let k = 0; k < count; k++) {
+      const w = (this.records >>> 2) + k * this.recordWords;
+      const flags = i32[w];
+      const kind = flags & 15;
+      if (kind === KIND_PROMPT) {
+        onRecord(PROMPT);
+        continue;
+      }
+      const ptr = i32[w + 1] >>> 0;
+      const len = i32[w + 2] >>> 0;
+      const view = u8.subarray(ptr, ptr + len);
+      if (kind === KIND_LINE) {
+        onRecord({
+          kind: "line",
+          type: AT_LINE_TYPES[(flags >>> 8) & 255] ?? "other",
+          text: latin1(view),
+          bytes: view,
+          linkId: i32[w + 3],
+          overflow: (flags & FLAG_OVERFLOW) !== 0,
+        });
+        continue;
+      }
+      const opcode = i32[w + 4];
+      const fin = i32[w + 5];
+      const plen = i32[w + 6];
+      const poff = i32[w + 7];
+      const dlen = i32[w + 8];
+      onRecord({
+        kind: "data",
+        linkId: i32[w + 3],
+        opcode: opcode < 0 ? undefined : opcode,
+        fin: fin < 0 ? undefined : fin !== 0,
+        payloadLen: plen < 0 ? undefined : plen,
+        payloadOffset: poff < 0 ? undefined : poff,
+        dataLen: dlen < 0 ? undefined : dlen,
+        level: i32[w + 11],
+        payload: view,
+        chunkOffset: i32[w + 9],
+        count: i32[w + 10],
+        start: (flags & FLAG_START) !== 0,
+        end: (flags & FLAG_END) !== 0,
+      });
+    }
+  }
+}
