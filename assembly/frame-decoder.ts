@@ -8,7 +8,7 @@
 
 import {
   WS_RECORDS, WS_RECORD_SIZE, WS_MAX_RECORDS, WS_CTRL, WS_CTRL_SIZE, WS_STASH,
-  FLAG_FIN, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
 } from "./layout";
 import {
   ERR_NONE, ERR_RSV_NOT_NEGOTIATED, ERR_RESERVED_OPCODE, ERR_CONTROL_TOO_LONG,
@@ -199,7 +199,11 @@ function acceptHeader(hp: usize): bool {
 
 @inline
 function flagsFor(start: bool, end: bool): u32 {
-  let f = (fByte0 & 0x70) | fOpcode | ((fByte0 & 0x80) != 0 ? FLAG_FIN : 0);
+  // byte 0 has RSV1 = 0x40, RSV2 = 0x20, RSV3 = 0x10; records have rsv1 = bit 5, rsv2 = 6, rsv3 = 7
+  let f = fOpcode | ((fByte0 & 0x80) != 0 ? FLAG_FIN : 0);
+  if (fByte0 & 0x40) f |= FLAG_RSV1;
+  if (fByte0 & 0x20) f |= FLAG_RSV2;
+  if (fByte0 & 0x10) f |= FLAG_RSV3;
   if (start) f |= FLAG_FRAME_START;
   if (end) f |= FLAG_FRAME_END;
   let mop = fOpcode >= 8 ? fOpcode : msgOpcode;
