@@ -1,0 +1,371 @@
+// Shell: the WebSocket client modelled on esp_websocket_client (reference §11): lifecycle
+// (begin, beforeConnect, connected, disconnected, closed, finish), ping/pong with a pong
+// timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
+
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { Codec, randomMaskKey } from "../codec/index.js";
+import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
+import { bytesToBase64, utf8ToBase64 } from "./base64.js";
+import { ClientProtocol } from "./client-protocol.js";
+import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
+import type { Connection } from "./connection.js";
+import { Endpoint, closedInfo } from "./endpoint.js";
+import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
+import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
+
+type Phase = "stopped" | "connecting" | "connected" | "waiting";
+
+/** The `connected` event's payload. */
+export interface ConnectedInfo {
+  subprotocol: string | undefined;
+  status: number | undefined;
+  headers: Array<[string, string]>;
+}
+
+export class WebSocketClient extends Endpoint {
+  private raw: ClientOptions;
+  private opts: ResolvedClientOptions;
+  private phase: Phase = "stopped";
+  private running = false;
+  private destroyed = false;
+  private codec: Codec | null = null;
+  /** The subprotocol the server chose on the current connection. */
+  subprotocol: string | undefined;
+  private networkTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectTick = 0;
+  private waitingPong = false;
+  /** The current attempt already reported an error (one error event per failure). */
+  private attemptErrored = false;
+  /** The current connection is being torn down because of an error (gives disconnected). */
+  private failing = false;
+  private userClosing = false;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.raw = { ...options };
+    this.opts = resolveClientOptions(this.raw);
+    this.closeTimeoutMs = Math.min(1000, this.opts.networkTimeoutMs);
+  }
+
+  /** The resolved configuration (read-only view). */
+  get options(): Readonly<ResolvedClientOptions> {
+    return this.opts;
+  }
+
+  /** Starts the client: BEGIN, then connection attempts until connected (and after drops). */
+  start(): void {
+    if (this.destroyed) throw new InvalidState("CLIENT_DESTROYED", "the client was destroyed");
+    if (this.running) throw new InvalidState("CLIENT_RUNNING", "the client is already started");
+    this.running = true;
+    this.userClosing = false;
+    this.emit("begin");
+    this.connect();
+  }
+
+  /** Closes TCP without a close frame; no disconnected or closed event, then FINISH. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.phase = "stopped";
+    this.clearTimers();
+    const socket = this.socket;
+    this.core = null;
+    this.socket = null;
+    socket?.destroy();
+    this.emit("finish");
+  }
+
+  /** stop(), and the client cannot be started again. */
+  destroy(): void {
+    this.stop();
+    this.destroyed = true;
+  }
+
+  /**
+   * Close handshake with an empty close frame (connected), or just stop (connecting or waiting
+   * to reconnect). Resolves once finished; forces the stop after `timeoutMs`.
+   */
+  override close(timeoutMs?: number): Promise<void> {
+    return this.closeWithCode(undefined, undefined, timeoutMs);
+  }
+
+  override closeWithCode(code?: number, reason?: string, timeoutMs?: number): Promise<void> {
+    const t = timeoutMs ?? this.opts.networkTimeoutMs;
+    if (this.phase !== "connected" || !this.isConnected()) {
+      this.stop();
+      return Promise.resolve();
+    }
+    this.userClosing = true;
+    return super.closeWithCode(code, reason, t);
+  }
+
+  // ---- configuration verbs -------------------------------------------------------------------
+
+  /** Takes effect on the next connection attempt. */
+  setUri(uri: string): void {
+    const next = { ...this.raw, uri };
+    this.opts = resolveClientOptions(next);
+    this.raw = next;
+  }
+
+  setHeaders(headers: Record<string, string> | string): void {
+    parseHeaders(headers);
+    this.raw = { ...this.raw, headers };
+    this.opts = { ...this.opts, headers: parseHeaders(headers) };
+  }
+
+  appendHeader(name: string, value: string): void {
+    const more = parseHeaders({ [name]: value });
+    this.opts = { ...this.opts, headers: [...this.opts.headers, ...more] };
+    const lines = this.opts.headers.map(([k, v]) => `${k}: ${v}\r\n`).join("");
+    this.raw = { ...this.raw, headers: lines };
+  }
+
+  getPingIntervalSec(): number {
+    return this.opts.pingIntervalSec;
+  }
+
+  setPingIntervalSec(sec: number): void {
+    const o = resolveClientOptions({ ...this.raw, pingIntervalSec: sec });
+    this.raw = { ...this.raw, pingIntervalSec: sec };
+    this.opts = { ...this.opts, pingIntervalSec: o.pingIntervalSec };
+    if (this.pingTimer) this.startPings();
+  }
+
+  getReconnectTimeoutMs(): number {
+    return this.opts.reconnectTimeoutMs;
+  }
+
+  /** In the reconnect wait, the new delay counts from the disconnect (esp_websocket_client 1.8). */
+  setReconnectTimeoutMs(ms: number): void {
+    const o = resolveClientOptions({ ...this.raw, reconnectTimeoutMs: ms });
+    this.raw = { ...this.raw, reconnectTimeoutMs: ms };
+    this.opts = { ...this.opts, reconnectTimeoutMs: o.reconnectTimeoutMs };
+    if (this.phase === "waiting") this.scheduleReconnect();
+  }
+
+  // ---- connection attempts -------------------------------------------------------------------
+
+  private connect(): void {
+    if (!this.running) return;
+    this.phase = "connecting";
+    this.attemptErrored = false;
+    this.failing = false;
+    this.waitingPong = false;
+    this.emit("beforeConnect");
+    if (!this.running || this.phase !== "connecting") return; // a handler stopped us
+    const o = this.opts;
+    const t = o.target;
+    const keyBytes = new Uint8Array(16);
+    globalThis.crypto.getRandomValues(keyBytes);
+    this.codec ??= Codec.create();
+    const core = new ClientProtocol({
+      codec: this.codec,
+      maskKey: randomMaskKey,
+      maxPayloadBytes: o.maxPayloadBytes,
+      bufferSize: o.bufferSize,
+      request: {
+        host: t.host,
+        port: t.port,
+        path: t.path,
+        key: bytesToBase64(keyBytes),
+        userAgent: o.userAgent,
+        subprotocols: o.subprotocols,
+        authorization: t.username !== undefined ? `Basic ${utf8ToBase64(`${t.username}:${t.password ?? ""}`)}` : undefined,
+        headers: o.headers,
+      },
+    });
+    let socket: net.Socket;
+    if (t.secure) {
+      const name = o.tls.servername;
+      socket = tls.connect({
+        host: t.host,
+        port: t.port,
+        ca: o.tls.ca as string | Buffer | undefined,
+        cert: o.tls.cert as string | Buffer | undefined,
+        key: o.tls.key as string | Buffer | undefined,
+        rejectUnauthorized: o.tls.rejectUnauthorized,
+        servername: net.isIP(name ?? t.host) ? undefined : name ?? t.host,
+        checkServerIdentity: o.tls.skipCommonNameCheck
+          ? () => undefined
+          : name !== undefined
+            ? (_host, cert) => tls.checkServerIdentity(name, cert)
+            : tls.checkServerIdentity,
+      });
+    } else {
+      socket = net.connect({ host: t.host, port: t.port });
+    }
+    if (o.keepAlive.enable) socket.setKeepAlive(true, o.keepAlive.idle * 1000);
+    this.bind(socket, core);
+    this.networkTimer = setTimeout(() => {
+      this.networkTimer = null;
+      if (this.core !== core || this.phase !== "connecting") return;
+      this.fail(core, {
+        type: "transport",
+        error: new WsatError("CONNECT_TIMEOUT", `no websocket connection within ${o.networkTimeoutMs} ms (networkTimeoutMs)`),
+        errno: "ETIMEDOUT",
+      });
+    }, o.networkTimeoutMs);
+    this.write(core);
+  }
+
+  /** ERROR then abort (esp_websocket_client_abort_connection): DISCONNECTED, maybe reconnect. */
+  private fail(core: Connection, info: WsErrorInfo): void {
+    if (this.core !== core) return;
+    this.failing = true;
+    if (!this.attemptErrored) {
+      this.attemptErrored = true;
+      this.emitError(info);
+    }
+    this.abortTransport();
+  }
+
+  protected override onOpen(core: Connection, e: OpenEvent): void {
+    this.clearTimer("networkTimer");
+    this.phase = "connected";
+    this.subprotocol = e.subprotocol;
+    this.startPings();
+    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers };
+    this.emit("connected", info);
+    void core;
+  }
+
+  protected override onProtocolError(core: Connection, e: ErrorEvent): void {
+    this.failing = true;
+    if (this.attemptErrored) return;
+    this.attemptErrored = true;
+    if (e.error instanceof InvalidHandshake) this.emitError(handshakeErrorInfo(e.error));
+    else this.emitError({ type: "protocol", error: e.error });
+    void core;
+  }
+
+  protected override onTransportError(core: Connection, err: Error): void {
+    this.failing = true;
+    if (this.attemptErrored) return;
+    this.attemptErrored = true;
+    this.emitError(transportErrorInfo(err));
+    void core;
+  }
+
+  protected override onCloseFrame(core: Connection, e: CloseFrameEvent): void {
+    // A server that closes with an error code is reported (esp_websocket_client 1.8 SERVER_CLOSE).
+    if (!this.userClosing && e.code !== 1000 && e.code !== 1001 && e.code !== 1005) {
+      this.emitError({
+        type: "server-close",
+        error: new ConnectionClosedError("SERVER_CLOSE", `server closed with code ${e.code}${e.reason ? ` (${e.reason})` : ""}`,
+          { code: e.code, reason: e.reason }, core.closeSent),
+      });
+    }
+    this.stopPings();
+  }
+
+  protected override onPong(): void {
+    this.waitingPong = false;
+    this.clearTimer("pongTimer");
+  }
+
+  protected override onClosed(core: Connection, e: ClosedEvent): void {
+    if (this.core !== core) return;
+    this.clearTimer("networkTimer");
+    this.stopPings();
+    const wasConnecting = this.phase === "connecting";
+    this.core = null;
+    this.socket = null;
+    const closing = !this.failing && (e.rcvd !== null || e.sent !== null);
+    if (closing || this.userClosing) {
+      this.emit("closed", closedInfo(e));
+      this.finish();
+      return;
+    }
+    if (wasConnecting && !this.attemptErrored) {
+      this.attemptErrored = true;
+      this.emitError(transportErrorInfo(new WsatError("TRANSPORT_FAILED", "connection ended before the websocket handshake completed")));
+    }
+    this.emit("disconnected", closedInfo(e));
+    if (this.running && this.opts.autoReconnect) {
+      this.phase = "waiting";
+      this.reconnectTick = Date.now();
+      this.scheduleReconnect();
+    } else {
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.phase = "stopped";
+    this.clearTimers();
+    this.emit("finish");
+  }
+
+  private scheduleReconnect(): void {
+    this.clearTimer("reconnectTimer");
+    const wait = Math.max(0, this.reconnectTick + this.opts.reconnectTimeoutMs - Date.now());
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.running && this.phase === "waiting") this.connect();
+    }, wait);
+  }
+
+  // ---- ping / pong (reference §11.5) ---------------------------------------------------------
+
+  private startPings(): void {
+    this.clearTimer("pingTimer");
+    this.pingTimer = setInterval(() => this.pingTick(), this.opts.pingIntervalSec * 1000);
+  }
+
+  private stopPings(): void {
+    this.clearTimer("pingTimer");
+    this.clearTimer("pongTimer");
+    this.waitingPong = false;
+  }
+
+  private pingTick(): void {
+    const core = this.core;
+    if (!core || core.state !== "OPEN" || core.closeSent) return;
+    core.sendPing();
+    this.write(core);
+    // The timer runs from the first unanswered ping; later pings do not restart it.
+    if (this.opts.pingpongTimeoutSec > 0 && !this.waitingPong) {
+      this.waitingPong = true;
+      const sec = this.opts.pingpongTimeoutSec;
+      this.pongTimer = setTimeout(() => {
+        this.pongTimer = null;
+        if (this.core !== core || !this.waitingPong) return;
+        this.fail(core, {
+          type: "pong-timeout",
+          error: new WsatError("PONG_TIMEOUT", `no pong received for more than ${sec} s after ping`),
+        });
+      }, sec * 1000);
+    }
+  }
+
+  private clearTimer(name: "networkTimer" | "pingTimer" | "pongTimer" | "reconnectTimer"): void {
+    const t = this[name];
+    if (t) {
+      clearTimeout(t);
+      this[name] = null;
+    }
+  }
+
+  private clearTimers(): void {
+    this.clearTimer("networkTimer");
+    this.clearTimer("pingTimer");
+    this.clearTimer("pongTimer");
+    this.clearTimer("reconnectTimer");
+    this.clearCloseTimer();
+    this.waitingPong = false;
+  }
+}
+
+/** Creates and starts a client. */
+export function connect(options: ClientOptions | string): WebSocketClient {
+  const client = new WebSocketClient(typeof options === "string" ? { uri: options } : options);
+  client.start();
+  return client;
+}

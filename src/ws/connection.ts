@@ -1,0 +1,331 @@
+// The sans-I/O WebSocket connection (RFC 6455 5-7) after the opening handshake: bytes in,
+// events and bytes out, no sockets, timers or randomness (shape after python-websockets'
+// protocol.py). The shell feeds receiveData()/receiveEof(), drains eventsReceived() and
+// dataToSend(), and ends the transport when `closeTransport` becomes true.
+//
+// Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
+
+import {
+  Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, type FrameChunk, type FrameToEncode,
+} from "../codec/index.js";
+import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
+import type { ConnectionEvent, ConnectionState } from "./events.js";
+
+export interface ConnectionOptions {
+  role: "client" | "server";
+  /** The WASM instance for this connection (default: a new one). */
+  codec?: Codec;
+  /** Masking keys (client role): a random u32 per frame, supplied by the shell. */
+  maskKey?: () => number;
+  /** Limit for one frame and one reassembled message; 0 = none. */
+  maxPayloadBytes?: number;
+  /** Size of the DATA pieces handed out and of automatic send fragments. Default 1024. */
+  bufferSize?: number;
+}
+
+const textEncoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+export class Connection {
+  readonly role: "client" | "server";
+  readonly bufferSize: number;
+  readonly maxPayloadBytes: number;
+  state: ConnectionState;
+  /** Emit a `data` event per received piece of data frames (control frames always get one). */
+  wantData = true;
+  /** Reassemble and emit `message` events. */
+  wantMessages = true;
+  /** The peer's close frame, once received. */
+  closeRcvd: CloseInfo | null = null;
+  /** Our close frame, once sent. */
+  closeSent: CloseInfo | null = null;
+  /** The shell should end the transport once dataToSend() is written. */
+  closeTransport = false;
+
+  protected readonly codec: Codec;
+  protected events: ConnectionEvent[] = [];
+  protected out: Uint8Array[] = [];
+  private decoder: FrameDecoder | null = null;
+  private encoder: FrameEncoder;
+  private assembler: MessageAssembler;
+  private discarding = false;
+  private sendingOpcode = 0;
+  private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
+
+  constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
+    const bufferSize = options.bufferSize ?? 1024;
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+      throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
+    }
+    this.role = options.role;
+    this.bufferSize = bufferSize;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
+    this.codec = options.codec ?? Codec.create();
+    this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey });
+    this.assembler = new MessageAssembler({ maxPayloadBytes: this.maxPayloadBytes });
+    this.state = initialState;
+    if (initialState === "OPEN") this.startFraming();
+  }
+
+  /** Creates the decoder: called once the opening handshake is done. */
+  protected startFraming(): void {
+    this.decoder = new FrameDecoder({ role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec });
+  }
+
+  /** The decoder's input window, for zero-copy socket reads (null before the handshake ends). */
+  get inputWindow(): Uint8Array | null {
+    return this.decoder ? this.decoder.inputWindow : null;
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  receiveData(bytes: Uint8Array): void {
+    if (this.discarding) return;
+    if (this.state === "CONNECTING") {
+      this.receiveHandshake(bytes);
+      return;
+    }
+    if (this.state === "CLOSED" || this.discarding || bytes.length === 0) return;
+    try {
+      this.decoder!.push(bytes, this.onChunk);
+    } catch (err) {
+      this.protocolFailure(err);
+    }
+  }
+
+  /** Bytes already written at the start of inputWindow (zero-copy reads). */
+  receiveWindow(length: number): void {
+    if (this.state === "CLOSED" || this.discarding || length === 0) return;
+    try {
+      this.decoder!.feedWindow(length, this.onChunk);
+    } catch (err) {
+      this.protocolFailure(err);
+    }
+  }
+
+  /** The peer ended the transport (or it broke): the connection is CLOSED. */
+  receiveEof(): void {
+    if (this.state === "CLOSED") return;
+    if (this.state === "CONNECTING") this.handshakeEof();
+    this.state = "CLOSED";
+    this.closeTransport = true;
+    const rcvd = this.closeRcvd;
+    this.events.push({
+      type: "closed",
+      clean: rcvd !== null && this.closeSent !== null,
+      rcvd,
+      sent: this.closeSent,
+      code: rcvd ? rcvd.code : 1006,
+      reason: rcvd ? rcvd.reason : "",
+    });
+  }
+
+  /** Handshake bytes while CONNECTING; overridden by the client and server protocols. */
+  protected receiveHandshake(_bytes: Uint8Array): void {
+    throw new InvalidState("HANDSHAKE_NOT_EXPECTED", "handshake bytes on a connection that has no handshake");
+  }
+
+  /** The transport ended during the handshake; overridden to report it. */
+  protected handshakeEof(): void {}
+
+  private handleChunk(chunk: FrameChunk): void {
+    if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
+    const op = chunk.opcode;
+    if (op < 8) {
+      if (this.wantData) this.emitData(chunk);
+      if (this.wantMessages) {
+        const m = this.assembler.push(chunk);
+        if (m) this.events.push({ type: "message", opcode: m.opcode, data: m.data, text: m.text, isText: m.opcode === Opcode.TEXT });
+      }
+      return;
+    }
+    this.emitData(chunk);
+    if (op === Opcode.PING) {
+      const data = chunk.payload.slice();
+      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+      // response, unless it already received a Close frame." Not after our own close either.
+      if (this.state === "OPEN") this.out.push(this.encoder.encode(Opcode.PONG, data));
+      this.events.push({ type: "ping", data });
+    } else if (op === Opcode.PONG) {
+      this.events.push({ type: "pong", data: chunk.payload.slice() });
+    } else if (op === Opcode.CLOSE) {
+      const code = chunk.closeCode;
+      const reason = chunk.closeReason;
+      this.closeRcvd = { code, reason };
+      this.events.push({ type: "close", code, reason });
+      if (this.state === "OPEN") {
+        // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
+        // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
+        // the status code it received."
+        const echo = code === 1005 ? undefined : code;
+        this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : reason));
+        this.closeSent = { code, reason: echo === undefined ? "" : reason };
+        this.sendingOpcode = 0;
+      }
+      this.state = "CLOSING";
+      // RFC 6455 7.1.1: "the server ... SHOULD close the underlying TCP connection first";
+      // the client waits for it (the shell arms a timer).
+      if (this.role === "server") this.closeTransport = true;
+    }
+  }
+
+  private emitData(chunk: FrameChunk): void {
+    const p = chunk.payload;
+    const size = this.bufferSize;
+    let off = 0;
+    do {
+      const n = Math.min(size, p.length - off);
+      this.events.push({
+        type: "data",
+        opcode: chunk.opcode,
+        messageOpcode: chunk.messageOpcode,
+        fin: chunk.fin, // the frame's FIN bit, on every piece (as esp_websocket_client)
+        payloadLen: chunk.payloadLen,
+        payloadOffset: chunk.payloadOffset + off,
+        data: n === 0 ? EMPTY : p.slice(off, off + n),
+      });
+      off += n;
+    } while (off < p.length);
+  }
+
+  /** One place that turns a parse error into a close code (RFC 6455 7.1.7). */
+  private protocolFailure(err: unknown): void {
+    const error = err instanceof WsatError ? err : new WsatError("INTERNAL", String(err));
+    this.events.push({ type: "error", error });
+    const closeCode = error instanceof ProtocolError ? error.closeCode : 1011;
+    this.fail(closeCode, error.message);
+  }
+
+  /**
+   * Fail the WebSocket connection (RFC 6455 7.1.7): send a close frame if still open, stop
+   * processing input. A server ends the transport at once; a client waits for the server to.
+   */
+  fail(code: number, reason = ""): void {
+    if (this.state === "OPEN") {
+      const r = truncateUtf8(reason, 123);
+      this.out.push(this.encoder.encodeClose(code, r));
+      this.closeSent = { code, reason: r };
+      this.state = "CLOSING";
+    }
+    this.discarding = true;
+    if (this.role === "server" || this.state === "CONNECTING") this.closeTransport = true;
+  }
+
+  // ---- output --------------------------------------------------------------------------------
+
+  eventsReceived(): ConnectionEvent[] {
+    const e = this.events;
+    if (e.length === 0) return e;
+    this.events = [];
+    return e;
+  }
+
+  dataToSend(): Uint8Array[] {
+    const o = this.out;
+    if (o.length === 0) return o;
+    this.out = [];
+    return o;
+  }
+
+  /** True while there is something for dataToSend(). */
+  get hasDataToSend(): boolean {
+    return this.out.length > 0;
+  }
+
+  private checkOpen(): void {
+    if (this.state !== "OPEN") {
+      throw new InvalidState("CONNECTION_NOT_OPEN", `cannot send in state ${this.state}, expected OPEN`);
+    }
+  }
+
+  /** One frame with exactly this opcode and FIN (the ESP "partial" senders use fin=false). */
+  sendFrame(opcode: number, payload: Uint8Array, fin = true): number {
+    this.checkOpen();
+    this.trackFragments(opcode, fin);
+    this.out.push(this.encoder.encode(opcode, payload, { fin }));
+    return payload.length;
+  }
+
+  private trackFragments(opcode: number, fin: boolean): void {
+    if (opcode === Opcode.TEXT || opcode === Opcode.BINARY) {
+      // RFC 6455 5.4: a fragmented message's frames are not interleaved with another message's.
+      if (this.sendingOpcode !== 0) {
+        throw new InvalidState("FRAGMENTED_MESSAGE_IN_PROGRESS",
+          `cannot start a new message (opcode ${opcode}) before the fragmented one ends (sendFin or sendContMsg with fin)`);
+      }
+      if (!fin) this.sendingOpcode = opcode;
+    } else if (opcode === Opcode.CONTINUATION) {
+      if (this.sendingOpcode === 0) {
+        throw new InvalidState("NO_FRAGMENTED_MESSAGE", "continuation frame with no fragmented message in progress");
+      }
+      if (fin) this.sendingOpcode = 0;
+    }
+  }
+
+  /**
+   * A whole message with FIN, fragmented automatically at bufferSize (esp_websocket_client
+   * send_with_opcode): the first frame carries the opcode, then CONTINUATION frames.
+   * Control opcodes are sent as one frame.
+   */
+  sendMessage(opcode: number, payload: Uint8Array): number {
+    this.checkOpen();
+    if (opcode >= 8 || payload.length <= this.bufferSize) {
+      return this.sendFrame(opcode, payload, true);
+    }
+    this.trackFragments(opcode, false);
+    const frames: FrameToEncode[] = [];
+    const size = this.bufferSize;
+    for (let off = 0; off < payload.length; off += size) {
+      const end = Math.min(off + size, payload.length);
+      frames.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length });
+    }
+    this.sendingOpcode = 0;
+    this.out.push(this.encoder.encodeBatch(frames));
+    return payload.length;
+  }
+
+  sendText(text: string): number {
+    return this.sendMessage(Opcode.TEXT, textEncoder.encode(text));
+  }
+
+  sendBinary(data: Uint8Array): number {
+    return this.sendMessage(Opcode.BINARY, data);
+  }
+
+  sendPing(data: Uint8Array = EMPTY): void {
+    this.sendFrame(Opcode.PING, data, true);
+  }
+
+  sendPong(data: Uint8Array = EMPTY): void {
+    this.sendFrame(Opcode.PONG, data, true);
+  }
+
+  /**
+   * Start the closing handshake (RFC 6455 7.1.2). No code sends an empty close frame.
+   * A no-op once closing; before the handshake ends it just ends the transport.
+   */
+  sendClose(code?: number, reason?: string): void {
+    if (this.state === "CONNECTING") {
+      this.closeTransport = true;
+      this.discarding = true;
+      return;
+    }
+    if (this.state !== "OPEN") return;
+    this.out.push(this.encoder.encodeClose(code, reason));
+    this.closeSent = { code: code ?? 1005, reason: reason ?? "" };
+    this.state = "CLOSING";
+    this.sendingOpcode = 0;
+    // RFC 6455 7.1.1: when the server started the close and the client's close has arrived
+    // already, the handshake is complete.
+    if (this.role === "server" && this.closeRcvd) this.closeTransport = true;
+  }
+}
+
+/** The longest prefix of `text` whose UTF-8 fits in `max` bytes, cut at a character boundary. */
+export function truncateUtf8(text: string, max: number): string {
+  const bytes = textEncoder.encode(text);
+  if (bytes.length <= max) return text;
+  let end = max;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}

@@ -1,0 +1,298 @@
+// Shell: one sans-I/O Connection on one node:net / node:tls socket. Feeds received bytes to the
+// core, writes what it produces, dispatches its events, and owns the close-handshake timer
+// (shape after python-websockets' asyncio connection.py data_received loop). Client and server
+// connections extend it with the same send / close verbs and events.
+
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { Opcode } from "../codec/index.js";
+import { InvalidState, WsatError } from "../errors.js";
+import type { Connection } from "./connection.js";
+import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
+
+/** The `closed` event's payload: both close frames and whether the handshake completed. */
+export interface ClosedInfo {
+  /** Both close frames were exchanged before TCP closed. */
+  clean: boolean;
+  /** The code to report (RFC 6455 7.1.5): the peer's, 1005 for an empty close, 1006 for none. */
+  code: number;
+  reason: string;
+  /** Our close frame's code and reason (undefined if none was sent). */
+  localCode?: number;
+  localReason?: string;
+  /** The peer's close frame's code and reason (undefined if none arrived). */
+  remoteCode?: number;
+  remoteReason?: string;
+}
+
+const textEncoder = new TextEncoder();
+
+export function closedInfo(e: ClosedEvent): ClosedInfo {
+  return {
+    clean: e.clean,
+    code: e.code,
+    reason: e.reason,
+    localCode: e.sent?.code,
+    localReason: e.sent?.reason,
+    remoteCode: e.rcvd?.code,
+    remoteReason: e.rcvd?.reason,
+  };
+}
+
+function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
+  if (typeof data === "string") return textEncoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new TypeError(`"data" must be a Uint8Array, ArrayBuffer or string, got ${typeof data}`);
+}
+
+function sendFailed(err: Error): WsatError {
+  if (err instanceof WsatError) return err;
+  return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
+}
+
+export abstract class Endpoint extends EventEmitter {
+  protected core: Connection | null = null;
+  protected socket: Socket | null = null;
+  /** How long to wait for the peer to close TCP after the close handshake. */
+  protected closeTimeoutMs = 1000;
+  private corked = false;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private closeWaiters: Array<() => void> = [];
+
+  /** Bytes handed to the socket and not yet written to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket ? this.socket.writableLength : 0;
+  }
+
+  isConnected(): boolean {
+    return this.core !== null && this.core.state === "OPEN";
+  }
+
+  /** Binds a socket and its core; events from a socket bound earlier are ignored. */
+  protected bind(socket: Socket, core: Connection): void {
+    this.socket = socket;
+    this.core = core;
+    socket.setNoDelay(true);
+    socket.on("data", (buf: Buffer) => {
+      if (this.core !== core) return;
+      core.wantData = this.listenerCount("data") > 0;
+      core.receiveData(buf);
+      this.pump(core);
+    });
+    socket.on("end", () => this.eof(core));
+    socket.on("close", () => this.eof(core));
+    socket.on("error", (err: Error) => {
+      if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);
+    });
+    socket.on("drain", () => {
+      if (this.core === core) this.emit("drain");
+    });
+  }
+
+  /** Sends what the core produced (handshake, pongs, close replies), then dispatches its events. */
+  protected pump(core: Connection): void {
+    if (core.hasDataToSend) this.write(core);
+    const events = core.eventsReceived();
+    for (let i = 0; i < events.length; i++) this.dispatch(core, events[i]);
+    if (core.hasDataToSend) this.write(core);
+    if (core.closeTransport) this.endTransport(core);
+    else if (core.state === "CLOSING") this.armCloseTimer(core, this.closeTimeoutMs);
+  }
+
+  private dispatch(core: Connection, e: ConnectionEvent): void {
+    switch (e.type) {
+      case "data": this.emit("data", e); break;
+      case "message": this.emit("message", e); break;
+      case "ping": this.emit("ping", e.data); break;
+      case "pong": this.onPong(core, e.data); this.emit("pong", e.data); break;
+      case "close": this.onCloseFrame(core, e); break;
+      case "open": this.onOpen(core, e); break;
+      case "error": this.onProtocolError(core, e); break;
+      case "closed": this.finishClose(core, e); break;
+    }
+  }
+
+  private eof(core: Connection): void {
+    if (this.core !== core || core.state === "CLOSED") return;
+    core.receiveEof();
+    this.pump(core);
+  }
+
+  private finishClose(core: Connection, e: ClosedEvent): void {
+    if (this.closeTimer) {
+      clearTimeout(this.closeTimer);
+      this.closeTimer = null;
+    }
+    const socket = this.socket;
+    if (socket && this.core === core && !socket.destroyed) socket.destroy();
+    this.onClosed(core, e);
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Ends TCP after the queued bytes; destroys it if the peer has not closed by the timeout. */
+  private endTransport(core: Connection): void {
+    const socket = this.socket;
+    if (!socket || this.core !== core) return;
+    if (!socket.writableEnded) socket.end();
+    this.armCloseTimer(core, this.closeTimeoutMs);
+  }
+
+  /** RFC 6455 7.1.1: the client waits for the server to close TCP, but not for ever. */
+  protected armCloseTimer(core: Connection, timeoutMs: number): void {
+    if (this.closeTimer || this.core !== core) return;
+    const socket = this.socket;
+    this.closeTimer = setTimeout(() => {
+      this.closeTimer = null;
+      if (this.core === core && core.state !== "CLOSED") {
+        socket?.destroy();
+        this.eof(core);
+      }
+    }, timeoutMs);
+  }
+
+  protected clearCloseTimer(): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+  }
+
+  /** Hands the core's output to the socket; `cb` runs when the last chunk is written. */
+  protected write(core: Connection, cb?: (err?: Error | null) => void): void {
+    const socket = this.socket;
+    const chunks = core.dataToSend();
+    if (!socket || this.core !== core || socket.destroyed) {
+      if (cb) process.nextTick(cb, new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"));
+      return;
+    }
+    if (chunks.length === 0) {
+      if (cb) process.nextTick(cb);
+      return;
+    }
+    if (!this.corked) {
+      // Sends made in one tick leave in one writev.
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) socket.write(chunks[i]);
+    socket.write(chunks[last], cb);
+  }
+
+  /** Runs a send verb on the core; the promise settles when the bytes are written. */
+  protected send(verb: (core: Connection) => number): Promise<number> {
+    const core = this.core;
+    if (!core || core.state !== "OPEN" || !this.socket) {
+      return Promise.reject(new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`));
+    }
+    let n: number;
+    try {
+      n = verb(core);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.write(core, (err) => (err ? reject(sendFailed(err)) : resolve(n)));
+      if (core.closeTransport) this.endTransport(core);
+    });
+  }
+
+  // ---- the verbs (esp_websocket_client names) ------------------------------------------------
+
+  /** A text message with FIN, fragmented at bufferSize. Resolves with the payload length. */
+  sendText(text: string): Promise<number> {
+    if (typeof text !== "string") return Promise.reject(new TypeError(`"text" must be a string, got ${typeof text}`));
+    return this.send((c) => c.sendText(text));
+  }
+
+  /** A binary message with FIN, fragmented at bufferSize. */
+  sendBin(data: Uint8Array | ArrayBuffer): Promise<number> {
+    return this.send((c) => c.sendBinary(toBytes(data)));
+  }
+
+  /** A message with this opcode and FIN (data opcodes fragmented at bufferSize). */
+  sendWithOpcode(opcode: number, data: Uint8Array | ArrayBuffer | string = new Uint8Array(0)): Promise<number> {
+    return this.send((c) => c.sendMessage(opcode, toBytes(data)));
+  }
+
+  /** The first frame of a fragmented text message (no FIN). */
+  sendTextPartial(text: string): Promise<number> {
+    return this.send((c) => c.sendFrame(Opcode.TEXT, toBytes(text), false));
+  }
+
+  /** The first frame of a fragmented binary message (no FIN). */
+  sendBinPartial(data: Uint8Array | ArrayBuffer): Promise<number> {
+    return this.send((c) => c.sendFrame(Opcode.BINARY, toBytes(data), false));
+  }
+
+  /** A continuation frame without FIN. */
+  sendContMsg(data: Uint8Array | ArrayBuffer | string): Promise<number> {
+    return this.send((c) => c.sendFrame(Opcode.CONTINUATION, toBytes(data), false));
+  }
+
+  /** An empty continuation frame with FIN: ends a fragmented message. */
+  sendFin(): Promise<number> {
+    return this.send((c) => c.sendFrame(Opcode.CONTINUATION, new Uint8Array(0), true));
+  }
+
+  sendPing(data: Uint8Array | string = new Uint8Array(0)): Promise<number> {
+    return this.send((c) => {
+      c.sendPing(toBytes(data));
+      return 0;
+    });
+  }
+
+  /** RFC 6455 7.1.2 closing handshake with an empty close frame; resolves once closed. */
+  close(timeoutMs?: number): Promise<void> {
+    return this.closeWithCode(undefined, undefined, timeoutMs);
+  }
+
+  /**
+   * Sends a close frame with `code` and `reason`, waits for the peer's close frame and for TCP to
+   * close, and forces it closed after `timeoutMs` (default 10000). Resolves once closed.
+   */
+  closeWithCode(code?: number, reason?: string, timeoutMs = 10000): Promise<void> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      return Promise.reject(new RangeError(`"timeoutMs" must be a non-negative number, got ${timeoutMs}`));
+    }
+    const core = this.core;
+    if (!core || core.state === "CLOSED") return Promise.resolve();
+    try {
+      core.sendClose(code, reason);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.write(core);
+    this.clearCloseTimer();
+    this.armCloseTimer(core, timeoutMs);
+    if (core.closeTransport) this.endTransport(core);
+    return done;
+  }
+
+  /** Closes TCP at once, without a close frame. */
+  protected abortTransport(): void {
+    const core = this.core;
+    this.socket?.destroy();
+    if (core && core.state !== "CLOSED") this.eof(core);
+  }
+
+  // ---- hooks ---------------------------------------------------------------------------------
+
+  protected abstract onOpen(core: Connection, e: OpenEvent): void;
+  protected abstract onProtocolError(core: Connection, e: ErrorEvent): void;
+  protected abstract onTransportError(core: Connection, err: Error): void;
+  protected abstract onClosed(core: Connection, e: ClosedEvent): void;
+  protected onCloseFrame(_core: Connection, _e: CloseFrameEvent): void {}
+  protected onPong(_core: Connection, _data: Uint8Array): void {}
+
+  /** Emits `error` only when someone listens (an unheard `error` would crash the process). */
+  protected emitError(info: unknown): void {
+    if (this.listenerCount("error") > 0) this.emit("error", info);
+  }
+}

@@ -1,0 +1,90 @@
+// The client's opening handshake (RFC 6455 4.1), in esp_websocket_client's header order
+// (TRWS ws_connect): GET, Connection, Host (port always included), User-Agent, Upgrade,
+// Sec-WebSocket-Version, Sec-WebSocket-Key, Sec-WebSocket-Protocol, Authorization, extra headers.
+
+import { InvalidHandshake } from "../errors.js";
+import { acceptKey } from "./accept-key.js";
+import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
+import { latin1Bytes } from "./latin1.js";
+import { hostHeader } from "./uri.js";
+
+export interface ClientRequest {
+  host: string;
+  port: number;
+  path: string;
+  /** Sec-WebSocket-Key: base64 of 16 random bytes chosen by the shell */
+  key: string;
+  userAgent: string;
+  /** Requested subprotocols, in preference order. */
+  subprotocols: string[];
+  /** Full Authorization header value (e.g. "Basic dXNlcjpwYXNz"), if any. */
+  authorization?: string;
+  headers: Array<[string, string]>;
+}
+
+export function buildClientRequest(r: ClientRequest): Uint8Array {
+  const lines = [
+    `GET ${r.path} HTTP/1.1`,
+    "Connection: Upgrade",
+    `Host: ${hostHeader(r.host, r.port)}`,
+    `User-Agent: ${r.userAgent}`,
+    "Upgrade: websocket",
+    "Sec-WebSocket-Version: 13",
+    `Sec-WebSocket-Key: ${r.key}`,
+  ];
+  if (r.subprotocols.length) lines.push(`Sec-WebSocket-Protocol: ${r.subprotocols.join(", ")}`);
+  if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
+  for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
+  return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
+}
+
+export interface ServerResponse {
+  status: number;
+  /** The subprotocol the server chose, if any. */
+  subprotocol: string | undefined;
+  head: HttpHead;
+}
+
+/** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
+export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[]): ServerResponse {
+  const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
+  if (!m) {
+    throw new InvalidHandshake("HANDSHAKE_BAD_STATUS_LINE",
+      `status line ${JSON.stringify(head.startLine.slice(0, 80))}, expected "HTTP/1.1 101 ..."`);
+  }
+  const status = Number(m[1]);
+  // 4.1 (1): "If the status code received from the server is not 101, the client handles the
+  // response per HTTP [RFC2616] procedures."
+  if (status !== 101) {
+    throw new InvalidHandshake("HANDSHAKE_STATUS", `server answered http status ${status}, expected 101`, status);
+  }
+  // 4.1 (2), (3)
+  if (!headerTokens(head, "upgrade").includes("websocket")) {
+    throw new InvalidHandshake("HANDSHAKE_UPGRADE",
+      `Upgrade header ${JSON.stringify(headerValue(head, "upgrade") ?? null)}, expected "websocket"`, status);
+  }
+  if (!headerTokens(head, "connection").includes("upgrade")) {
+    throw new InvalidHandshake("HANDSHAKE_CONNECTION",
+      `Connection header ${JSON.stringify(headerValue(head, "connection") ?? null)}, expected "Upgrade"`, status);
+  }
+  // 4.1 (4)
+  const accept = headerValues(head, "sec-websocket-accept");
+  const expected = acceptKey(key);
+  if (accept.length !== 1 || accept[0] !== expected) {
+    throw new InvalidHandshake("HANDSHAKE_ACCEPT",
+      `Sec-WebSocket-Accept ${JSON.stringify(accept.join(", ") || null)}, expected ${JSON.stringify(expected)}`, status);
+  }
+  // 4.1 (5): no extensions were requested, so any is a failure.
+  const ext = headerValue(head, "sec-websocket-extensions");
+  if (ext !== undefined) {
+    throw new InvalidHandshake("HANDSHAKE_EXTENSION", `server chose extension ${JSON.stringify(ext)}, none requested`, status);
+  }
+  // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
+  // The server may also choose none (esp_websocket_client accepts that too).
+  const chosen = headerTokens(head, "sec-websocket-protocol", false);
+  if (chosen.length > 1 || (chosen.length === 1 && !subprotocols.includes(chosen[0]))) {
+    throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
+      `server chose subprotocol ${JSON.stringify(chosen.join(", "))}, offered ${JSON.stringify(subprotocols.join(", "))}`, status);
+  }
+  return { status, subprotocol: chosen[0], head };
+}

@@ -1,0 +1,158 @@
+// Shell: a WebSocket server on node:net or node:tls (mutual TLS with requestCert + ca). Each
+// accepted socket gets a ServerProtocol core and a ServerConnection; `connection` is emitted
+// once its opening handshake succeeds.
+
+import { EventEmitter } from "node:events";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { InvalidHandshake } from "../errors.js";
+import { ServerConnection } from "./server-connection.js";
+import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
+
+export interface ServerTlsOptions {
+  cert: string | Uint8Array;
+  key: string | Uint8Array;
+  /** CA(s) that verify client certificates. */
+  ca?: string | Uint8Array;
+  /** Ask clients for a certificate (mutual TLS). */
+  requestCert?: boolean;
+  /** Reject clients without a valid certificate; default: the value of requestCert. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface ServerOptions {
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default 0 (an ephemeral port; read it from address()). */
+  port?: number;
+  tls?: ServerTlsOptions;
+  /** Choose the subprotocol from those offered; overrides `subprotocols`. */
+  handleProtocols?: SubprotocolSelector;
+  /** Subprotocols we speak, by our preference; the first one the client also offers is chosen. */
+  subprotocols?: string[];
+  /** Limit for one frame / one reassembled message; 0 = none. Default 64 MiB. */
+  maxPayloadBytes?: number;
+  /** DATA piece size and automatic fragment size for sends. Default 16384. */
+  bufferSize?: number;
+  /** Time allowed for the opening handshake. Default 10000. */
+  handshakeTimeoutMs?: number;
+  /** Time to wait for the client to close TCP after the close handshake. Default 1000. */
+  closeTimeoutMs?: number;
+}
+
+function checkInt(name: string, v: unknown, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
+  if (v < min || v > max) throw new RangeError(`"${name}" must be ${min}..${max}, got ${v}`);
+  return v;
+}
+
+export class WebSocketServer extends EventEmitter {
+  readonly connections = new Set<ServerConnection>();
+  private readonly server: net.Server;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly secure: boolean;
+  private readonly select: SubprotocolSelector | undefined;
+  private readonly maxPayloadBytes: number;
+  private readonly bufferSize: number;
+  private readonly handshakeTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
+
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.host = options.host ?? "127.0.0.1";
+    if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
+    this.port = checkInt("port", options.port, 0, 65535, 0);
+    this.maxPayloadBytes = checkInt("maxPayloadBytes", options.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024);
+    this.bufferSize = checkInt("bufferSize", options.bufferSize, 1, 16 * 1024 * 1024, 16384);
+    this.handshakeTimeoutMs = checkInt("handshakeTimeoutMs", options.handshakeTimeoutMs, 1, 3_600_000, 10000);
+    this.closeTimeoutMs = checkInt("closeTimeoutMs", options.closeTimeoutMs, 1, 3_600_000, 1000);
+    if (options.handleProtocols !== undefined && typeof options.handleProtocols !== "function") {
+      throw new TypeError(`"handleProtocols" must be a function`);
+    }
+    const ours = options.subprotocols;
+    if (ours !== undefined && (!Array.isArray(ours) || ours.some((p) => typeof p !== "string"))) {
+      throw new TypeError(`"subprotocols" must be an array of strings`);
+    }
+    this.select = options.handleProtocols ?? (ours ? (offered) => ours.find((p) => offered.includes(p)) : undefined);
+    this.secure = options.tls !== undefined;
+    if (options.tls) {
+      const t = options.tls;
+      if (!t.cert || !t.key) throw new TypeError(`"tls.cert" and "tls.key" are required for a tls server`);
+      this.server = tls.createServer({
+        cert: t.cert as string | Buffer,
+        key: t.key as string | Buffer,
+        ca: t.ca as string | Buffer | undefined,
+        requestCert: t.requestCert ?? false,
+        rejectUnauthorized: t.rejectUnauthorized ?? t.requestCert ?? false,
+      }, (socket) => this.accept(socket));
+      this.server.on("tlsClientError", (err: Error) => this.emit("clientError", err));
+    } else {
+      this.server = net.createServer((socket) => this.accept(socket));
+    }
+    this.server.on("error", (err: Error) => {
+      if (this.listenerCount("error") > 0) this.emit("error", err);
+    });
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once("error", onError);
+      this.server.listen(this.port, this.host, () => {
+        this.server.off("error", onError);
+        resolve(this.address());
+      });
+    });
+  }
+
+  address(): net.AddressInfo {
+    const a = this.server.address();
+    if (!a || typeof a === "string") throw new Error("server is not listening");
+    return a;
+  }
+
+  /** ws://host:port or wss://host:port */
+  get url(): string {
+    const a = this.address();
+    const host = a.family === "IPv6" || a.address.includes(":") ? `[${a.address}]` : a.address;
+    return `${this.secure ? "wss" : "ws"}://${host}:${a.port}`;
+  }
+
+  private accept(socket: net.Socket): void {
+    const core = new ServerProtocol({
+      maxPayloadBytes: this.maxPayloadBytes,
+      bufferSize: this.bufferSize,
+      selectSubprotocol: this.select,
+    });
+    const conn = new ServerConnection(
+      socket,
+      core,
+      { closeTimeoutMs: this.closeTimeoutMs, handshakeTimeoutMs: this.handshakeTimeoutMs },
+      (c) => {
+        this.connections.add(c);
+        this.emit("connection", c);
+      },
+      (c) => this.connections.delete(c),
+    );
+    conn.on("error", (info: { error: unknown }) => {
+      if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
+    });
+  }
+
+  /**
+   * Stops accepting, sends close 1001 (going away) on every connection, and resolves once all
+   * are closed (each forced after closeTimeoutMs).
+   */
+  async close(code = 1001, reason = "server shutting down"): Promise<void> {
+    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections].map((c) => c.closeWithCode(code, reason, this.closeTimeoutMs)));
+    await closing;
+  }
+}
+
+export function createServer(options: ServerOptions = {}): WebSocketServer {
+  return new WebSocketServer(options);
+}
