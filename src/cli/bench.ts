@@ -1,0 +1,81 @@
+// `wsat bench`: every benchmark, ours against the named peer in one process, as ratios.
+import { parseArgs } from "node:util";
+
+export const usage = `usage: wsat bench [--json] [--quick] [--filter NAME]
+
+Runs the benchmarks (tinybench), each case measuring wsat against a named peer in this
+process, and prints a table, or with --json one object per line:
+  {"case": "...", "ours": <ops/s>, "peer": "<name>", "peerOps": <ops/s>, "ratio": <ours/peer>}
+
+  --json         one JSON object per line instead of a table
+  --quick        shorter runs (noisier; for smoke checks)
+  --filter NAME  only the cases whose name contains NAME (e.g. unmask, e2e, at-scan)
+
+Compare ratios from one run only: this machine's throughput swings 1.5-1.8x between runs.
+The peers (ws, bufferutil) are development dependencies: run it from a clone after npm install.
+`;
+
+interface Row {
+  case: string;
+  ours: number;
+  peer: string;
+  peerOps: number;
+  ratio: number;
+  goal?: number;
+}
+
+type Suite = (opts: { quick?: boolean; filter?: string }) => Promise<Row[]> | Row[];
+
+async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; run: Suite }>> {
+  const suites: Array<{ name: string; prefixes: string[]; run: Suite }> = [];
+  const codec = await import("../../bench/codec-bench.js");
+  suites.push({ name: "codec", prefixes: ["unmask", "decode", "encode", "utf8"], run: (o) => codec.runCodecBench(o) });
+  const optional: Array<[string, string[], string, string]> = [
+    ["e2e", ["e2e"], "../../bench/e2e-echo.js", "runE2eBench"],
+    ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
+  ];
+  for (const [name, prefixes, path, fn] of optional) {
+    const mod = (await import(path)) as Record<string, Suite>;
+    if (typeof mod[fn] !== "function") throw new Error(`${path} does not export ${fn}`);
+    suites.push({ name, prefixes, run: mod[fn] });
+  }
+  return suites;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" }, quick: { type: "boolean" }, filter: { type: "string" } },
+    strict: true,
+  });
+  let suites;
+  try {
+    suites = await loadSuites();
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "ERR_MODULE_NOT_FOUND") {
+      process.stderr.write(`wsat bench: a benchmark peer is missing (${e.message}); run it from a clone after npm install\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const rows: Row[] = [];
+  for (const suite of suites) {
+    if (values.filter && !suite.prefixes.some((p) => p.includes(values.filter!) || values.filter!.includes(p))) {
+      if (!suite.prefixes.some((p) => values.filter!.startsWith(p))) continue;
+    }
+    if (!values.json) process.stderr.write(`running ${suite.name} benchmarks...\n`);
+    const got = await suite.run({ quick: values.quick, filter: values.filter });
+    for (const r of got) {
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ case: r.case, ours: r.ours, peer: r.peer, peerOps: r.peerOps, ratio: r.ratio }) + "\n");
+      }
+      rows.push(r);
+    }
+  }
+  if (!values.json) {
+    const { formatTable } = await import("../../bench/harness.js");
+    process.stdout.write(formatTable(rows) + "\n");
+  }
+  return 0;
+}
