@@ -1,0 +1,124 @@
+// Shell: opens the byte pipe to an ESP-AT device. Only this file (and the driver shell) touch the
+// world (DESIGN.md "Only shells touch the world").
+//
+//   serial:PATH[@BAUD]   a serial port through `serialport` (default 115200 baud, reference §10)
+//   /dev/...             the same, bare path
+//   tcp://HOST:PORT      a TCP socket (e.g. `wsat emulate --tcp`, or a serial-to-TCP bridge)
+//   any Duplex           used as is
+//
+// Never calls SerialPort.list() (needs udevadm) nor set({rts,dtr}) (fails on a pty): see
+// conformance-ecosystem.md §4.2.
+
+import net from "node:net";
+import type { Duplex } from "node:stream";
+
+export interface TransportSpec {
+  kind: "serial" | "tcp";
+  path?: string;
+  baudRate?: number;
+  host?: string;
+  port?: number;
+}
+
+/** Parses `serial:PATH[@BAUD]`, `tcp://HOST:PORT` or a bare device path. */
+export function parseTransport(spec: string): TransportSpec {
+  if (spec.startsWith("tcp://")) {
+    const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(spec);
+    if (!m) throw new RangeError(`transport must be tcp://HOST:PORT, got ${JSON.stringify(spec)}`);
+    const port = Number(m[2]);
+    if (port < 1 || port > 65535) throw new RangeError(`port must be 1..65535, got ${port}`);
+    return { kind: "tcp", host: m[1]!.replace(/^\[|\]$/g, ""), port };
+  }
+  let rest = spec;
+  if (spec.startsWith("serial:")) rest = spec.slice("serial:".length);
+  else if (!spec.startsWith("/")) {
+    throw new RangeError(`transport must be serial:PATH[@BAUD], tcp://HOST:PORT or a device path, got ${JSON.stringify(spec)}`);
+  }
+  let baudRate = 115200;
+  const at = rest.lastIndexOf("@");
+  if (at > 0) {
+    const b = rest.slice(at + 1);
+    if (!/^\d+$/.test(b) || Number(b) < 1) throw new RangeError(`baud rate must be a positive integer, got ${JSON.stringify(b)}`);
+    baudRate = Number(b);
+    rest = rest.slice(0, at);
+  }
+  if (!rest) throw new RangeError(`serial transport needs a path, got ${JSON.stringify(spec)}`);
+  return { kind: "serial", path: rest, baudRate };
+}
+
+export interface OpenedTransport {
+  stream: Duplex;
+  /** Closes the pipe; resolves when it is closed (never rejects). */
+  close(): Promise<void>;
+  describe: string;
+}
+
+/** Opens a transport; rejects (with the OS error as cause) within `timeoutMs`. */
+export async function openTransport(target: string | Duplex, timeoutMs = 10000): Promise<OpenedTransport> {
+  if (typeof target !== "string") {
+    return { stream: target, close: () => closeDuplex(target), describe: "stream" };
+  }
+  const spec = parseTransport(target);
+  if (spec.kind === "tcp") {
+    const socket = net.connect({ host: spec.host!, port: spec.port! });
+    socket.setNoDelay(true);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`tcp://${spec.host}:${spec.port}: no connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.off("error", reject);
+        resolve();
+      });
+      socket.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    return { stream: socket, close: () => closeDuplex(socket), describe: `tcp://${spec.host}:${spec.port}` };
+  }
+  const { SerialPort } = await import("serialport");
+  const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, autoOpen: false });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${spec.path}: not open within ${timeoutMs} ms`)), timeoutMs);
+    port.open((err) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+  return {
+    stream: port,
+    describe: `serial:${spec.path}@${spec.baudRate}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!port.isOpen) return resolve();
+        const timer = setTimeout(() => {
+          port.destroy();
+          resolve();
+        }, 2000);
+        port.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+function closeDuplex(stream: Duplex): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (stream.destroyed) return resolve();
+    const timer = setTimeout(() => {
+      stream.destroy();
+      resolve();
+    }, 2000);
+    stream.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // Flush what was written, then close without waiting for the peer to end its side.
+    stream.end(() => stream.destroy());
+  });
+}
