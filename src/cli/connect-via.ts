@@ -1,0 +1,148 @@
+// `wsat connect <uri> --via serial:PATH[@BAUD] | tcp://HOST:PORT`: the connect command carried by
+// an ESP32 running ESP-AT (or `wsat emulate`) instead of Node's sockets. Same interaction as the
+// native one: lines typed → text messages, messages received printed ("< text", binary as
+// "< [binary N bytes] <hex>"), Ctrl-D closes cleanly, --echo echoes every message back.
+//
+// TLS material lives on the device (AT+SYSMFG, reference §2): --ca / --cert/--key select
+// AT+WSCFG auth_mode with the device's item 0; the files themselves are not sent.
+
+import { createInterface, type Interface } from "node:readline";
+import type { ConnectFlags } from "./connect.js";
+import { AtDriver } from "../at/driver/driver.js";
+import type { AtLink, AtLinkConfig, AtMessage } from "../at/driver/link.js";
+import type { AtError } from "../errors.js";
+
+function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, "0");
+  return s;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function show(data: Uint8Array, isText: boolean | undefined): string {
+  if (isText === undefined) {
+    // No boundaries or types on this firmware (no AT+WSDATAFMT): text when it decodes.
+    try {
+      return `< ${strictUtf8.decode(data)}`;
+    } catch {
+      isText = false;
+    }
+  }
+  return isText ? `< ${new TextDecoder().decode(data)}` : `< [binary ${data.length} bytes] ${hex(data)}`;
+}
+
+export function linkConfigFromFlags(uri: string, f: Partial<ConnectFlags>): AtLinkConfig {
+  const config: AtLinkConfig = { uri };
+  if (f.subprotocols && f.subprotocols.length) config.subprotocol = f.subprotocols.join(", ");
+  if (f.headers && f.headers.length) config.headers = f.headers.join("\r\n");
+  if (f.timeoutMs !== undefined) config.networkTimeoutMs = Math.max(1, Math.min(180000, f.timeoutMs));
+  if (f.pingIntervalSec !== undefined) config.pingIntervalSec = Math.max(1, Math.min(7200, Math.ceil(f.pingIntervalSec)));
+  const authMode = (f.cert ? 1 : 0) | (f.ca && !f.insecure ? 2 : 0);
+  if (authMode) {
+    config.authMode = authMode;
+    config.pkiNumber = 0;
+    config.caNumber = 0;
+    config.bufferSize = 4096;
+  }
+  return config;
+}
+
+export async function runVia(uri: string, options: ConnectFlags): Promise<number> {
+  const err = (s: string) => process.stderr.write(s + "\n");
+  const out = (s: string) => process.stdout.write(s + "\n");
+  let config: AtLinkConfig;
+  try {
+    config = linkConfigFromFlags(uri, options);
+  } catch (e) {
+    err(`wsat connect: ${(e as Error).message}`);
+    return 2;
+  }
+  if (options.servername) err("note: --servername has no AT equivalent (a CA configuration skips the host-name check); ignored");
+  if (config.authMode) err("note: with --via, the CA / client certificate are the ones stored on the device (item 0)");
+
+  let driver: AtDriver;
+  try {
+    driver = await AtDriver.open(options.via!, { startTimeoutMs: 5000 });
+  } catch (e) {
+    const x = e as AtError;
+    err(`wsat connect: cannot use ${options.via}: ${x.code ? `[${x.code}] ` : ""}${x.message}`);
+    return 1;
+  }
+  const link: AtLink = driver.link(0, config);
+  let rl: Interface | null = null;
+  let finished = false;
+
+  return new Promise<number>((resolve) => {
+    const finish = async (code: number) => {
+      if (finished) return;
+      finished = true;
+      rl?.close();
+      process.stdin.unref?.();
+      await driver.close();
+      resolve(code);
+    };
+    driver.on("close", () => {
+      if (!finished) err("the device port closed");
+      void finish(1);
+    });
+    driver.on("ready", () => {
+      if (!finished) err("the device restarted; link lost");
+      void finish(1);
+    });
+    driver.on("protocol-error", (e: AtError) => err(`protocol: [${e.code}] ${e.message}`));
+    link.on("message", (m: AtMessage) => {
+      if (options.echo) {
+        (m.isText ? link.sendText(m.data) : link.sendBin(m.data)).catch((e: Error) => err(`send failed: ${e.message}`));
+        return;
+      }
+      out(show(m.data, m.isText));
+    });
+    link.on("data", (d: { data: Uint8Array }) => {
+      if (link.messageBoundaries) return; // printed as messages
+      if (options.echo) {
+        link.sendText(d.data).catch((e: Error) => err(`send failed: ${e.message}`));
+        return;
+      }
+      out(show(d.data, undefined));
+    });
+    link.on("disconnected", () => {
+      if (finished) return;
+      err("connection lost");
+      void link.stop().catch(() => undefined).then(() => finish(1));
+    });
+    link.on("closed", (c: { reason: string }) => {
+      if (c.reason === "server") {
+        err("connection closed by the server");
+        void finish(0);
+      }
+    });
+    link.start().then(
+      () => {
+        err(`connected to ${uri} via ${options.via}${options.echo ? "" : "; Ctrl-D to close"}`);
+        if (options.echo) return;
+        rl = createInterface({ input: process.stdin, terminal: false });
+        rl.on("line", (line) => {
+          link.sendText(line).catch((e: AtError) => err(`send failed: ${e.code ? `[${e.code}] ` : ""}${e.message}`));
+        });
+        rl.on("close", () => {
+          if (finished) return;
+          link.close().then(
+            () => {
+              err("connection closed");
+              void finish(0);
+            },
+            (e: AtError) => {
+              err(`close failed: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
+              void finish(1);
+            },
+          );
+        });
+      },
+      (e: AtError) => {
+        err(`wsat connect: cannot open ${uri} via ${options.via}: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
+        void finish(1);
+      },
+    );
+  });
+}
