@@ -1,0 +1,32 @@
+// Shell: `wsat emulate --serial PATH [--baud N]`: the emulated ESP32 on a serial device (a
+// USB-serial adapter, or one end of a socat pty pair). Boots once the port is open.
+// Never calls set({rts,dtr}) / get(): they fail on a pty (conformance-ecosystem.md §4.2).
+
+import { SerialPort } from "serialport";
+import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
+
+export interface SerialEmulator {
+  port: SerialPort;
+  device: EmulatedDevice;
+  close(): Promise<void>;
+}
+
+export async function startSerialEmulator(options: EmulatorOptions & { path: string; baudRate?: number }): Promise<SerialEmulator> {
+  const port = new SerialPort({ path: options.path, baudRate: options.baudRate ?? 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  const device = new EmulatedDevice(options);
+  device.on("output", (bytes: Uint8Array) => {
+    if (port.isOpen) port.write(Buffer.from(bytes));
+  });
+  port.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
+  port.on("error", () => {});
+  device.boot();
+  return {
+    port,
+    device,
+    async close() {
+      await device.shutdown();
+      if (port.isOpen) await new Promise<void>((r) => port.close(() => r()));
+    },
+  };
+}

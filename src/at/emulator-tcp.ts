@@ -1,0 +1,58 @@
+// Shell: `wsat emulate --tcp HOST:PORT`. Every TCP connection is a freshly booted emulated ESP32
+// that first prints `\r\nready\r\n`; closing the connection powers it off (its links close).
+
+import net from "node:net";
+import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
+
+export interface TcpEmulator {
+  server: net.Server;
+  /** The bound port (useful with port 0). */
+  port: number;
+  host: string;
+  /** Stops listening and powers off every device; resolves when all are closed. */
+  close(): Promise<void>;
+}
+
+export function startTcpEmulator(options: EmulatorOptions & { host?: string; port?: number; log?: (line: string) => void }): Promise<TcpEmulator> {
+  const devices = new Set<{ device: EmulatedDevice; socket: net.Socket }>();
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    const device = new EmulatedDevice(options);
+    const entry = { device, socket };
+    devices.add(entry);
+    options.log?.(`device booted for ${socket.remoteAddress}:${socket.remotePort}`);
+    device.on("output", (bytes: Uint8Array) => {
+      if (!socket.destroyed) socket.write(bytes);
+    });
+    socket.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
+    const end = () => {
+      if (!devices.delete(entry)) return;
+      void device.shutdown();
+      options.log?.(`device powered off (${socket.remoteAddress}:${socket.remotePort} closed)`);
+    };
+    socket.on("close", end);
+    socket.on("error", () => socket.destroy());
+    device.boot();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      const addr = server.address() as net.AddressInfo;
+      resolve({
+        server,
+        port: addr.port,
+        host: addr.address,
+        close: async () => {
+          const closed = new Promise<void>((r) => server.close(() => r()));
+          for (const e of [...devices]) {
+            devices.delete(e);
+            await e.device.shutdown();
+            e.socket.destroy();
+          }
+          await closed;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,343 @@
+// Shell: an emulated ESP32 running ESP-AT. It runs the sans-I/O firmware (src/at/firmware/) and
+// carries out its effects: each link is a real WebSocket connection made with the native client
+// (src/ws/client.ts), timers arm AT+WSOPEN's timeout and AT+RST's reboot.
+//
+//   const dev = new EmulatedDevice({ firmware: "master", pki: { cas: [caPem] } });
+//   dev.on("output", (bytes) => uart.write(bytes));   // device -> host
+//   dev.boot();                                       // "\r\nready\r\n"
+//   dev.input(bytes);                                 // host -> device
+//   await dev.shutdown();
+//
+//   const { stream, device } = createEmulatorStream({...});  // a Duplex the driver can use as is
+//
+// Shells for TCP and serial ports: src/at/emulator-tcp.ts, src/at/emulator-serial.ts.
+
+import { EventEmitter } from "node:events";
+import { Duplex } from "node:stream";
+import { EspAtFirmware, type FirmwareEffect, type LinkConfig, LINK_COUNT } from "./firmware/firmware.js";
+import type { FirmwareName } from "./firmware/profile.js";
+import { WebSocketClient } from "../ws/client.js";
+import type { ClientOptions } from "../ws/client-options.js";
+import type { Connection } from "../ws/connection.js";
+import type { DataEvent } from "../ws/events.js";
+
+/** PEM items as AT+SYSMFG would store them (index = pki_number / ca_number). */
+export interface EmulatorPki {
+  cas?: Array<string | Uint8Array>;
+  clientCerts?: Array<string | Uint8Array>;
+  clientKeys?: Array<string | Uint8Array>;
+}
+
+export interface EmulatorOptions {
+  firmware?: FirmwareName;
+  pki?: EmulatorPki;
+  /** Wall clock for AT+CIPSNTPTIME? (default Date.now). */
+  clock?: () => number;
+  /** Delay between AT+RST's OK and `ready` (default 50 ms). */
+  rebootDelayMs?: number;
+  /** Per-link client option overrides (e.g. reconnectTimeoutMs in tests). */
+  clientOverrides?: Partial<ClientOptions>;
+}
+
+/** The native client plus raw-byte senders (the AT port sends bytes, not strings). */
+class LinkClient extends WebSocketClient {
+  /** A message with FIN, fragmented at bufferSize (send_text / send_bin / send_with_opcode). */
+  sendMessageBytes(opcode: number, data: Uint8Array): Promise<number> {
+    return this.send((c: Connection) => c.sendMessage(opcode, data));
+  }
+
+  /** One frame with the exact opcode and fin (the *_partial senders, send_cont_msg, send_fin). */
+  sendFrameBytes(opcode: number, data: Uint8Array, fin: boolean): Promise<number> {
+    return this.send((c: Connection) => c.sendFrame(opcode, data, fin));
+  }
+}
+
+export class EmulatedDevice extends EventEmitter {
+  readonly firmware: EspAtFirmware;
+  private readonly pki: EmulatorPki;
+  private readonly rebootDelayMs: number;
+  private readonly overrides: Partial<ClientOptions>;
+  private readonly clients: Array<LinkClient | null> = [];
+  private readonly openTimers: Array<NodeJS.Timeout | null> = [];
+  private readonly sendTimers: Array<NodeJS.Timeout | null> = [];
+  private rebootTimer: NodeJS.Timeout | null = null;
+  /** Clients released after +WS_CLOSED that still finish their close handshake. */
+  private readonly released = new Set<LinkClient>();
+  private stopped = false;
+
+  constructor(options: EmulatorOptions = {}) {
+    super();
+    this.pki = options.pki ?? {};
+    this.rebootDelayMs = options.rebootDelayMs ?? 50;
+    this.overrides = options.clientOverrides ?? {};
+    const count = (a?: unknown[]) => a?.length ?? 0;
+    this.firmware = new EspAtFirmware({
+      profile: options.firmware ?? "master",
+      pki: {
+        cas: count(this.pki.cas),
+        certs: count(this.pki.clientCerts),
+        keys: count(this.pki.clientKeys),
+      },
+      clock: options.clock ?? Date.now,
+    });
+    for (let i = 0; i < LINK_COUNT; i++) {
+      this.clients.push(null);
+      this.openTimers.push(null);
+      this.sendTimers.push(null);
+    }
+  }
+
+  /** Power on: prints `\r\nready\r\n`. */
+  boot(): void {
+    if (this.stopped) return;
+    this.firmware.boot();
+    this.pump();
+  }
+
+  /** Bytes from the host (one UART receive notification). */
+  input(bytes: Uint8Array): void {
+    if (this.stopped) return;
+    this.firmware.receiveData(bytes);
+    this.pump();
+  }
+
+  /** A hardware reset: links dropped, then `ready` again after the reboot delay. */
+  reset(): void {
+    if (this.stopped) return;
+    this.firmware.powerOff();
+    this.pump();
+    this.scheduleBoot();
+  }
+
+  /** Powers the device off for good: every link and timer is stopped. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.firmware.powerOff();
+    this.pump();
+    this.stopped = true;
+    if (this.rebootTimer) clearTimeout(this.rebootTimer);
+    this.rebootTimer = null;
+    for (let id = 0; id < LINK_COUNT; id++) this.dropLink(id);
+    for (const c of this.released) c.destroy();
+    this.released.clear();
+  }
+
+  /** Runs the firmware's effects and forwards its output. */
+  private pump(): void {
+    for (;;) {
+      const effects = this.firmware.effectsReceived();
+      const out = this.firmware.dataToSend();
+      if (out.length > 0) this.emit("output", out);
+      if (effects.length === 0) break;
+      for (const e of effects) this.apply(e);
+    }
+  }
+
+  private apply(e: FirmwareEffect): void {
+    switch (e.type) {
+      case "open": return this.open(e.linkId, e.config, e.timeoutMs);
+      case "send": return this.send(e.linkId, e.call, e.opcode, e.fin, e.data, e.timeoutMs);
+      case "destroy": return this.dropLink(e.linkId);
+      case "release": {
+        const c = this.clients[e.linkId];
+        this.clearTimers(e.linkId);
+        this.clients[e.linkId] = null;
+        if (c) {
+          // The client completes the close handshake alone (destroy_on_exit, §7).
+          this.released.add(c);
+          const done = () => {
+            this.released.delete(c);
+            c.destroy();
+          };
+          c.once("finish", done);
+          c.once("closed", done);
+        }
+        return;
+      }
+      case "reboot": return this.scheduleBoot();
+    }
+  }
+
+  private scheduleBoot(): void {
+    if (this.rebootTimer) clearTimeout(this.rebootTimer);
+    this.rebootTimer = setTimeout(() => {
+      this.rebootTimer = null;
+      this.boot();
+    }, this.rebootDelayMs);
+  }
+
+  private clearTimers(id: number): void {
+    const t = this.openTimers[id];
+    if (t) clearTimeout(t);
+    this.openTimers[id] = null;
+    const s = this.sendTimers[id];
+    if (s) clearTimeout(s);
+    this.sendTimers[id] = null;
+  }
+
+  private dropLink(id: number): void {
+    this.clearTimers(id);
+    const c = this.clients[id];
+    this.clients[id] = null;
+    if (c) {
+      c.removeAllListeners();
+      c.on("error", () => {});
+      c.destroy();
+    }
+  }
+
+  private clientOptions(cfg: LinkConfig): ClientOptions {
+    const headers: Record<string, string> = {};
+    // TRWS ws_connect: Authorization (from <auth>, raw) comes before the AT+WSHEAD headers.
+    if (cfg.auth !== undefined) headers["Authorization"] = cfg.auth;
+    // AT+WSHEAD keeps the value's leading space: "key: value" becomes "key:  value" on the wire.
+    for (const [k, v] of cfg.headers) if (!(k in headers)) headers[k] = v;
+    const o: ClientOptions = {
+      uri: cfg.uri,
+      subprotocol: cfg.subprotocol,
+      headers,
+      bufferSize: cfg.bufferSize,
+      pingIntervalSec: cfg.pingIntervalSec,
+      pingpongTimeoutSec: cfg.pingpongTimeoutSec,
+      networkTimeoutMs: cfg.networkTimeoutMs,
+      reconnectTimeoutMs: cfg.reconnectTimeoutMs,
+      userAgent: "ESP32 Websocket Client",
+      // [INF] auth_mode without the CA bit: ESP-AT builds skip server verification (no CA given).
+      rejectUnauthorized: (cfg.authMode & 2) !== 0,
+      ...this.overrides,
+    };
+    if (cfg.authMode & 2) {
+      o.certPem = this.pki.cas?.[cfg.caNumber];
+      o.skipCertCommonNameCheck = true; // §2 step 3
+    }
+    if (cfg.authMode & 1) {
+      o.clientCert = this.pki.clientCerts?.[cfg.pkiNumber];
+      o.clientKey = this.pki.clientKeys?.[cfg.pkiNumber];
+    }
+    return o;
+  }
+
+  private open(id: number, cfg: LinkConfig, timeoutMs: number): void {
+    let client: LinkClient;
+    try {
+      client = new LinkClient(this.clientOptions(cfg));
+    } catch {
+      // esp_websocket_client_init / start refused the configuration: ERROR at once.
+      this.firmware.openTimedOut(id);
+      return;
+    }
+    this.clients[id] = client;
+    const mine = () => this.clients[id] === client;
+    client.on("error", () => {}); // ERROR events only set an internal bit (§7.1)
+    client.on("beforeConnect", () => {
+      if (!mine()) return;
+      this.firmware.linkConnecting(id);
+      this.pump();
+    });
+    client.on("connected", () => {
+      if (!mine()) return;
+      const t = this.openTimers[id];
+      if (t) clearTimeout(t);
+      this.openTimers[id] = null;
+      this.firmware.linkConnected(id);
+      this.pump();
+    });
+    client.on("data", (e: DataEvent) => {
+      if (!mine()) return;
+      this.firmware.linkData(id, e);
+      this.pump();
+    });
+    client.on("disconnected", () => {
+      if (!mine()) return;
+      this.firmware.linkDisconnected(id);
+      this.pump();
+    });
+    this.openTimers[id] = setTimeout(() => {
+      this.openTimers[id] = null;
+      if (!mine()) return;
+      this.firmware.openTimedOut(id);
+      this.pump();
+    }, timeoutMs);
+    try {
+      client.start();
+    } catch {
+      this.firmware.openTimedOut(id);
+      this.pump();
+    }
+  }
+
+  private send(id: number, call: string, opcode: number, fin: boolean, data: Uint8Array, timeoutMs: number): void {
+    const client = this.clients[id];
+    if (!client) {
+      this.firmware.sendDone(id, false);
+      this.pump();
+      return;
+    }
+    let p: Promise<number>;
+    switch (call) {
+      case "send_text": p = client.sendMessageBytes(1, data); break;
+      case "send_bin": p = client.sendMessageBytes(2, data); break;
+      case "send_with_opcode": p = client.sendMessageBytes(opcode, data); break;
+      case "send_fin": p = client.sendFrameBytes(0, new Uint8Array(0), true); break;
+      case "send_cont_msg": p = client.sendFrameBytes(0, data, false); break;
+      case "send_text_partial": p = client.sendFrameBytes(1, data, false); break;
+      case "send_bin_partial": p = client.sendFrameBytes(2, data, false); break;
+      default: p = Promise.reject(new Error(`unknown send call ${call}`));
+    }
+    let settled = false;
+    const finish = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      const t = this.sendTimers[id];
+      if (t) clearTimeout(t);
+      this.sendTimers[id] = null;
+      if (this.stopped) return;
+      this.firmware.sendDone(id, ok);
+      this.pump();
+    };
+    // [INF] a write that does not finish within timeout_ms fails the send (ERROR); the real
+    // client would also abort the connection (§5, §13.14).
+    if (timeoutMs > 0) this.sendTimers[id] = setTimeout(() => finish(false), timeoutMs);
+    void fin;
+    p.then(() => finish(true), () => finish(false));
+  }
+}
+
+/** An emulated device seen from the host as a Duplex: write = host -> device, read = device -> host. */
+export interface EmulatorStream {
+  stream: Duplex;
+  device: EmulatedDevice;
+  close(): Promise<void>;
+}
+
+export function createEmulatorStream(options: EmulatorOptions & { boot?: boolean } = {}): EmulatorStream {
+  const device = new EmulatedDevice(options);
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      device.input(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      cb();
+    },
+    final(cb) {
+      void device.shutdown().then(() => cb());
+    },
+    destroy(err, cb) {
+      void device.shutdown().then(() => cb(err));
+    },
+  });
+  device.on("output", (bytes: Uint8Array) => {
+    if (!stream.destroyed) stream.push(Buffer.from(bytes));
+  });
+  if (options.boot !== false) queueMicrotask(() => device.boot());
+  return {
+    stream,
+    device,
+    async close() {
+      await device.shutdown();
+      if (!stream.destroyed) {
+        stream.push(null);
+        stream.destroy();
+      }
+    },
+  };
+}
