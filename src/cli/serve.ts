@@ -1,0 +1,138 @@
+// `wsat serve`: the echo server the ESP-AT WebSocket examples run on the PC (ws:// on 8765,
+// wss:// with mutual TLS on 8766), on the native server.
+
+import { readFileSync } from "node:fs";
+import { createServer, type ServerOptions } from "../ws/server.js";
+import type { ServerConnection } from "../ws/server-connection.js";
+import type { MessageEvent } from "../ws/events.js";
+
+export const usage = `usage: wsat serve [options]
+
+Echo server: every message comes back with its type (text as text, binary as binary).
+Prints "Server started at ws://HOST:PORT" (or wss://) once listening; SIGINT/SIGTERM close
+every connection with 1001 and exit 0.
+
+options:
+  --host H                 address to listen on (default 127.0.0.1)
+  --port P                 port (default 8765, or 8766 with --tls; 0 = any free port)
+  --tls                    serve wss:// (needs --cert and --key)
+  --cert F --key F         server certificate and key (PEM)
+  --ca F                   CA (PEM) that verifies client certificates
+  --require-client-cert    mutual TLS: reject clients without a certificate signed by --ca
+  --subprotocol P          accept this subprotocol when offered (repeatable)
+  --max-payload N          largest message accepted, in bytes (default 67108864)
+  --quiet                  do not log connections to stderr
+`;
+
+interface ServeFlags {
+  host: string;
+  port?: number;
+  tls: boolean;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  requireClientCert: boolean;
+  subprotocols: string[];
+  maxPayload?: number;
+  quiet: boolean;
+}
+
+function parse(argv: string[]): ServeFlags {
+  const f: ServeFlags = { host: "127.0.0.1", tls: false, requireClientCert: false, subprotocols: [], quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new TypeError(`${a} needs a value`);
+      return v;
+    };
+    const int = (v: string, max: number): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`${a} must be 0..${max}, got ${v}`);
+      return n;
+    };
+    switch (a) {
+      case "--host": f.host = value(); break;
+      case "--port": f.port = int(value(), 65535); break;
+      case "--tls": f.tls = true; break;
+      case "--cert": f.cert = value(); break;
+      case "--key": f.key = value(); break;
+      case "--ca": f.ca = value(); break;
+      case "--require-client-cert": f.requireClientCert = true; break;
+      case "--subprotocol": f.subprotocols.push(value()); break;
+      case "--max-payload": f.maxPayload = int(value(), Number.MAX_SAFE_INTEGER); break;
+      case "--quiet": f.quiet = true; break;
+      default: throw new TypeError(`unknown option ${a}`);
+    }
+  }
+  if (f.tls && (!f.cert || !f.key)) throw new TypeError("--tls needs --cert and --key");
+  if (!f.tls && (f.cert || f.key || f.ca || f.requireClientCert)) throw new TypeError("--cert, --key, --ca and --require-client-cert need --tls");
+  if (f.requireClientCert && !f.ca) throw new TypeError("--require-client-cert needs --ca");
+  return f;
+}
+
+function echo(conn: ServerConnection, m: MessageEvent): void {
+  const sent = m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data);
+  sent.catch(() => undefined); // the connection went away; its closed event says so
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let f: ServeFlags;
+  try {
+    f = parse(argv);
+  } catch (err) {
+    process.stderr.write(`wsat serve: ${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const options: ServerOptions = {
+    host: f.host,
+    port: f.port ?? (f.tls ? 8766 : 8765),
+    maxPayloadBytes: f.maxPayload,
+    subprotocols: f.subprotocols.length ? f.subprotocols : undefined,
+  };
+  if (f.tls) {
+    options.tls = {
+      cert: readFileSync(f.cert!),
+      key: readFileSync(f.key!),
+      ca: f.ca ? readFileSync(f.ca) : undefined,
+      requestCert: f.requireClientCert,
+      rejectUnauthorized: f.requireClientCert,
+    };
+  }
+  const server = createServer(options);
+  const log = (s: string) => {
+    if (!f.quiet) process.stderr.write(s + "\n");
+  };
+  server.on("connection", (conn: ServerConnection) => {
+    const who = `${conn.remoteAddress}:${conn.remotePort}`;
+    log(`connection from ${who} path ${conn.path}${conn.subprotocol ? ` subprotocol ${conn.subprotocol}` : ""}`);
+    conn.on("message", (m: MessageEvent) => echo(conn, m));
+    conn.on("error", (e: { error: { code: string; message: string } }) => log(`${who}: [${e.error.code}] ${e.error.message}`));
+    conn.on("closed", (c: { code: number; reason: string; clean: boolean }) =>
+      log(`${who} closed ${c.code}${c.reason ? ` ${c.reason}` : ""}${c.clean ? "" : " (not clean)"}`));
+  });
+  server.on("clientError", (err: Error & { code?: string }) => log(`tls client error: ${err.code ?? ""} ${err.message}`));
+  server.on("error", (err: Error) => log(`server error: ${err.message}`));
+  try {
+    await server.listen();
+  } catch (err) {
+    process.stderr.write(`wsat serve: cannot listen on ${f.host}:${options.port}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`Server started at ${server.url}\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: closing`);
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      server.close().then(() => resolve(0), () => resolve(1));
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}
