@@ -1,0 +1,70 @@
+// The testees the harness knows how to drive, by name (used by scripts/conformance.mjs and the
+// node:test files). Each returns the fuzzer's results, summary and tally.
+
+import { join } from "node:path";
+import { FuzzingServer } from "./fuzzing-server.js";
+import { runFuzzingClient } from "./fuzzing-client.js";
+import { runWsClient, startWsEchoServer } from "./ws-peer.js";
+import type { CaseDef, CaseResult } from "./session.js";
+import type { Tally } from "./report.js";
+import type { Profile } from "./cases.js";
+
+export interface TargetOptions {
+  cases: CaseDef[];
+  profile: Profile;
+  outdir: string;
+  root?: string;
+}
+
+export interface TargetRun {
+  results: CaseResult[];
+  summary: string;
+  tally: Tally;
+}
+
+/** Runs a client driver against a fresh fuzzing server and returns the agent's report. */
+export async function testClient(agent: string, opts: TargetOptions, drive: (baseUrl: string, agent: string) => Promise<unknown>): Promise<TargetRun> {
+  const server = new FuzzingServer({ cases: opts.cases, outdir: join(opts.outdir, "clients"), label: opts.profile });
+  await server.listen();
+  try {
+    await drive(server.url, agent);
+    const rep = await Promise.race([
+      server.reportsFor(agent),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no /updateReports from ${agent} within 30 s of its last case`)), 30_000).unref()),
+    ]);
+    return rep;
+  } finally {
+    await server.close();
+  }
+}
+
+/** Runs the fuzzing client against an echo server started by `start`. */
+export async function testServer(agent: string, opts: TargetOptions, start: () => Promise<{ url: string; close: () => Promise<void> }>): Promise<TargetRun> {
+  const srv = await start();
+  try {
+    return await runFuzzingClient({ url: srv.url, agent, cases: opts.cases, outdir: join(opts.outdir, "servers"), label: opts.profile });
+  } finally {
+    await srv.close();
+  }
+}
+
+export async function runTarget(name: string, opts: TargetOptions): Promise<TargetRun> {
+  switch (name) {
+    case "ws-client":
+      return testClient("ws", opts, (url, agent) => runWsClient(url, agent));
+    case "ws-server":
+      return testServer("ws", opts, startWsEchoServer);
+    case "wsat-client":
+    case "wsat-cli-client":
+    case "wsat-server":
+    case "wsat-cli-server": {
+      const m = await import("./wsat-peer.js");
+      if (name === "wsat-client") return testClient("wsat", opts, (url, agent) => m.runWsatClient(url, agent));
+      if (name === "wsat-cli-client") return testClient("wsat-cli", opts, (url, agent) => m.runWsatCliClient(url, agent, opts.root));
+      if (name === "wsat-server") return testServer("wsat", opts, () => m.startWsatLibraryServer());
+      return testServer("wsat-serve", opts, () => m.startWsatServe(opts.root));
+    }
+    default:
+      throw new Error(`unknown target ${name}`);
+  }
+}
