@@ -118,15 +118,31 @@ export class AtDriver extends EventEmitter {
   async start(): Promise<void> {
     const deadline = Date.now() + this.options.startTimeoutMs;
     let lastError: unknown = null;
-    for (let attempt = 0; attempt < 10 && Date.now() < deadline; attempt++) {
-      try {
-        await this.command("AT", { timeoutMs: Math.max(200, Math.min(1000, deadline - Date.now())) });
-        lastError = null;
-        break;
-      } catch (e) {
-        lastError = e;
-        if (e instanceof AtError && e.code === "AT_PORT_CLOSED") throw e;
+    // An AT written before the device finished booting is lost: when `ready` arrives while it
+    // waits, it is abandoned at once (its late answer, if any, is recognised as stale).
+    let probe = -1;
+    const onReady = () => {
+      if (probe >= 0) {
+        this.session.timeout(probe);
+        this.flush();
       }
+    };
+    this.on("ready", onReady);
+    try {
+      for (let attempt = 0; attempt < 10 && Date.now() < deadline; attempt++) {
+        try {
+          await this.commandWithId("AT", { timeoutMs: Math.max(200, Math.min(1000, deadline - Date.now())) }, (id) => (probe = id));
+          lastError = null;
+          break;
+        } catch (e) {
+          lastError = e;
+          if (e instanceof AtError && e.code === "AT_PORT_CLOSED") throw e;
+        } finally {
+          probe = -1;
+        }
+      }
+    } finally {
+      this.off("ready", onReady);
     }
     if (lastError) throw lastError;
     if (this.options.firmware === "auto") {
@@ -142,6 +158,10 @@ export class AtDriver extends EventEmitter {
 
   /** Sends one command line (without CR LF) and resolves with its result; rejects with AtError. */
   command(line: string, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.commandWithId(line, options, () => undefined);
+  }
+
+  private commandWithId(line: string, options: CommandOptions, onId: (id: number) => void): Promise<CommandResult> {
     return new Promise<CommandResult>((resolve, reject) => {
       let id: number;
       try {
@@ -150,6 +170,7 @@ export class AtDriver extends EventEmitter {
         reject(e as Error);
         return;
       }
+      onId(id);
       this.pending.set(id, { resolve, reject, timer: null });
       this.flush();
     });
