@@ -28,7 +28,8 @@
 //   intermediate and waits for the prompt).
 // - `data`: after a `+WS_DATA:` header (in the link's AT+WSDATAFMT layout, reference §6) exactly
 //   `count` raw bytes follow; they arrive as one or more chunks (`start` on the first, `end` on the
-//   last; a zero-length run is one record with both). The optional CR LF after them is swallowed.
+//   last; a zero-length run is one record with both). The CR LF after them (mask bit 5) is
+//   swallowed when present and tolerated when missing.
 //   `count` is data_len at level 0 and payload_len at levels 1 and 2 (one header per frame or
 //   message); -1 when the layout has no length at all (the data then runs to the next CR LF).
 //

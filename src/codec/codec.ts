@@ -32,6 +32,9 @@ export class Codec {
   readonly u32: Uint32Array;
   /** f64 view on the whole memory (index = address / 8). */
   readonly f64: Float64Array;
+  /** The scratch window used by the standalone helpers (address and size). */
+  readonly scratchPtr: number;
+  readonly scratchSize: number;
 
   private constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as WsatWasmExports;
@@ -40,6 +43,8 @@ export class Codec {
     this.u8 = new Uint8Array(buffer);
     this.u32 = new Uint32Array(buffer);
     this.f64 = new Float64Array(buffer);
+    this.scratchPtr = this.exports.layoutScratch();
+    this.scratchSize = this.exports.layoutScratchSize();
   }
 
   /** A new instance with its own memory; synchronous in every runtime. */

@@ -12,8 +12,8 @@ export function mask(data: Uint8Array, maskingKey: Uint8Array | number, phase = 
   const key = typeof maskingKey === "number" ? maskingKey >>> 0 : maskKeyFromBytes(maskingKey);
   const ex = codec.exports;
   const u8 = codec.u8;
-  const scratch = ex.layoutScratch();
-  const size = ex.layoutScratchSize();
+  const scratch = codec.scratchPtr;
+  const size = codec.scratchSize;
   for (let off = 0; off < data.length; off += size) {
     const n = Math.min(size, data.length - off);
     const part = data.subarray(off, off + n);

@@ -6,27 +6,40 @@ import { Codec, sharedCodec } from "./codec.js";
 const ACCEPT = 0;
 const REJECT = 1;
 
-function run(codec: Codec, state: number, bytes: Uint8Array): { state: number; failAt: number } {
+let lastFailAt = -1;
+
+/** Validates `bytes` from `state` window by window; on REJECT, lastFailAt is the byte's index. */
+function run(codec: Codec, state: number, bytes: Uint8Array): number {
   const ex = codec.exports;
   const u8 = codec.u8;
-  const scratch = ex.layoutScratch();
-  const size = ex.layoutScratchSize();
-  for (let off = 0; off < bytes.length; off += size) {
-    const n = Math.min(size, bytes.length - off);
-    if (n <= 32) {
-      for (let i = 0; i < n; i++) u8[scratch + i] = bytes[off + i];
+  const scratch = codec.scratchPtr;
+  const size = codec.scratchSize;
+  const total = bytes.length;
+  if (total <= size) {
+    if (total <= 16) {
+      for (let i = 0; i < total; i++) u8[scratch + i] = bytes[i];
     } else {
-      u8.set(off === 0 && n === bytes.length ? bytes : bytes.subarray(off, off + n), scratch);
+      u8.set(bytes, scratch);
     }
-    state = ex.utf8Validate(state, scratch, n);
-    if (state === REJECT) return { state, failAt: off + ex.utf8FailAt() };
+    state = ex.utf8Validate(state, scratch, total);
+    if (state === REJECT) lastFailAt = ex.utf8FailAt();
+    return state;
   }
-  return { state, failAt: -1 };
+  for (let off = 0; off < total; off += size) {
+    const n = Math.min(size, total - off);
+    u8.set(bytes.subarray(off, off + n), scratch);
+    state = ex.utf8Validate(state, scratch, n);
+    if (state === REJECT) {
+      lastFailAt = off + ex.utf8FailAt();
+      return state;
+    }
+  }
+  return state;
 }
 
 /** True when `bytes` is complete, valid UTF-8. */
 export function isValidUtf8(bytes: Uint8Array, codec: Codec = sharedCodec()): boolean {
-  return run(codec, ACCEPT, bytes).state === ACCEPT;
+  return run(codec, ACCEPT, bytes) === ACCEPT;
 }
 
 /** A validator for text that arrives in pieces (state carries across push calls). */
@@ -43,11 +56,10 @@ export class Utf8Validator {
   /** Feeds the next piece; false as soon as the input so far cannot be valid UTF-8. */
   push(bytes: Uint8Array): boolean {
     if (this.state === REJECT) return false;
-    const r = run(this.codec, this.state, bytes);
-    this.state = r.state;
-    if (r.state === REJECT) this.failIndex = this.seen + r.failAt;
+    this.state = run(this.codec, this.state, bytes);
+    if (this.state === REJECT) this.failIndex = this.seen + lastFailAt;
     this.seen += bytes.length;
-    return r.state !== REJECT;
+    return this.state !== REJECT;
   }
 
   /** True when everything pushed is valid and ends on a character boundary. */
