@@ -1,9 +1,11 @@
 // The decoder seam: bytes in, frame chunks out, one WASM call per input window.
 //
 // Data payloads are handed out as they arrive (like esp_websocket_client's DATA events with
-// payloadLen / payloadOffset / fin); control frames are handed out whole. Every chunk's
-// `payload` is a view on WASM memory that is valid only during the callback: copy it to keep it
-// (MessageAssembler does that for whole messages).
+// payloadLen / payloadOffset / fin); control frames are handed out whole.
+//
+// Ownership rule: the chunk object passed to the callback is reused for the next chunk, and its
+// `payload` is a view on WASM memory that the next push overwrites. Both are valid only during
+// the callback: copy what you keep (MessageAssembler does that for whole messages).
 
 import { Codec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
@@ -64,6 +66,12 @@ export class FrameDecoder {
   private readonly inSize: number;
   private readonly records: number;
   private failure: WsatError | null = null;
+  /** One chunk object, refilled for every callback (like its payload view, valid only during it). */
+  private readonly chunk: FrameChunk = {
+    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
+    payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
+    closeCode: 0, closeReason: "",
+  };
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== "client" && options.role !== "server") {
@@ -132,22 +140,26 @@ export class FrameDecoder {
         const cptr = u32[w + 1];
         const clen = u32[w + 2];
         const opcode = flags & 0xf;
-        const payload = new Uint8Array(buffer, cptr, clen);
-        onChunk({
-          opcode,
-          messageOpcode: (flags >>> 12) & 0xf,
-          fin: (flags & 0x10) !== 0,
-          rsv1: (flags & 0x20) !== 0,
-          rsv2: (flags & 0x40) !== 0,
-          rsv3: (flags & 0x80) !== 0,
-          payload,
-          payloadLen: f64[(r + 16) >>> 3],
-          payloadOffset: f64[(r + 24) >>> 3],
-          frameStart: (flags & 0x100) !== 0,
-          frameEnd: (flags & 0x200) !== 0,
-          closeCode: opcode === Opcode.CLOSE ? u32[w + 3] : 0,
-          closeReason: opcode === Opcode.CLOSE && clen > 2 ? utf8.decode(payload.subarray(2)) : "",
-        });
+        const c = this.chunk;
+        c.opcode = opcode;
+        c.messageOpcode = (flags >>> 12) & 0xf;
+        c.fin = (flags & 0x10) !== 0;
+        c.rsv1 = (flags & 0x20) !== 0;
+        c.rsv2 = (flags & 0x40) !== 0;
+        c.rsv3 = (flags & 0x80) !== 0;
+        c.payload = new Uint8Array(buffer, cptr, clen);
+        c.payloadLen = f64[(r + 16) >>> 3];
+        c.payloadOffset = f64[(r + 24) >>> 3];
+        c.frameStart = (flags & 0x100) !== 0;
+        c.frameEnd = (flags & 0x200) !== 0;
+        if (opcode === Opcode.CLOSE) {
+          c.closeCode = u32[w + 3];
+          c.closeReason = clen > 2 ? utf8.decode(c.payload.subarray(2)) : "";
+        } else {
+          c.closeCode = 0;
+          c.closeReason = "";
+        }
+        onChunk(c);
       }
       if (err !== 0) {
         this.failure = errorFromWasm(err, ex.wsErrorValue(), this.maxPayloadBytes);
