@@ -579,7 +579,7 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
           ls = p;
           if (mode == MODE_RAW && rawRemain == 0) {
             emitData(p, 0, true);
-            mode = MODE_TRAILER_CR;
+            mode = rawTrailer ? MODE_TRAILER_CR : MODE_LINE;
           }
           continue;
         }
@@ -595,9 +595,9 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
       emitData(p, n, done);
       p += n;
       if (done) {
-        // The optional CR LF after the data (WSDATAFMT bit 5) is swallowed whether or not the
-        // layout announced it: result lines start with CR LF anyway, so nothing is lost.
-        mode = mode == MODE_RAW ? MODE_TRAILER_CR : MODE_LINE;
+        // The CR LF after the data (WSDATAFMT bit 5) is swallowed when the layout has it, and
+        // tolerated when missing (levels 1 and 2 write it only at frame / message end).
+        mode = mode == MODE_RAW && rawTrailer ? MODE_TRAILER_CR : MODE_LINE;
       }
       ls = p;
       continue;
