@@ -1,0 +1,256 @@
+// `wsat demo` (= `npm start`): replays both walkthroughs of the seed document "WebSocket AT
+// Examples" on loopback with no hardware. It starts the echo server (ws:// and the mutual-TLS
+// wss:// one, with the bundled test PKI), an emulated ESP32 on TCP (each connection is a freshly
+// booted device), and drives it with the host driver, printing the AT transcript as the document
+// shows it. Every step's response is checked; the first difference ends the demo with exit code 1.
+
+import { createServer, type WebSocketServer } from "../ws/server.js";
+import type { ServerConnection } from "../ws/server-connection.js";
+import type { MessageEvent } from "../ws/events.js";
+import { startTcpEmulator, type TcpEmulator } from "../at/emulator-tcp.js";
+import { AtDriver } from "../at/driver/driver.js";
+import type { SessionEvent } from "../at/driver/session.js";
+import { CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM } from "../at/driver/fixtures/demo-pki.js";
+
+export const usage = `usage: wsat demo [--quiet]
+
+Replays the two walkthroughs of Espressif's "WebSocket AT Examples" (WebSocket over TCP, and over
+TLS with mutual authentication) against an emulated ESP32 and a local echo server, and prints the
+AT transcript. Exits 0 when every response matches the document, 1 otherwise.
+
+options:
+  --quiet   print only the result line
+`;
+
+const RESULTS = new Set(["OK", "ERROR", "SEND OK", "SEND FAIL", "busy p..."]);
+const STEP_TIMEOUT_MS = 10000;
+const DEMO_TIMEOUT_MS = 30000;
+
+class DemoMismatch extends Error {}
+
+type Expect = string | RegExp;
+
+interface Step {
+  /** Shown above the command, as the document numbers it. */
+  title: string;
+  command: string;
+  /** Bytes typed after `>`. */
+  data?: string;
+  /** Device output for this step (echo included), in order; URC +WS_DATA lines excluded. */
+  expect: Expect[];
+  /** A +WS_DATA line that must arrive (before or after SEND OK: reference §9). */
+  expectData?: string;
+}
+
+function walkthroughs(wsPort: number, wssPort: number): Array<{ name: string; steps: Step[] }> {
+  const base: Step[] = [
+    { title: "Set the Wi-Fi mode to station.", command: "AT+CWMODE=1", expect: ["AT+CWMODE=1", "OK"] },
+    {
+      title: "Connect to the router.",
+      command: 'AT+CWJAP="espressif","1234567890"',
+      expect: ['AT+CWJAP="espressif","1234567890"', "WIFI CONNECTED", "WIFI GOT IP", "OK"],
+    },
+  ];
+  const send = (n: number): Step[] => [
+    {
+      title: "Send 4 bytes of data.",
+      command: "AT+WSSEND=0,4",
+      data: "test",
+      expect: ["AT+WSSEND=0,4", "OK", ">", "SEND OK"],
+      expectData: "+WS_DATA:0,4,test",
+    },
+  ].map((s) => ({ ...s, title: `${n}. ${s.title}` }));
+  const ws = `ws://127.0.0.1:${wsPort}`;
+  const wss = `wss://127.0.0.1:${wssPort}`;
+  return [
+    {
+      name: "WebSocket Connection over TCP",
+      steps: [
+        { ...base[0]!, title: `1. ${base[0]!.title}` },
+        { ...base[1]!, title: `2. ${base[1]!.title}` },
+        {
+          title: `5. Connect the device as a client to the WebSocket server (${ws}).`,
+          command: `AT+WSOPEN=0,"${ws}"`,
+          expect: [`AT+WSOPEN=0,"${ws}"`, "+WS_CONNECTED:0", "OK"],
+        },
+        ...send(6),
+      ],
+    },
+    {
+      name: "WebSocket Connection over TLS (Mutual Authentication)",
+      steps: [
+        { ...base[0]!, title: `1. ${base[0]!.title}` },
+        { ...base[1]!, title: `2. ${base[1]!.title}` },
+        {
+          title: "3. Set the SNTP server.",
+          command: 'AT+CIPSNTPCFG=1,8,"cn.ntp.org.cn","ntp.sjtu.edu.cn"',
+          expect: ['AT+CIPSNTPCFG=1,8,"cn.ntp.org.cn","ntp.sjtu.edu.cn"', "OK"],
+        },
+        {
+          title: "4. Query the SNTP time.",
+          command: "AT+CIPSNTPTIME?",
+          expect: ["AT+CIPSNTPTIME?", /^\+CIPSNTPTIME:[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/, "OK"],
+        },
+        {
+          title: "8. Configure the WebSocket connection for mutual authentication.",
+          command: "AT+WSCFG=0,30,60,4096,3,0,0",
+          expect: ["AT+WSCFG=0,30,60,4096,3,0,0", "OK"],
+        },
+        {
+          title: `9. Connect the device as a client to the WebSocket server (${wss}).`,
+          command: `AT+WSOPEN=0,"${wss}"`,
+          expect: [`AT+WSOPEN=0,"${wss}"`, "+WS_CONNECTED:0", "OK"],
+        },
+        ...send(10),
+      ],
+    },
+  ];
+}
+
+function matches(e: Expect, line: string): boolean {
+  return typeof e === "string" ? e === line : e.test(line);
+}
+
+function show(e: Expect): string {
+  return typeof e === "string" ? JSON.stringify(e) : String(e);
+}
+
+async function startEchoServers(): Promise<{ ws: WebSocketServer; wss: WebSocketServer }> {
+  const echo = (conn: ServerConnection) => {
+    conn.on("message", (m: MessageEvent) => {
+      (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);
+    });
+    conn.on("error", () => undefined);
+  };
+  const ws = createServer({ host: "127.0.0.1", port: 0 });
+  // The document's wss-server.py: load_cert_chain + CERT_REQUIRED + load_verify_locations(CA).
+  const wss = createServer({
+    host: "127.0.0.1",
+    port: 0,
+    tls: { cert: SERVER_CERT_PEM, key: SERVER_KEY_PEM, ca: CA_PEM, requestCert: true, rejectUnauthorized: true },
+  });
+  for (const s of [ws, wss]) {
+    s.on("connection", echo);
+    s.on("error", () => undefined);
+    s.on("clientError", () => undefined);
+  }
+  await ws.listen();
+  try {
+    await wss.listen();
+  } catch (e) {
+    await ws.close();
+    throw e;
+  }
+  return { ws, wss };
+}
+
+/** Runs one walkthrough on a fresh device; prints its transcript; throws DemoMismatch on a difference. */
+async function runWalkthrough(emulator: TcpEmulator, name: string, steps: Step[], print: (s: string) => void): Promise<void> {
+  print(`\n=== ${name} ===`);
+  const driver = await AtDriver.open(`tcp://127.0.0.1:${emulator.port}`, { dataFormat: "default", startTimeoutMs: 5000 });
+  try {
+    // Per step: the device lines in arrival order, and +WS_DATA lines separately.
+    let lines: string[] = [];
+    let wsData: string[] = [];
+    let recording = false;
+    let dataWaiter: (() => void) | null = null;
+    driver.on("trace", (t: Extract<SessionEvent, { type: "trace" }>) => {
+      if (!recording) return;
+      if (t.from === "host") {
+        // Commands appear through the device's echo; data typed after `>` is shown as typed.
+        if (t.bytes) print(t.text);
+        return;
+      }
+      if (RESULTS.has(t.text) || t.text === ">") print("");
+      print(t.text);
+      if (t.text.startsWith("+WS_DATA:")) {
+        wsData.push(t.text);
+        dataWaiter?.();
+      } else lines.push(t.text);
+    });
+    for (const step of steps) {
+      print(`\n# ${step.title}`);
+      lines = [];
+      wsData = [];
+      recording = true;
+      const options = step.data !== undefined ? { data: new TextEncoder().encode(step.data), final: "send" as const } : {};
+      try {
+        await driver.command(step.command, { ...options, timeoutMs: STEP_TIMEOUT_MS });
+      } catch (e) {
+        const x = e as { code?: string; message?: string };
+        throw new DemoMismatch(`step "${step.title}": ${step.command} failed: [${x.code}] ${x.message}`);
+      }
+      if (step.expectData !== undefined && wsData.length === 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, STEP_TIMEOUT_MS);
+          dataWaiter = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        dataWaiter = null;
+      }
+      recording = false;
+      const n = Math.max(lines.length, step.expect.length);
+      for (let i = 0; i < n; i++) {
+        const want = step.expect[i];
+        const got = lines[i];
+        if (want === undefined || got === undefined || !matches(want, got)) {
+          throw new DemoMismatch(
+            `step "${step.title}": response line ${i + 1} differs: expected ${want === undefined ? "nothing" : show(want)}, ` +
+              `got ${got === undefined ? "nothing" : JSON.stringify(got)}`,
+          );
+        }
+      }
+      if (step.expectData !== undefined && (wsData.length !== 1 || wsData[0] !== step.expectData)) {
+        throw new DemoMismatch(`step "${step.title}": expected ${JSON.stringify(step.expectData)}, got ${JSON.stringify(wsData)}`);
+      }
+    }
+  } finally {
+    await driver.close();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let quiet = false;
+  for (const a of argv) {
+    if (a === "--quiet") quiet = true;
+    else {
+      process.stderr.write(`wsat demo: unknown option ${a}\n\n${usage}`);
+      return 2;
+    }
+  }
+  const print = (s: string) => {
+    if (!quiet) process.stdout.write(s + "\n");
+  };
+  let servers: { ws: WebSocketServer; wss: WebSocketServer } | null = null;
+  let emulator: TcpEmulator | null = null;
+  let overall: NodeJS.Timeout | null = null;
+  try {
+    servers = await startEchoServers();
+    emulator = await startTcpEmulator({
+      firmware: "master",
+      pki: { cas: [CA_PEM], clientCerts: [CLIENT_CERT_PEM], clientKeys: [CLIENT_KEY_PEM] },
+    });
+    print(`echo servers: ${servers.ws.url} and ${servers.wss.url} (mutual TLS); emulated ESP32 (ESP-AT master) on tcp://127.0.0.1:${emulator.port}`);
+    const all = walkthroughs(servers.ws.address().port, servers.wss.address().port);
+    const work = (async () => {
+      for (const w of all) await runWalkthrough(emulator!, w.name, w.steps, print);
+    })();
+    const deadline = new Promise<never>((_, reject) => {
+      overall = setTimeout(() => reject(new DemoMismatch(`the demo did not finish within ${DEMO_TIMEOUT_MS} ms`)), DEMO_TIMEOUT_MS);
+    });
+    await Promise.race([work, deadline]);
+    process.stdout.write(`\ndemo: both walkthroughs matched the document\n`);
+    return 0;
+  } catch (e) {
+    const x = e as { code?: string; message?: string };
+    process.stderr.write(`\nwsat demo: ${e instanceof DemoMismatch ? "" : x.code ? `[${x.code}] ` : ""}${x.message ?? String(e)}\n`);
+    return 1;
+  } finally {
+    if (overall) clearTimeout(overall);
+    await emulator?.close().catch(() => undefined);
+    await servers?.ws.close().catch(() => undefined);
+    await servers?.wss.close().catch(() => undefined);
+  }
+}
