@@ -1,0 +1,266 @@
+// The emulated ESP32 with real sockets: the seed's two walkthroughs byte for byte against a real
+// echo server (the `ws` package, plain and mutual TLS), and the URC orderings of reference §7.5.
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import { createEmulatorStream, type EmulatorOptions, type EmulatorStream } from "../../src/at/emulator.js";
+import { startTcpEmulator } from "../../src/at/emulator-tcp.js";
+
+const pki = (name: string) => readFileSync(new URL(`../../../tests/fixtures/pki/${name}`, import.meta.url), "utf8");
+
+/** Everything the device wrote, and a bounded wait for a condition on it. */
+class Host {
+  out = "";
+  readonly em: EmulatorStream;
+  constructor(opts: EmulatorOptions = {}) {
+    this.em = createEmulatorStream(opts);
+    this.em.stream.on("data", (buf: Buffer) => (this.out += buf.toString("latin1")));
+  }
+  async until(what: string | ((out: string) => boolean), limitMs = 5000): Promise<string> {
+    const ok = typeof what === "string" ? (o: string) => o.includes(what) : what;
+    const t0 = Date.now();
+    while (!ok(this.out)) {
+      if (Date.now() - t0 > limitMs) throw new Error(`device output never matched ${String(what)}; got ${JSON.stringify(this.out)}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return this.out;
+  }
+  take(): string {
+    const o = this.out;
+    this.out = "";
+    return o;
+  }
+  /** Sends a command line and returns the bytes up to and including `end`. */
+  async cmd(line: string, end = "\r\nOK\r\n"): Promise<string> {
+    this.take();
+    this.em.stream.write(line);
+    await this.until(end);
+    return this.take();
+  }
+}
+
+function echoServer(server: https.Server | undefined): Promise<{ wss: WebSocketServer; port: number; sockets: Set<WebSocket>; close(): Promise<void> }> {
+  const sockets = new Set<WebSocket>();
+  const wss = server ? new WebSocketServer({ server }) : new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  wss.on("connection", (ws) => {
+    sockets.add(ws);
+    ws.on("close", () => sockets.delete(ws));
+    ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary }));
+  });
+  const listening = server
+    ? new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()))
+    : new Promise<void>((r) => wss.on("listening", () => r()));
+  return listening.then(() => ({
+    wss,
+    sockets,
+    port: ((server ?? wss).address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      if (server) await new Promise<void>((r) => server.close(() => r()));
+    },
+  }));
+}
+
+/** Waits until the single connection on the server exists. */
+async function serverSocket(sockets: Set<WebSocket>): Promise<WebSocket> {
+  for (let i = 0; i < 2500 && sockets.size === 0; i++) await new Promise((r) => setTimeout(r, 2));
+  const ws = [...sockets][0];
+  assert.ok(ws, "the device connected");
+  return ws;
+}
+
+describe("seed 000 walkthroughs, byte for byte", () => {
+  test("WebSocket connection over TCP", async () => {
+    const srv = await echoServer(undefined);
+    const h = new Host();
+    try {
+      await h.until("\r\nready\r\n");
+      assert.equal(h.take(), "\r\nready\r\n");
+      assert.equal(await h.cmd("AT+CWMODE=1\r\n"), "AT+CWMODE=1\r\n\r\nOK\r\n");
+      assert.equal(await h.cmd('AT+CWJAP="espressif","1234567890"\r\n'),
+        'AT+CWJAP="espressif","1234567890"\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n');
+      assert.equal(await h.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}"\r\n`),
+        `AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}"\r\n+WS_CONNECTED:0\r\n\r\nOK\r\n`);
+      assert.equal(await h.cmd("AT+WSSEND=0,4\r\n", ">"), "AT+WSSEND=0,4\r\n\r\nOK\r\n\r\n>");
+      h.em.stream.write("test");
+      const rest = await h.until((o) => o.includes("SEND OK\r\n") && o.includes("+WS_DATA:0,4,test\r\n"));
+      // §9: SEND OK and the echo's +WS_DATA may come in either order.
+      assert.ok(rest === "\r\nSEND OK\r\n+WS_DATA:0,4,test\r\n" || rest === "+WS_DATA:0,4,test\r\n\r\nSEND OK\r\n", JSON.stringify(rest));
+    } finally {
+      await h.em.close();
+      await srv.close();
+    }
+  });
+
+  test("WebSocket connection over TLS (mutual authentication)", async () => {
+    const server = https.createServer({ cert: pki("server.pem"), key: pki("server.key"), ca: pki("ca.pem"), requestCert: true, rejectUnauthorized: true });
+    const srv = await echoServer(server);
+    const h = new Host({ pki: { cas: [pki("ca.pem")], clientCerts: [pki("client.pem")], clientKeys: [pki("client.key")] }, clock: () => Date.UTC(2021, 9, 18, 12, 12, 27) });
+    try {
+      await h.until("\r\nready\r\n");
+      h.take();
+      assert.equal(await h.cmd("AT+CWMODE=1\r\n"), "AT+CWMODE=1\r\n\r\nOK\r\n");
+      assert.equal(await h.cmd('AT+CWJAP="espressif","1234567890"\r\n'),
+        'AT+CWJAP="espressif","1234567890"\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n');
+      assert.equal(await h.cmd('AT+CIPSNTPCFG=1,8,"cn.ntp.org.cn","ntp.sjtu.edu.cn"\r\n'),
+        'AT+CIPSNTPCFG=1,8,"cn.ntp.org.cn","ntp.sjtu.edu.cn"\r\n\r\nOK\r\n');
+      assert.equal(await h.cmd("AT+CIPSNTPTIME?\r\n", "OK\r\n"), "AT+CIPSNTPTIME?\r\n+CIPSNTPTIME:Mon Oct 18 20:12:27 2021\r\nOK\r\n");
+      assert.equal(await h.cmd("AT+WSCFG=0,30,60,4096,3,0,0\r\n"), "AT+WSCFG=0,30,60,4096,3,0,0\r\n\r\nOK\r\n");
+      assert.equal(await h.cmd(`AT+WSOPEN=0,"wss://127.0.0.1:${srv.port}"\r\n`),
+        `AT+WSOPEN=0,"wss://127.0.0.1:${srv.port}"\r\n+WS_CONNECTED:0\r\n\r\nOK\r\n`);
+      assert.equal(await h.cmd("AT+WSSEND=0,4\r\n", ">"), "AT+WSSEND=0,4\r\n\r\nOK\r\n\r\n>");
+      h.em.stream.write("test");
+      const rest = await h.until((o) => o.includes("SEND OK\r\n") && o.includes("+WS_DATA:0,4,test\r\n"));
+      assert.ok(rest === "\r\nSEND OK\r\n+WS_DATA:0,4,test\r\n" || rest === "+WS_DATA:0,4,test\r\n\r\nSEND OK\r\n", JSON.stringify(rest));
+    } finally {
+      await h.em.close();
+      await srv.close();
+    }
+  });
+
+  test("wss:// without the client certificate is refused by the server: +WS_DISCONNECTED then ERROR", async () => {
+    const server = https.createServer({ cert: pki("server.pem"), key: pki("server.key"), ca: pki("ca.pem"), requestCert: true, rejectUnauthorized: true });
+    const srv = await echoServer(server);
+    const h = new Host({ pki: { cas: [pki("ca.pem")] } });
+    try {
+      await h.until("ready\r\n");
+      await h.cmd("ATE0\r\n");
+      assert.equal(await h.cmd("AT+WSCFG=0,30,60,4096,2,0,0\r\n"), "\r\nOK\r\n");
+      assert.equal(await h.cmd(`AT+WSOPEN=0,"wss://127.0.0.1:${srv.port}"\r\n`, "ERROR\r\n"), "+WS_DISCONNECTED:0\r\n\r\nERROR\r\n");
+    } finally {
+      await h.em.close();
+      await srv.close();
+    }
+  });
+});
+
+describe("URC orderings (§7.5) with a real server", () => {
+  let srv: Awaited<ReturnType<typeof echoServer>>;
+  before(async () => {
+    srv = await echoServer(undefined);
+  });
+  after(async () => {
+    await srv.close();
+  });
+
+  async function opened(opts: EmulatorOptions = {}, cfg?: string): Promise<{ h: Host; ws: WebSocket }> {
+    for (const s of srv.sockets) s.terminate();
+    srv.sockets.clear();
+    const h = new Host(opts);
+    await h.until("ready\r\n");
+    await h.cmd("ATE0\r\n");
+    if (cfg) assert.equal(await h.cmd(cfg + "\r\n"), "\r\nOK\r\n");
+    assert.equal(await h.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}/"\r\n`), "+WS_CONNECTED:0\r\n\r\nOK\r\n");
+    return { h, ws: await serverSocket(srv.sockets) };
+  }
+
+  test("a server close frame prints only +WS_CLOSED, and the link is gone", async () => {
+    const { h, ws } = await opened();
+    try {
+      ws.close(1000, "bye");
+      await h.until("+WS_CLOSED:0\r\n");
+      assert.equal(h.take(), "+WS_CLOSED:0\r\n");
+      assert.equal(await h.cmd("AT+WSOPEN?\r\n"), "\r\nOK\r\n");
+    } finally {
+      await h.em.close();
+    }
+  });
+
+  test("a dropped TCP connection prints +WS_DISCONNECTED, then +WS_CONNECTED on the automatic reconnect", async () => {
+    const { h, ws } = await opened({ clientOverrides: { reconnectTimeoutMs: 20 } });
+    try {
+      ws.terminate();
+      await h.until("+WS_CONNECTED:0\r\n");
+      assert.equal(h.take(), "+WS_DISCONNECTED:0\r\n+WS_CONNECTED:0\r\n");
+      assert.equal(await h.cmd("AT+WSSEND=0,2\r\n", ">"), "\r\nOK\r\n\r\n>");
+      h.em.stream.write("ok");
+      await h.until((o) => o.includes("SEND OK") && o.includes("+WS_DATA:0,2,ok\r\n"));
+    } finally {
+      await h.em.close();
+    }
+  });
+
+  test("data larger than bufferSize arrives as several +WS_DATA; pings are not reported", async () => {
+    const { h, ws } = await opened({}, "AT+WSCFG=0,30,60,4");
+    try {
+      ws.ping(Buffer.from("x"));
+      ws.send(Buffer.from("0123456789"));
+      await h.until("89\r\n");
+      const out = h.take();
+      // each URC is at most 4 bytes; together exactly the 10 bytes, in order
+      const parts = [...out.matchAll(/\+WS_DATA:0,(\d+),/g)];
+      assert.ok(parts.length >= 3, out);
+      let joined = "";
+      let rest = out;
+      while (rest.length) {
+        const m = /^\+WS_DATA:0,(\d+),/.exec(rest);
+        assert.ok(m, rest);
+        const n = Number(m[1]);
+        assert.ok(n <= 4);
+        joined += rest.slice(m[0].length, m[0].length + n);
+        assert.equal(rest.slice(m[0].length + n, m[0].length + n + 2), "\r\n");
+        rest = rest.slice(m[0].length + n + 2);
+      }
+      assert.equal(joined, "0123456789");
+    } finally {
+      await h.em.close();
+    }
+  });
+
+  test("a refused connection: +WS_DISCONNECTED then ERROR, and the link is free again", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const h = new Host();
+    try {
+      await h.until("ready\r\n");
+      await h.cmd("ATE0\r\n");
+      assert.equal(await h.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${port}/"\r\n`, "ERROR\r\n"), "+WS_DISCONNECTED:0\r\n\r\nERROR\r\n");
+      assert.equal(await h.cmd("AT+WSOPEN?\r\n"), "\r\nOK\r\n");
+    } finally {
+      await h.em.close();
+    }
+  });
+
+  test("binary payloads with protocol-looking bytes come back byte for byte", async () => {
+    const { h } = await opened();
+    try {
+      const payload = Buffer.from("\r\nOK\r\n>+WS_DATA:0,1,\0\xff", "latin1");
+      assert.equal(await h.cmd(`AT+WSSEND=0,${payload.length},2\r\n`, ">"), "\r\nOK\r\n\r\n>");
+      h.em.stream.write(payload);
+      const want = `+WS_DATA:0,${payload.length},${payload.toString("latin1")}\r\n`;
+      await h.until((o) => o.includes(want) && o.includes("SEND OK"));
+    } finally {
+      await h.em.close();
+    }
+  });
+});
+
+describe("wsat emulate --tcp", () => {
+  test("every TCP connection is a freshly booted device", async () => {
+    const em = await startTcpEmulator({ port: 0 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const sock = net.connect(em.port, "127.0.0.1");
+        let out = "";
+        sock.on("data", (d) => (out += d.toString("latin1")));
+        for (let k = 0; k < 2500 && !out.includes("ready\r\n"); k++) await new Promise((r) => setTimeout(r, 2));
+        assert.equal(out, "\r\nready\r\n");
+        sock.write("AT+SYSLOG?\r\n");
+        for (let k = 0; k < 2500 && !out.endsWith("OK\r\n"); k++) await new Promise((r) => setTimeout(r, 2));
+        assert.equal(out, "\r\nready\r\nAT+SYSLOG?\r\n+SYSLOG:0\r\n\r\nOK\r\n");
+        sock.write("AT+SYSLOG=1\r\n"); // state of this device only
+        await new Promise<void>((r) => sock.end(() => r()));
+        sock.destroy();
+      }
+    } finally {
+      await em.close();
+    }
+  });
+});
