@@ -95,7 +95,7 @@ function stream(payloadSize: number, count: number): Uint8Array {
 
 function scanCase(name: string, payloadSize: number, count: number, goal: number | undefined, opts: BenchOptions): BenchRow {
   const input = stream(payloadSize, count);
-  const ours = new AtScanner({ direction: "device" });
+  const ours = new AtScanner({ direction: "device", reuseDataRecords: true });
   const peer = new PlainAtScanner();
   let seen = 0;
   let bytes = 0;

@@ -98,6 +98,11 @@ export interface AtScannerOptions {
   direction: AtDirection;
   /** The WASM instance to use; it must not host another AtScanner. Default: a new one. */
   codec?: Codec;
+  /**
+   * Reuse one object for every data record (fewer allocations on hot streams). The record is then
+   * valid during the callback only, like its payload view. Default false.
+   */
+  reuseDataRecords?: boolean;
 }
 
 interface AtExports {
@@ -143,6 +148,11 @@ export class AtScanner {
   private readonly inPtr: number;
   private readonly inSize: number;
   private busy = false;
+  private readonly reuse: boolean;
+  private readonly dataRecord: AtDataRecord = {
+    kind: "data", linkId: -1, opcode: undefined, fin: undefined, payloadLen: undefined, payloadOffset: undefined,
+    dataLen: undefined, level: 0, payload: new Uint8Array(0), chunkOffset: 0, count: 0, start: false, end: false,
+  };
 
   constructor(options: AtScannerOptions) {
     if (options.direction !== "device" && options.direction !== "host") {
@@ -150,6 +160,7 @@ export class AtScanner {
     }
     this.direction = options.direction;
     this.codec = options.codec ?? Codec.create();
+    this.reuse = options.reuseDataRecords === true;
     this.x = this.codec.exports as unknown as AtExports;
     this.u8 = this.codec.u8;
     this.i32 = new Int32Array(this.codec.memory.buffer);
@@ -259,6 +270,23 @@ export class AtScanner {
       const plen = i32[w + 6];
       const poff = i32[w + 7];
       const dlen = i32[w + 8];
+      if (this.reuse) {
+        const d = this.dataRecord;
+        d.linkId = i32[w + 3];
+        d.opcode = opcode < 0 ? undefined : opcode;
+        d.fin = fin < 0 ? undefined : fin !== 0;
+        d.payloadLen = plen < 0 ? undefined : plen;
+        d.payloadOffset = poff < 0 ? undefined : poff;
+        d.dataLen = dlen < 0 ? undefined : dlen;
+        d.level = i32[w + 11];
+        d.payload = view;
+        d.chunkOffset = i32[w + 9];
+        d.count = i32[w + 10];
+        d.start = (flags & FLAG_START) !== 0;
+        d.end = (flags & FLAG_END) !== 0;
+        onRecord(d);
+        continue;
+      }
       onRecord({
         kind: "data",
         linkId: i32[w + 3],
