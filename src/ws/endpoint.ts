@@ -80,7 +80,10 @@ export abstract class Endpoint extends EventEmitter {
       core.receiveData(buf);
       this.pump(core);
     });
-    socket.on("end", () => this.eof(core));
+    // During the handshake wait for "close": a TLS alert's "error" comes after "end".
+    socket.on("end", () => {
+      if (core.state !== "CONNECTING") this.eof(core);
+    });
     socket.on("close", () => this.eof(core));
     socket.on("error", (err: Error) => {
       if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);

@@ -8,6 +8,12 @@ import asyncio, json, sys
 import websockets
 
 async def handler(ws, path):
+    try:
+        await serve_path(ws, path)
+    except websockets.ConnectionClosed:
+        pass  # any close code is fine here; the tests check what they need
+
+async def serve_path(ws, path):
     if path.startswith("/frag"):
         await ws.send(iter(["ab", "cd", "ef"]))
     elif path.startswith("/ping"):
