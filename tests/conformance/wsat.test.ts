@@ -1,0 +1,64 @@
+// wsat through the Autobahn-equivalent harness (quick profile), in both roles: the library
+// client and server, `wsat serve`, and `wsat connect --echo` (on a sample, one process per
+// case). Goal: 0 FAILED. A FAILED case must be listed in KNOWN-ISSUES.md (with its bytes and
+// the observed behaviour, for its owner); any other FAILED case fails this test.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildCases, selectCases } from "./cases.js";
+import { runTarget, type TargetRun } from "./targets.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = join(here, "..", "..", "..");
+const outdir = mkdtempSync(join(tmpdir(), "wsat-conformance-"));
+test.after(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Case ids listed under "## FAILED" in KNOWN-ISSUES.md. */
+function knownFailed(): Set<string> {
+  const md = readFileSync(join(root, "tests", "conformance", "KNOWN-ISSUES.md"), "utf8");
+  const section = md.split(/^## /m).find((s) => s.startsWith("FAILED")) ?? "";
+  return new Set([...section.matchAll(/^- (\d+(?:\.\d+)+)\b/gm)].map((m) => m[1]));
+}
+
+function check(run: TargetRun, expectedCount: number): void {
+  assert.equal(run.results.length, expectedCount);
+  const known = knownFailed();
+  const failed = run.results.filter((r) => r.behavior === "FAILED" || !["OK", "INFORMATIONAL", "UNIMPLEMENTED"].includes(r.behaviorClose));
+  const unexpected = failed.filter((r) => !known.has(r.id));
+  assert.deepEqual(
+    unexpected.map((r) => `${r.id}: ${r.behavior}/${r.behaviorClose} (${r.result}; ${r.resultClose})`),
+    [],
+    "FAILED cases not in KNOWN-ISSUES.md",
+  );
+  // fail-fast UTF-8 across fragments and TCP chops: strict OK, not NON-STRICT
+  for (const r of run.results.filter((x) => x.id.startsWith("6.4."))) assert.equal(r.behavior, "OK", `${r.id} strict`);
+  // every invalid-UTF-8 case closed by wsat with 1007, every RSV1 frame (3.1, 12.x, 13.x) with 1002
+  for (const r of run.results.filter((x) => x.expectedClose.closedByWrongEndpointIsFatal)) assert.equal(r.remoteCloseCode, 1007, r.id);
+  for (const r of run.results.filter((x) => /^(3\.1|1[23]\.\d+\.\d+)$/.test(x.id))) assert.equal(r.remoteCloseCode, 1002, r.id);
+}
+
+test("wsat library client: every case, quick profile", { timeout: 240_000 }, async () => {
+  const run = await runTarget("wsat-client", { cases: buildCases("quick"), profile: "quick", outdir, root });
+  check(run, 517);
+});
+
+test("wsat library server: every case, quick profile", { timeout: 240_000 }, async () => {
+  const run = await runTarget("wsat-server", { cases: buildCases("quick"), profile: "quick", outdir, root });
+  check(run, 517);
+});
+
+test("wsat serve (the CLI echo server): every case, quick profile", { timeout: 240_000 }, async () => {
+  const run = await runTarget("wsat-cli-server", { cases: buildCases("quick"), profile: "quick", outdir, root });
+  check(run, 517);
+});
+
+test("wsat connect --echo (the CLI client): a sample of every category", { timeout: 240_000 }, async () => {
+  const sample = ["1.1.1", "1.1.8", "1.2.6", "2.5", "2.6", "2.11", "3.4", "3.7", "4.2.1", "5.6", "5.19", "6.2.3", "6.3.2", "6.4.4", "6.20.*", "7.1.1", "7.3.2", "7.5.1", "7.7.1", "7.9.3", "9.1.3", "9.4.1", "10.1.1", "12.1.1", "13.7.18"];
+  const cases = selectCases(buildCases("quick"), sample);
+  const run = await runTarget("wsat-cli-client", { cases, profile: "quick", outdir, root });
+  check(run, cases.length);
+});
