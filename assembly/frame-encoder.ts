@@ -46,3 +46,15 @@ export function encodeFrame(out: usize, b0: u32, masked: bool, key: u32, len: u3
   if (masked) maskInPlace(out + h, len, key, 0);
   return h + len;
 }
+
+/**
+ * Encodes `count` frames described at `desc` (16 bytes each: u32 address of the frame, u32 first
+ * byte, u32 payload length, u32 masking key). Each payload already sits after the space for its
+ * header; one call covers a whole burst of small frames.
+ */
+export function encodeBatch(desc: usize, count: u32, masked: bool): void {
+  for (let i: u32 = 0; i < count; i++) {
+    let d = desc + (<usize>i << 4);
+    encodeFrame(<usize>load<u32>(d), load<u32>(d, 4), masked, load<u32>(d, 12), load<u32>(d, 8));
+  }
+}

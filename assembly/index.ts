@@ -3,7 +3,7 @@
 
 import {
   WS_RECORDS, WS_MAX_RECORDS, WS_IN, WS_IN_SIZE, WS_OUT, WS_OUT_SIZE, SCRATCH, SCRATCH_SIZE,
-  AT_REGION, AT_REGION_SIZE,
+  AT_REGION, AT_REGION_SIZE, WS_BATCH, WS_BATCH_SIZE,
 } from "./layout";
 import { maskInPlace, maskCopy } from "./mask";
 import { utf8Run, utf8FailIndex } from "./utf8";
@@ -11,7 +11,7 @@ import { checkClosePayload, closeCodeSeen } from "./close";
 import {
   decoderInit, feed, decError, decErrorValue, decConsumed,
 } from "./frame-decoder";
-import { headerSize, writeHeader, encodeFrame } from "./frame-encoder";
+import { headerSize, writeHeader, encodeFrame, encodeBatch } from "./frame-encoder";
 
 export function layoutWsRecords(): usize { return WS_RECORDS; }
 export function layoutWsMaxRecords(): u32 { return WS_MAX_RECORDS; }
@@ -45,6 +45,12 @@ export function wsWriteHeader(out: usize, b0: u32, masked: bool, key: u32, len: 
 }
 export function wsEncode(out: usize, b0: u32, masked: bool, key: u32, len: u32): u32 {
   return encodeFrame(out, b0, masked, key, len);
+}
+
+export function layoutWsBatch(): usize { return WS_BATCH; }
+export function layoutWsBatchSize(): u32 { return WS_BATCH_SIZE; }
+export function wsEncodeBatch(desc: usize, count: u32, masked: bool): void {
+  encodeBatch(desc, count, masked);
 }
 
 export function wsCheckClose(ptr: usize, len: u32): i32 { return checkClosePayload(ptr, len); }

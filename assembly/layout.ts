@@ -10,6 +10,7 @@
 //   0x030000 +---------------------------------------------+
 //            | WS_CTRL: two 128 B control-payload buffers   |  used alternately for control
 //            |          (ping-pong) + 16 B header stash     |  frames split across feeds
+//   0x031000 | WS_BATCH: encoder batch descriptors          |  4096 x 16 B: at, b0, len, key
 //   0x040000 +---------------------------------------------+
 //            | WS_IN: decoder input window                  |  256 KiB
 //   0x080000 +---------------------------------------------+
@@ -38,6 +39,8 @@ export const WS_MAX_RECORDS: u32 = 4096;
 export const WS_CTRL: usize = 0x030000;
 export const WS_CTRL_SIZE: usize = 128;
 export const WS_STASH: usize = 0x030100;
+export const WS_BATCH: usize = 0x031000;
+export const WS_BATCH_SIZE: u32 = 4096;
 export const WS_IN: usize = 0x040000;
 export const WS_IN_SIZE: u32 = 0x040000;
 export const WS_OUT: usize = 0x080000;

@@ -3,7 +3,7 @@
 import { createRequire } from "node:module";
 import { isUtf8 } from "node:buffer";
 import { Receiver, Sender } from "../tests/codec/ws-oracle.js";
-import { Codec, FrameDecoder, FrameEncoder, Opcode, isValidUtf8, randomMaskKey } from "../src/codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, Opcode, isValidUtf8, cryptoRandomFill } from "../src/codec/index.js";
 import { measurePair, type BenchOptions, type BenchRow } from "./harness.js";
 
 const require = createRequire(import.meta.url);
@@ -102,7 +102,7 @@ function decodeCase(opts: BenchOptions): BenchRow {
 function encodeCase(opts: BenchOptions): BenchRow {
   const k = 1000;
   const payloads = Array.from({ length: k }, (_, i) => Buffer.alloc(16, i & 0xff));
-  const enc = new FrameEncoder({ role: "client", maskKey: randomMaskKey });
+  const enc = new FrameEncoder({ role: "client", randomFill: cryptoRandomFill });
   const frames = payloads.map((payload) => ({ opcode: Opcode.BINARY, payload }));
   let sink = 0;
   return measurePair({

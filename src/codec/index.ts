@@ -10,7 +10,7 @@ export type { Message } from "./message-assembler.js";
 export { mask, maskInMemory, scratchWindow } from "./mask.js";
 export { isValidUtf8, Utf8Validator } from "./utf8.js";
 export { encodeClosePayload, parseClosePayload } from "./close-payload.js";
-export { randomMaskKey, maskKeyBytes, maskKeyFromBytes } from "./mask-key.js";
+export { randomMaskKey, cryptoRandomFill, maskKeyBytes, maskKeyFromBytes } from "./mask-key.js";
 export { errorFromWasm, CODEC_ERROR_CODES } from "./error-table.js";
 export * from "../errors.js";
 export * from "./at-scanner.js";

@@ -26,3 +26,10 @@ export function maskKeyFromBytes(bytes: Uint8Array): number {
   if (bytes.length !== 4) throw new RangeError(`"maskingKey" must be 4 bytes, got ${bytes.length}`);
   return (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
 }
+
+/** Fills `bytes` from crypto.getRandomValues (for FrameEncoder's randomFill option). */
+export function cryptoRandomFill(bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; off += 65536) {
+    globalThis.crypto.getRandomValues(bytes.subarray(off, off + 65536));
+  }
+}

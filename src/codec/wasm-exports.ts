@@ -23,6 +23,9 @@ export interface WsatWasmExports {
   wsHeaderSize(len: number, masked: number): number;
   wsWriteHeader(out: number, b0: number, masked: number, key: number, len: number): number;
   wsEncode(out: number, b0: number, masked: number, key: number, len: number): number;
+  layoutWsBatch(): number;
+  layoutWsBatchSize(): number;
+  wsEncodeBatch(desc: number, count: number, masked: number): void;
   wsCheckClose(ptr: number, len: number): number;
   wsCloseCodeSeen(): number;
   utf8Validate(state: number, ptr: number, len: number): number;

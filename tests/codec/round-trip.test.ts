@@ -160,3 +160,28 @@ test("our encoder → our decoder, both roles, with inputWindow feeding", () => 
     assert.deepEqual([...frames[0].payload], [1, 2, 3, 4, 5]);
   }
 });
+
+test("encodeBatch with a randomFill key pool: many frames across window and descriptor limits", async () => {
+  const enc = new FrameEncoder({ role: "client", randomFill: (b) => crypto.getRandomValues(b) });
+  const next = rng(1234);
+  const frames: { opcode: number; payload: Uint8Array }[] = [];
+  // 5000 small frames (more than one descriptor table), some 100 KiB ones (window flushes)
+  for (let i = 0; i < 5000; i++) {
+    const size = i % 997 === 0 ? 100_000 : next() % 200;
+    frames.push({ opcode: Opcode.BINARY, payload: randomBytes(next, size) });
+  }
+  const bytes = enc.encodeBatch(frames);
+  const got = await wsReceive(bytes, true);
+  assert.equal(got.length, frames.length);
+  for (let i = 0; i < frames.length; i++) assert.deepEqual(new Uint8Array(got[i].data), frames[i].payload, `frame ${i}`);
+  // keys differ between frames (a pool, not one key reused)
+  const d = new FrameDecoder({ role: "server" });
+  const one = enc.encode(Opcode.BINARY, new Uint8Array(4));
+  const two = enc.encode(Opcode.BINARY, new Uint8Array(4));
+  assert.notDeepEqual(one.subarray(2, 6), two.subarray(2, 6));
+  d.push(one, () => {});
+});
+
+test("client encoders need a key source", () => {
+  assert.throws(() => new FrameEncoder({ role: "client" }), /randomFill/);
+});
