@@ -22,3 +22,8 @@ export function atPendingLine(): u32 { return scannerPendingLine(); }
 /** Feeds [ptr, ptr+len); returns the record count. atConsumed() < len means: feed the rest again. */
 export function atFeed(ptr: usize, len: u32): u32 { return scannerFeed(ptr, len); }
 export function atConsumed(): u32 { return atConsumedBytes; }
+/** atFeed and atConsumed in one call: records << 20 | bytes consumed (AT_IN_SIZE < 1 MiB). */
+export function atScan(ptr: usize, len: u32): u32 {
+  let n = scannerFeed(ptr, len);
+  return (n << 20) | atConsumedBytes;
+}

@@ -431,15 +431,7 @@ function startRun(): void {
   // frame / message and append later chunks bare, so payload_len (the first frame's length) is the
   // best count there: exact for a frame (level 1) and for a one-frame message (level 2). The
   // reference says the host cannot frame level-2 multi-frame binary reliably; neither can we.
-  let count: i32 = -1;
-  if (level == 0) {
-    if (rawDlen >= 0) count = rawDlen;
-    else if (rawPlen >= 0 && rawPoff >= 0) count = rawPlen > rawPoff ? rawPlen - rawPoff : 0;
-    else if (rawPlen >= 0) count = rawPlen;
-  } else {
-    if (rawPlen >= 0) count = rawPlen;
-    else if (rawDlen >= 0) count = rawDlen;
-  }
+  let count = runCount(level, rawPlen, rawPoff, rawDlen);
   rawCount = count;
   if (count < 0) {
     // No length in the layout: the data is taken up to the next CR LF (best effort).
@@ -449,6 +441,20 @@ function startRun(): void {
     mode = MODE_RAW;
     rawRemain = <u32>count;
   }
+}
+
+@inline
+function runCount(level: i32, plen: i32, poff: i32, dlen: i32): i32 {
+  let count: i32 = -1;
+  if (level == 0) {
+    if (dlen >= 0) count = dlen;
+    else if (plen >= 0 && poff >= 0) count = plen > poff ? plen - poff : 0;
+    else if (plen >= 0) count = plen;
+  } else {
+    if (plen >= 0) count = plen;
+    else if (dlen >= 0) count = dlen;
+  }
+  return count;
 }
 
 @inline
@@ -526,6 +532,169 @@ function headerStep(c: u32): bool {
   return fieldIdx == fieldsNeeded;
 }
 
+// ---- fast paths --------------------------------------------------------------------------------
+
+// "+WS_DATA" as one little-endian u64 (the ':' is checked separately).
+const WS_DATA_U64: u64 = 0x415441445f53572b;
+const LF_V128: v128 = i8x16.splat(0x0a);
+
+/** First LF in [p, end), or end. */
+@inline
+function findLF(p: usize, end: usize): usize {
+  while (p + 16 <= end) {
+    let m = i8x16.bitmask(i8x16.eq(v128.load(p), LF_V128));
+    if (m != 0) return p + <usize>ctz<u32>(m);
+    p += 16;
+  }
+  while (p < end && load<u8>(p) != 0x0a) p++;
+  return p;
+}
+
+/**
+ * One "%d," header field at q: returns (position after the comma) << 32 | value, or 0 when the
+ * field is incomplete in [q, end) or malformed (the byte-at-a-time path then takes the line).
+ */
+@inline
+function headerField(q: usize, end: usize): u64 {
+  let v: u32 = 0;
+  let n: u32 = 0;
+  while (true) {
+    if (q >= end) return 0;
+    let d = <u32>load<u8>(q) - 48;
+    if (d > 9) break;
+    if (n == MAX_DIGITS) return 0;
+    v = v * 10 + d;
+    n++;
+    q++;
+  }
+  if (load<u8>(q) != 0x2c || n == 0) return 0;
+  return (<u64>(q + 1) << 32) | <u64>v;
+}
+
+/**
+ * At a line start (device direction, nothing stashed): hands out prompts and whole +WS_DATA
+ * records (header, counted payload, trailer) found complete in [p, end) without visiting the
+ * payload bytes. Returns where it stopped; the byte-at-a-time loop takes over from there (an
+ * incomplete or malformed header is left untouched for it). May leave a data run open (mode RAW
+ * or DELIM) or a trailer pending (mode TRAILER_CR).
+ */
+function fastRecords(p: usize, end: usize): usize {
+  let n = recCount;
+  let r = AT_RECORDS + <usize>n * AT_RECORD_SIZE;
+  const limit = AT_MAX_RECORDS - AT_RECORD_RESERVE;
+  while (n < limit && p < end) {
+    let c = <u32>load<u8>(p);
+    if (c == 0x3e) { // '>' starting a line: the prompt
+      store<u32>(r, AT_KIND_PROMPT);
+      store<u32>(r, <u32>p, 4);
+      store<u32>(r, 1, 8);
+      store<i32>(r, -1, 12);
+      store<i64>(r, -1, 16);
+      store<i64>(r, -1, 24);
+      store<i64>(r, 0xffffffff, 32); // dlen -1, chunk 0
+      store<i64>(r, 0, 40);
+      r += AT_RECORD_SIZE;
+      n++;
+      p++;
+      continue;
+    }
+    // "+WS_DATA:" + at least "0,0," must be there to bother.
+    if (c != 0x2b || end - p < 13) break;
+    if (load<u64>(p) != WS_DATA_U64 || load<u8>(p, 8) != 0x3a) break;
+    let f = headerField(p + 9, end);
+    if (f == 0) break;
+    let q = <usize>(f >> 32);
+    let link = <i32>(<u32>f);
+    let level: i32 = 0;
+    let mask: u32 = 48;
+    if (link < MAX_LINKS) {
+      level = <i32>unchecked(fmtLevel[link]);
+      mask = <u32>unchecked(fmtMask[link]);
+    }
+    // Fields in mask-bit order (reference §6), each "%d,".
+    let opcode: i32 = -1;
+    let fin: i32 = -1;
+    let plen: i32 = -1;
+    let poff: i32 = -1;
+    let dlen: i32 = -1;
+    if (mask & 1) {
+      f = headerField(q, end);
+      if (f == 0) break;
+      q = <usize>(f >> 32);
+      opcode = <i32>(<u32>f);
+    }
+    if (mask & 2) {
+      f = headerField(q, end);
+      if (f == 0) break;
+      q = <usize>(f >> 32);
+      fin = <i32>(<u32>f);
+    }
+    if (mask & 4) {
+      f = headerField(q, end);
+      if (f == 0) break;
+      q = <usize>(f >> 32);
+      plen = <i32>(<u32>f);
+    }
+    if (mask & 8) {
+      f = headerField(q, end);
+      if (f == 0) break;
+      q = <usize>(f >> 32);
+      poff = <i32>(<u32>f);
+    }
+    if (mask & 16) {
+      f = headerField(q, end);
+      if (f == 0) break;
+      q = <usize>(f >> 32);
+      dlen = <i32>(<u32>f);
+    }
+    let count = runCount(level, plen, poff, dlen);
+    if (count < 0 || <usize>count > end - q) {
+      // The run does not end in this feed (or has no length): hand it to the byte-at-a-time loop.
+      f0 = link;
+      let k: u32 = 1;
+      if (mask & 1) storeField(k++, opcode);
+      if (mask & 2) storeField(k++, fin);
+      if (mask & 4) storeField(k++, plen);
+      if (mask & 8) storeField(k++, poff);
+      if (mask & 16) storeField(k++, dlen);
+      recCount = n;
+      startRun();
+      resetLine();
+      return q;
+    }
+    // The whole run is here: one DATA record with START and END.
+    store<u32>(r, AT_KIND_DATA | AT_FLAG_START | AT_FLAG_END);
+    store<u32>(r, <u32>q, 4);
+    store<u32>(r, <u32>count, 8);
+    store<i32>(r, link, 12);
+    store<i32>(r, opcode, 16);
+    store<i32>(r, fin, 20);
+    store<i32>(r, plen, 24);
+    store<i32>(r, poff, 28);
+    store<i32>(r, dlen, 32);
+    store<i32>(r, 0, 36);
+    store<i32>(r, count, 40);
+    store<i32>(r, level, 44);
+    r += AT_RECORD_SIZE;
+    n++;
+    p = q + <usize>count;
+    if (mask & 32) {
+      // The trailer (WSDATAFMT bit 5): swallowed when present, tolerated when missing; the
+      // corner cases (split CR LF, lone CR) go through MODE_TRAILER_CR.
+      if (end - p >= 2 && load<u16>(p) == 0x0a0d) {
+        p += 2;
+      } else if (p < end && load<u8>(p) == 0x0a) {
+        p++;
+      } else if (p >= end || load<u8>(p) == 0x0d) {
+        mode = MODE_TRAILER_CR;
+        break;
+      }
+    }
+  }
+  recCount = n;
+  return p;
+}
+
 // ---- the feed ----------------------------------------------------------------------------------
 
 /** Feeds [ptr, ptr+len); returns the number of records written at AT_RECORDS. */
@@ -538,8 +707,25 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
     // Leave room for the OVERFLOW pieces one step can emit (AT_IN_SIZE / AT_LINE_SIZE at most).
     if (recCount >= AT_MAX_RECORDS - AT_RECORD_RESERVE) break;
     if (mode == MODE_LINE) {
-      let c = <u32>load<u8>(p);
       let atLineStart = p == ls && stashLen == 0 && !lineOverflowed;
+      if (atLineStart && direction == DIR_DEVICE) {
+        let c0 = <u32>load<u8>(p);
+        if (c0 == 0x3e || c0 == 0x2b) {
+          let q = fastRecords(p, end);
+          if (q != p) {
+            p = q;
+            ls = p;
+            continue;
+          }
+        }
+      }
+      if (hdr == HDR_NONE) {
+        // Not a header: only the LF matters.
+        p = findLF(p, end);
+        if (p == end) break;
+        atLineStart = false;
+      }
+      let c = <u32>load<u8>(p);
       if (atLineStart && c == 0x3e && direction == DIR_DEVICE) { // '>' starting a line: the prompt
         emit(AT_KIND_PROMPT, p, 1, -1);
         p++;
@@ -645,7 +831,7 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
         emitData(AT_CR, 1, false);
         continue;
       }
-      while (q < end && load<u8>(q) != 0x0a) q++;
+      q = findLF(q, end);
       if (q < end) {
         let dl = <u32>(q - p);
         if (dl > 0 && load<u8>(q - 1) == 0x0d) dl--;

@@ -118,10 +118,12 @@ interface AtExports {
   atPendingLine(): number;
   atFeed(ptr: number, len: number): number;
   atConsumed(): number;
+  /** atFeed with the consumed byte count packed in: records << 20 | consumed. */
+  atScan(ptr: number, len: number): number;
 }
 
 const KIND_LINE = 1;
-const KIND_PROMPT = 2;
+const KIND_DATA = 3;
 const FLAG_START = 1 << 16;
 const FLAG_END = 1 << 17;
 const FLAG_OVERFLOW = 1 << 18;
@@ -129,7 +131,14 @@ const PROMPT: AtPromptRecord = Object.freeze({ kind: "prompt" }) as AtPromptReco
 
 /** Bytes to a string, one char per byte. */
 export function latin1(bytes: Uint8Array): string {
-  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  const n = bytes.length;
+  if (n <= 16) {
+    // Short lines (OK, SEND OK, URCs): a plain loop beats the spread through apply().
+    let s = "";
+    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  if (n <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = "";
   for (let i = 0; i < bytes.length; i += 4096) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
@@ -143,6 +152,7 @@ export class AtScanner {
   private readonly x: AtExports;
   private readonly i32: Int32Array;
   private readonly u8: Uint8Array;
+  private readonly buffer: ArrayBuffer;
   private readonly records: number;
   private readonly recordWords: number;
   private readonly inPtr: number;
@@ -163,7 +173,9 @@ export class AtScanner {
     this.reuse = options.reuseDataRecords === true;
     this.x = this.codec.exports as unknown as AtExports;
     this.u8 = this.codec.u8;
-    this.i32 = new Int32Array(this.codec.memory.buffer);
+    // Memory never grows (initial == maximum), so this buffer and the views on it stay valid.
+    this.buffer = this.codec.memory.buffer as ArrayBuffer;
+    this.i32 = new Int32Array(this.buffer);
     this.records = this.x.atRecords();
     this.recordWords = this.x.atRecordSize() / 4;
     this.inPtr = this.x.atIn();
@@ -218,16 +230,20 @@ export class AtScanner {
     if (this.busy) throw new InvalidState("AT_SCANNER_REENTERED", "push() called from its own callback");
     this.busy = true;
     try {
+      const total = bytes.length;
+      const inPtr = this.inPtr;
       let off = 0;
-      while (off < bytes.length) {
-        const n = Math.min(this.inSize, bytes.length - off);
-        this.u8.set(bytes.subarray(off, off + n), this.inPtr);
+      while (off < total) {
+        const n = Math.min(this.inSize, total - off);
+        this.u8.set(n === total ? bytes : bytes.subarray(off, off + n), inPtr);
         let done = 0;
         while (done < n) {
-          const count = this.x.atFeed(this.inPtr + done, n - done);
-          const consumed = this.x.atConsumed();
-          this.dispatch(count, onRecord);
-          if (consumed === 0 && count === 0) {
+          // One call per feed: records << 20 | bytes consumed (the input window is < 1 MiB).
+          const packed = this.x.atScan(inPtr + done, n - done);
+          const count = packed >>> 20;
+          const consumed = packed & 0xfffff;
+          if (count !== 0) this.dispatch(count, onRecord);
+          else if (consumed === 0) {
             // Cannot happen (every feed of a non-empty range consumes or emits); never spin.
             throw new InvalidState("AT_SCANNER_STALLED", `scanner consumed 0 of ${n - done} bytes`);
           }
@@ -242,66 +258,67 @@ export class AtScanner {
 
   private dispatch(count: number, onRecord: AtRecordHandler): void {
     const i32 = this.i32;
-    const u8 = this.u8;
-    for (let k = 0; k < count; k++) {
-      const w = (this.records >>> 2) + k * this.recordWords;
-      const flags = i32[w];
+    const buffer = this.buffer;
+    const reuse = this.reuse;
+    const words = this.recordWords;
+    let w = this.records >>> 2;
+    for (let k = 0; k < count; k++, w += words) {
+      const flags = i32[w]!;
       const kind = flags & 15;
-      if (kind === KIND_PROMPT) {
-        onRecord(PROMPT);
-        continue;
-      }
-      const ptr = i32[w + 1] >>> 0;
-      const len = i32[w + 2] >>> 0;
-      const view = u8.subarray(ptr, ptr + len);
-      if (kind === KIND_LINE) {
+      if (kind === KIND_DATA) {
+        // Views are built with the constructor: much cheaper than u8.subarray().
+        const payload = new Uint8Array(buffer, i32[w + 1]!, i32[w + 2]!);
+        const opcode = i32[w + 4]!;
+        const fin = i32[w + 5]!;
+        const plen = i32[w + 6]!;
+        const poff = i32[w + 7]!;
+        const dlen = i32[w + 8]!;
+        if (reuse) {
+          const d = this.dataRecord;
+          d.linkId = i32[w + 3]!;
+          d.opcode = opcode < 0 ? undefined : opcode;
+          d.fin = fin < 0 ? undefined : fin !== 0;
+          d.payloadLen = plen < 0 ? undefined : plen;
+          d.payloadOffset = poff < 0 ? undefined : poff;
+          d.dataLen = dlen < 0 ? undefined : dlen;
+          d.level = i32[w + 11]!;
+          d.payload = payload;
+          d.chunkOffset = i32[w + 9]!;
+          d.count = i32[w + 10]!;
+          d.start = (flags & FLAG_START) !== 0;
+          d.end = (flags & FLAG_END) !== 0;
+          onRecord(d);
+        } else {
+          // One literal shape for every data record (same keys, same order).
+          onRecord({
+            kind: "data",
+            linkId: i32[w + 3]!,
+            opcode: opcode < 0 ? undefined : opcode,
+            fin: fin < 0 ? undefined : fin !== 0,
+            payloadLen: plen < 0 ? undefined : plen,
+            payloadOffset: poff < 0 ? undefined : poff,
+            dataLen: dlen < 0 ? undefined : dlen,
+            level: i32[w + 11]!,
+            payload,
+            chunkOffset: i32[w + 9]!,
+            count: i32[w + 10]!,
+            start: (flags & FLAG_START) !== 0,
+            end: (flags & FLAG_END) !== 0,
+          });
+        }
+      } else if (kind === KIND_LINE) {
+        const bytes = new Uint8Array(buffer, i32[w + 1]!, i32[w + 2]!);
         onRecord({
           kind: "line",
           type: AT_LINE_TYPES[(flags >>> 8) & 255] ?? "other",
-          text: latin1(view),
-          bytes: view,
-          linkId: i32[w + 3],
+          text: latin1(bytes),
+          bytes,
+          linkId: i32[w + 3]!,
           overflow: (flags & FLAG_OVERFLOW) !== 0,
         });
-        continue;
+      } else {
+        onRecord(PROMPT);
       }
-      const opcode = i32[w + 4];
-      const fin = i32[w + 5];
-      const plen = i32[w + 6];
-      const poff = i32[w + 7];
-      const dlen = i32[w + 8];
-      if (this.reuse) {
-        const d = this.dataRecord;
-        d.linkId = i32[w + 3];
-        d.opcode = opcode < 0 ? undefined : opcode;
-        d.fin = fin < 0 ? undefined : fin !== 0;
-        d.payloadLen = plen < 0 ? undefined : plen;
-        d.payloadOffset = poff < 0 ? undefined : poff;
-        d.dataLen = dlen < 0 ? undefined : dlen;
-        d.level = i32[w + 11];
-        d.payload = view;
-        d.chunkOffset = i32[w + 9];
-        d.count = i32[w + 10];
-        d.start = (flags & FLAG_START) !== 0;
-        d.end = (flags & FLAG_END) !== 0;
-        onRecord(d);
-        continue;
-      }
-      onRecord({
-        kind: "data",
-        linkId: i32[w + 3],
-        opcode: opcode < 0 ? undefined : opcode,
-        fin: fin < 0 ? undefined : fin !== 0,
-        payloadLen: plen < 0 ? undefined : plen,
-        payloadOffset: poff < 0 ? undefined : poff,
-        dataLen: dlen < 0 ? undefined : dlen,
-        level: i32[w + 11],
-        payload: view,
-        chunkOffset: i32[w + 9],
-        count: i32[w + 10],
-        start: (flags & FLAG_START) !== 0,
-        end: (flags & FLAG_END) !== 0,
-      });
     }
   }
 }
