@@ -197,7 +197,18 @@ export class WebSocketClient extends Endpoint {
             : tls.checkServerIdentity,
       });
     } else {
-      socket = net.connect({ host: t.host, port: t.port });
+      // Zero-copy reads: the kernel's bytes land in the decoder's input window in WASM memory.
+      const ex = this.codec.exports;
+      const inPtr = ex.layoutWsIn();
+      const window = this.codec.u8.subarray(inPtr, inPtr + ex.layoutWsInSize());
+      socket = net.connect({
+        host: t.host,
+        port: t.port,
+        onread: { buffer: window, callback: (n: number) => {
+          this.receive(core, window.subarray(0, n));
+          return true;
+        } },
+      });
     }
     if (o.keepAlive.enable) socket.setKeepAlive(true, o.keepAlive.idle * 1000);
     this.bind(socket, core);

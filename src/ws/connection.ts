@@ -5,11 +5,10 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import {
-  Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, type FrameChunk, type FrameToEncode,
-} from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, Opcode, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
+import { MessageBuffer } from "./message-buffer.js";
 
 export interface ConnectionOptions {
   role: "client" | "server";
@@ -47,7 +46,7 @@ export class Connection {
   protected out: Uint8Array[] = [];
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
-  private assembler: MessageAssembler;
+  private assembler = new MessageBuffer();
   private discarding = false;
   private sendingOpcode = 0;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
@@ -62,7 +61,6 @@ export class Connection {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.codec = options.codec ?? Codec.create();
     this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey });
-    this.assembler = new MessageAssembler({ maxPayloadBytes: this.maxPayloadBytes });
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
@@ -273,14 +271,12 @@ export class Connection {
       return this.sendFrame(opcode, payload, true);
     }
     this.trackFragments(opcode, false);
-    const frames: FrameToEncode[] = [];
     const size = this.bufferSize;
     for (let off = 0; off < payload.length; off += size) {
       const end = Math.min(off + size, payload.length);
-      frames.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length });
+      this.out.push(this.encoder.encode(off === 0 ? opcode : Opcode.CONTINUATION, payload.subarray(off, end), { fin: end === payload.length }));
     }
     this.sendingOpcode = 0;
-    this.out.push(this.encoder.encodeBatch(frames));
     return payload.length;
   }
 

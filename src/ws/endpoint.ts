@@ -74,12 +74,7 @@ export abstract class Endpoint extends EventEmitter {
     this.socket = socket;
     this.core = core;
     socket.setNoDelay(true);
-    socket.on("data", (buf: Buffer) => {
-      if (this.core !== core) return;
-      core.wantData = this.listenerCount("data") > 0;
-      core.receiveData(buf);
-      this.pump(core);
-    });
+    socket.on("data", (buf: Buffer) => this.receive(core, buf));
     // During the handshake wait for "close": a TLS alert's "error" comes after "end".
     socket.on("end", () => {
       if (core.state !== "CONNECTING") this.eof(core);
@@ -91,6 +86,17 @@ export abstract class Endpoint extends EventEmitter {
     socket.on("drain", () => {
       if (this.core === core) this.emit("drain");
     });
+  }
+
+  /**
+   * Bytes read from the socket (from "data" events, or from an `onread` callback that reads
+   * straight into the decoder's input window in WASM memory).
+   */
+  protected receive(core: Connection, bytes: Uint8Array): void {
+    if (this.core !== core) return;
+    core.wantData = this.listenerCount("data") > 0;
+    core.receiveData(bytes);
+    this.pump(core);
   }
 
   /** Sends what the core produced (handshake, pongs, close replies), then dispatches its events. */
