@@ -1,0 +1,39 @@
+// Mutation fuzzing of the frame decoder and the AT scanner with a bounded budget (CI), and the
+// replay of every saved regression input. The long run is `npm run fuzz` (scripts/fuzz.mjs).
+// No input may trap, stall, hand out bytes it was not given, or grow WASM memory.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FUZZERS, fuzzLoop } from "./targets.js";
+
+const REGRESSIONS = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "tests", "fuzz", "regressions");
+const BUDGET = Number(process.env.WSAT_FUZZ_INPUTS ?? 5000);
+const SEED = Number(process.env.WSAT_FUZZ_SEED ?? 20261121);
+
+for (const [name, make] of Object.entries(FUZZERS)) {
+  test(`mutation fuzzing: ${name}, ${BUDGET} inputs (seed ${SEED})`, { timeout: 120_000 }, () => {
+    const f = make();
+    const mem = f.memoryBytes();
+    const { runs, crashes } = fuzzLoop(f, SEED, BUDGET, Date.now() + 60_000);
+    assert.deepEqual(crashes.map((c) => `${c.message} input=${Buffer.from(c.input).toString("hex").slice(0, 200)} seed=${c.seed}`), []);
+    assert.ok(runs >= Math.min(BUDGET, 1000), `only ${runs} inputs ran`);
+    assert.equal(f.memoryBytes(), mem, "WASM memory size");
+  });
+}
+
+test("fuzz regressions replay without a crash", () => {
+  const files = readdirSync(REGRESSIONS).filter((n) => n.endsWith(".bin"));
+  assert.ok(files.length > 0);
+  const fuzzers = Object.fromEntries(Object.entries(FUZZERS).map(([k, mk]) => [k, mk()]));
+  for (const file of files) {
+    const target = Object.keys(fuzzers).find((k) => file.startsWith(k + "-"));
+    assert.ok(target, `${file}: unknown target`);
+    const seed = Number(/-(\d+)\.bin$/.exec(file)?.[1] ?? 0);
+    const input = new Uint8Array(readFileSync(join(REGRESSIONS, file)));
+    // the saved seed, and a few more splits of the same bytes
+    for (const s of [seed, seed + 1, seed + 2, seed + 3]) fuzzers[target].run(input, s);
+  }
+});
