@@ -8,7 +8,9 @@
 //   ws-client, ws-server        the `ws` package (validates the harness against ws's published results)
 //   wsat-client                 wsat's library client (src/ws) through the fuzzing server
 //   wsat-cli-client             `wsat connect --echo <url>`, one process per case
-//   wsat-server                 `wsat serve --port P` (an echo server) through the fuzzing client
+//   wsat-server                 wsat's library server (src/ws) as an echo server, through the fuzzing client
+//   wsat-cli-server             `wsat serve --port 0` (the CLI echo server), through the fuzzing client
+//   esp-at-client               the ESP-AT path: host driver → emulated ESP32 → fuzzing server
 //   url                         any echo server given by --server-url
 //   fuzzingserver               only start the fuzzing server (--listen PORT) and wait, for any client
 // Reports go to reports/conformance/{clients,servers}/ (index.json in Autobahn's shape,

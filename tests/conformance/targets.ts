@@ -64,6 +64,10 @@ export async function runTarget(name: string, opts: TargetOptions): Promise<Targ
       if (name === "wsat-server") return testServer("wsat", opts, () => m.startWsatLibraryServer());
       return testServer("wsat-serve", opts, () => m.startWsatServe(opts.root));
     }
+    case "esp-at-client": {
+      const m = await import("./esp-at-peer.js");
+      return testClient("wsat-esp-at", opts, (url, agent) => m.runEspAtClient(url, agent));
+    }
     default:
       throw new Error(`unknown target ${name}`);
   }
