@@ -131,7 +131,11 @@ export class AtDriver extends EventEmitter {
     try {
       for (let attempt = 0; attempt < 10 && Date.now() < deadline; attempt++) {
         try {
-          await this.commandWithId("AT", { timeoutMs: Math.max(200, Math.min(1000, deadline - Date.now())) }, (id) => (probe = id));
+          // Retries alternate AT and ATE1 (echo on: the boot default, which the session assumes)
+          // so that a late answer to an abandoned try can never be taken for the next one's: the
+          // echo tells them apart.
+          const line = attempt % 2 === 0 ? "AT" : "ATE1";
+          await this.commandWithId(line, { timeoutMs: Math.max(200, Math.min(1000, deadline - Date.now())) }, (id) => (probe = id));
           lastError = null;
           break;
         } catch (e) {
