@@ -15,6 +15,15 @@
 //     (AT+WSSEND / AT+WSHEAD data mode, reference §9). In this direction a feed stops right after
 //     each line record so that the caller can call atExpectData before the next byte is read.
 //
+// Speed (bench/at-scan.ts): at a line start in the device direction, fastRecords takes prompts and
+// whole `+WS_DATA:` records (header compared as one u64 + ':', digits parsed in place, payload
+// skipped by its count, trailer swallowed) in a tight loop with the record index in a local, and
+// never touches payload bytes. Anything it cannot finish in this feed — a header split across
+// feeds, a malformed one, a run that ends in a later feed, a trailer corner case — it leaves to the
+// byte-at-a-time state machine below, which stays the reference behaviour (the as-pect specs and
+// tests/at-device/scanner.test.ts feed every input whole, at every split and byte by byte). Lines
+// that cannot be headers are scanned for LF 16 bytes at a time (v128).
+//
 // Nothing is dropped: a malformed `+WS_DATA:` header becomes a line of type WS_DATA_BAD, a line
 // longer than the stash (only possible when it spans feeds) is handed out in pieces flagged
 // OVERFLOW, and every other line is classified (unknown ones as OTHER). Nothing traps.

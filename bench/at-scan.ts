@@ -2,6 +2,10 @@
 // through our WASM scanner (AtScanner) against a straightforward JavaScript scanner written for
 // the comparison (line mode with indexOf, a counted read after the header, a carry buffer for
 // splits). One op = one record handed to the callback (= one URC here).
+//
+// The issue's goal is absolute: >= 10 M records/s for 16-byte +WS_DATA records (the "ours ops/s"
+// column of at-scan-16B), so no ratio goal is set. at-scan-16B-64B-reads feeds the same stream in
+// 64-byte pushes, as a serial port at 5 Mbaud delivers it (both scanners get the same pushes).
 import { AtScanner, type AtRecord } from "../src/codec/index.js";
 import { measurePair, type BenchOptions, type BenchRow } from "./harness.js";
 
@@ -15,6 +19,8 @@ export class PlainAtScanner {
   private carry: Uint8Array = new Uint8Array(0);
   private remain = 0;
   private link = -1;
+  /** The data ended at the end of a push: its CR LF may start the next one. */
+  private afterData = false;
 
   push(chunk: Uint8Array, on: (r: PeerRecord) => void): void {
     let buf = chunk;
@@ -25,6 +31,14 @@ export class PlainAtScanner {
       this.carry = new Uint8Array(0);
     }
     let p = 0;
+    if (this.afterData) {
+      if (buf.length < 2 && (buf.length === 0 || buf[0] === 0x0d)) {
+        this.carry = buf.slice();
+        return;
+      }
+      this.afterData = false;
+      if (buf[0] === 0x0d && buf[1] === 0x0a) p = 2;
+    }
     while (p < buf.length) {
       if (this.remain > 0) {
         const n = Math.min(this.remain, buf.length - p);
@@ -33,8 +47,9 @@ export class PlainAtScanner {
         p += n;
         if (this.remain === 0) {
           if (buf[p] === 0x0d && buf[p + 1] === 0x0a) p += 2;
-          else if (p + 1 >= buf.length && buf[p] === 0x0d) {
+          else if (p + 1 >= buf.length && (p >= buf.length || buf[p] === 0x0d)) {
             this.carry = buf.slice(p);
+            this.afterData = true;
             return;
           }
         }
@@ -93,9 +108,13 @@ function stream(payloadSize: number, count: number): Uint8Array {
   return Uint8Array.from(parts);
 }
 
-function scanCase(name: string, payloadSize: number, count: number, goal: number | undefined, opts: BenchOptions): BenchRow {
+function scanCase(name: string, payloadSize: number, count: number, goal: number | undefined, opts: BenchOptions, readSize = 0): BenchRow {
   const input = stream(payloadSize, count);
-  const ours = new AtScanner({ direction: "device", reuseDataRecords: true });
+  const pushes: Uint8Array[] = [];
+  for (let o = 0; o < input.length; o += readSize || input.length) pushes.push(input.subarray(o, o + (readSize || input.length)));
+  // Default options: a fresh record object per data record, like the peer's. (reuseDataRecords is
+  // slower in V8: storing each new payload view into a long-lived object costs a write barrier.)
+  const ours = new AtScanner({ direction: "device" });
   const peer = new PlainAtScanner();
   let seen = 0;
   let bytes = 0;
@@ -108,14 +127,22 @@ function scanCase(name: string, payloadSize: number, count: number, goal: number
     if (r.kind === "data") bytes += r.payload.length;
   };
   // Both scanners must agree before they are timed.
+  const runOurs = () => {
+    for (const p of pushes) ours.push(p, onOurs);
+  };
+  const runPeer = () => {
+    for (const p of pushes) peer.push(p, onPeer);
+  };
   seen = 0;
   bytes = 0;
-  ours.push(input, onOurs);
+  runOurs();
   const oursCount = [seen, bytes];
   seen = 0;
   bytes = 0;
-  peer.push(input, onPeer);
-  if (oursCount[0] !== count || seen !== count || oursCount[1] !== bytes || bytes !== count * payloadSize) {
+  runPeer();
+  // Split pushes hand some runs out in two chunks (both scanners alike): then compare the counts.
+  const recordsOk = readSize ? oursCount[0] === seen && seen >= count : oursCount[0] === count && seen === count;
+  if (!recordsOk || oursCount[1] !== bytes || bytes !== count * payloadSize) {
     throw new Error(`${name}: scanners disagree (ours ${oursCount}, peer ${[seen, bytes]}, want ${[count, count * payloadSize]})`);
   }
   return measurePair({
@@ -124,8 +151,8 @@ function scanCase(name: string, payloadSize: number, count: number, goal: number
     unit: "+WS_DATA record",
     goal,
     opsPerCall: count,
-    ours: () => ours.push(input, onOurs),
-    theirs: () => peer.push(input, onPeer),
+    ours: runOurs,
+    theirs: runPeer,
   }, opts);
 }
 
@@ -133,5 +160,6 @@ export async function runAtScanBench(opts: BenchOptions = {}): Promise<BenchRow[
   return [
     scanCase("at-scan-16B", 16, 4096, undefined, opts),
     scanCase("at-scan-1KiB", 1024, 512, undefined, opts),
+    scanCase("at-scan-16B-64B-reads", 16, 4096, undefined, opts, 64),
   ];
 }
