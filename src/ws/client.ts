@@ -10,7 +10,7 @@ import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
-import { Endpoint, closedInfo } from "./endpoint.js";
+import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
 
@@ -168,6 +168,7 @@ export class WebSocketClient extends Endpoint {
       maskKey: randomMaskKey,
       maxPayloadBytes: o.maxPayloadBytes,
       bufferSize: o.bufferSize,
+      allocate: allocateUninitialized,
       request: {
         host: t.host,
         port: t.port,

@@ -8,7 +8,7 @@
 import { Codec, FrameDecoder, FrameEncoder, Opcode, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
-import { MessageBuffer } from "./message-buffer.js";
+import { MessageBuffer, type Allocator } from "./message-buffer.js";
 
 export interface ConnectionOptions {
   role: "client" | "server";
@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   maxPayloadBytes?: number;
   /** Size of the DATA pieces handed out and of automatic send fragments. Default 1024. */
   bufferSize?: number;
+  /** Allocates message buffers (a shell may pass one that skips zero-filling). */
+  allocate?: Allocator;
 }
 
 const textEncoder = new TextEncoder();
@@ -46,7 +48,7 @@ export class Connection {
   protected out: Uint8Array[] = [];
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
-  private assembler = new MessageBuffer();
+  private assembler: MessageBuffer;
   private discarding = false;
   private sendingOpcode = 0;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
@@ -60,6 +62,7 @@ export class Connection {
     this.bufferSize = bufferSize;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.codec = options.codec ?? Codec.create();
+    this.assembler = new MessageBuffer(options.allocate);
     this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey });
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();

@@ -27,6 +27,16 @@ export interface ClosedInfo {
 
 const textEncoder = new TextEncoder();
 
+/**
+ * Message buffers without zero-filling (every byte is overwritten by the message): a plain
+ * Uint8Array over Node's uninitialised memory for large messages.
+ */
+export function allocateUninitialized(n: number): Uint8Array {
+  if (n < 4096) return new Uint8Array(n);
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
 export function closedInfo(e: ClosedEvent): ClosedInfo {
   return {
     clean: e.clean,

@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake } from "../errors.js";
+import { allocateUninitialized } from "./endpoint.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 
@@ -125,6 +126,7 @@ export class WebSocketServer extends EventEmitter {
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
+      allocate: allocateUninitialized,
       selectSubprotocol: this.select,
     });
     const conn = new ServerConnection(
