@@ -2,3 +2,6 @@
 export * from "./codec/index.js";
 export * from "./ws/index.js";
 export * from "./at/driver/index.js";
+export * from "./at/emulator.js";
+export { startTcpEmulator } from "./at/emulator-tcp.js";
+export type { TcpEmulator } from "./at/emulator-tcp.js";

@@ -8,14 +8,14 @@ import { execFileSync } from "node:child_process";
 
 const root = new URL("../../../", import.meta.url).pathname;
 
-test("README codec example runs and prints what it says", () => {
+for (const name of ["codec", "at"]) test(`README ${name} example runs and prints what it says`, () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
-  const m = /<!-- example: codec -->\s*```js\n([\s\S]*?)```/.exec(readme);
-  assert.ok(m, "README has the codec example");
+  const m = new RegExp(`<!-- example: ${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  assert.ok(m, `README has the ${name} example`);
   const code = m[1];
   // the expected output is written as `// ...` after each console.log
   const expected = [...code.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((x) => x[1]);
-  assert.ok(expected.length >= 4);
+  assert.ok(expected.length >= 1);
   // inside the package so that "wsat/codec" resolves by self-reference
   const dir = mkdtempSync(join(root, "dist", "readme-"));
   try {
