@@ -50,6 +50,8 @@ function checkInt(name: string, v: unknown, min: number, max: number, dflt: numb
 
 export class WebSocketServer extends EventEmitter {
   readonly connections = new Set<ServerConnection>();
+  /** Accepted sockets still in their opening handshake. */
+  private readonly pending = new Set<ServerConnection>();
   private readonly server: net.Server;
   private readonly host: string;
   private readonly port: number;
@@ -134,11 +136,16 @@ export class WebSocketServer extends EventEmitter {
       core,
       { closeTimeoutMs: this.closeTimeoutMs, handshakeTimeoutMs: this.handshakeTimeoutMs },
       (c) => {
+        this.pending.delete(c);
         this.connections.add(c);
         this.emit("connection", c);
       },
-      (c) => this.connections.delete(c),
+      (c) => {
+        this.pending.delete(c);
+        this.connections.delete(c);
+      },
     );
+    this.pending.add(conn);
     conn.on("error", (info: { error: unknown }) => {
       if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
     });
@@ -150,6 +157,7 @@ export class WebSocketServer extends EventEmitter {
    */
   async close(code = 1001, reason = "server shutting down"): Promise<void> {
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of [...this.pending]) c.destroy();
     await Promise.all([...this.connections].map((c) => c.closeWithCode(code, reason, this.closeTimeoutMs)));
     await closing;
   }

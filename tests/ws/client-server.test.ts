@@ -113,6 +113,19 @@ describe("our client with our server", () => {
     await waitFor(sock, "close", 5000);
   });
 
+  it("server.close() also drops sockets still in their handshake", async () => {
+    const server = createServer({ port: 0 });
+    await server.listen();
+    const sock = net.connect(server.address().port, "127.0.0.1");
+    sock.on("error", () => undefined);
+    await waitFor(sock, "connect");
+    sock.write("GET / HTTP/1.1\r\n");
+    await new Promise((r) => setTimeout(r, 20));
+    const closed = waitFor(sock, "close", 5000);
+    await server.close();
+    await closed;
+  });
+
   it("a connection's verbs reject once it is closed, and close() twice is harmless", async () => {
     const { server } = await echoServer();
     const client = new WebSocketClient({ uri: server.url });
