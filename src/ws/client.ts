@@ -236,31 +236,28 @@ export class WebSocketClient extends Endpoint {
     this.abortTransport();
   }
 
-  protected override onOpen(core: Connection, e: OpenEvent): void {
+  protected override onOpen(_core: Connection, e: OpenEvent): void {
     this.clearTimer("networkTimer");
     this.phase = "connected";
     this.subprotocol = e.subprotocol;
     this.startPings();
     const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers };
     this.emit("connected", info);
-    void core;
   }
 
-  protected override onProtocolError(core: Connection, e: ErrorEvent): void {
+  protected override onProtocolError(_core: Connection, e: ErrorEvent): void {
     this.failing = true;
     if (this.attemptErrored) return;
     this.attemptErrored = true;
     if (e.error instanceof InvalidHandshake) this.emitError(handshakeErrorInfo(e.error));
     else this.emitError({ type: "protocol", error: e.error });
-    void core;
   }
 
-  protected override onTransportError(core: Connection, err: Error): void {
+  protected override onTransportError(_core: Connection, err: Error): void {
     this.failing = true;
     if (this.attemptErrored) return;
     this.attemptErrored = true;
     this.emitError(transportErrorInfo(err));
-    void core;
   }
 
   protected override onCloseFrame(core: Connection, e: CloseFrameEvent): void {

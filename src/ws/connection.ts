@@ -73,13 +73,12 @@ export class Connection {
     this.decoder = new FrameDecoder({ role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec });
   }
 
-  /** The decoder's input window, for zero-copy socket reads (null before the handshake ends). */
-  get inputWindow(): Uint8Array | null {
-    return this.decoder ? this.decoder.inputWindow : null;
-  }
-
   // ---- input ---------------------------------------------------------------------------------
 
+  /**
+   * Bytes from the peer, split anywhere. Bytes that are a view at the start of the codec's input
+   * window (a socket that reads straight into WASM memory) are decoded without a copy.
+   */
   receiveData(bytes: Uint8Array): void {
     if (this.discarding) return;
     if (this.state === "CONNECTING") {
@@ -89,16 +88,6 @@ export class Connection {
     if (this.state === "CLOSED" || this.discarding || bytes.length === 0) return;
     try {
       this.decoder!.push(bytes, this.onChunk);
-    } catch (err) {
-      this.protocolFailure(err);
-    }
-  }
-
-  /** Bytes already written at the start of inputWindow (zero-copy reads). */
-  receiveWindow(length: number): void {
-    if (this.state === "CLOSED" || this.discarding || length === 0) return;
-    try {
-      this.decoder!.feedWindow(length, this.onChunk);
     } catch (err) {
       this.protocolFailure(err);
     }
