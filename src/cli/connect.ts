@@ -131,6 +131,15 @@ export async function run(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     let code = 1;
     let rl: ReturnType<typeof createInterface> | null = null;
+    // Sends still being written: Ctrl-D closes only after they are out.
+    const inFlight = new Set<Promise<unknown>>();
+    const closeAfterSends = () => {
+      void Promise.allSettled([...inFlight]).then(() => {
+        if (client.isConnected()) void client.close(f.timeoutMs);
+      });
+    };
+    const onSigint = () => closeAfterSends();
+    process.once("SIGINT", onSigint);
     client.on("error", (e: WsErrorInfo) => {
       err(`error (${e.type}): [${e.error.code}] ${e.error.message}`);
     });
@@ -139,11 +148,11 @@ export async function run(argv: string[]): Promise<number> {
       if (f.echo) return;
       rl = createInterface({ input: process.stdin, terminal: false });
       rl.on("line", (line) => {
-        client.sendText(line).catch((e: Error) => err(`send failed: ${e.message}`));
+        const p = client.sendText(line).catch((e: Error) => err(`send failed: ${e.message}`));
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
       });
-      rl.on("close", () => {
-        if (client.isConnected()) void client.close(f.timeoutMs);
-      });
+      rl.on("close", closeAfterSends);
     });
     client.on("message", (m: MessageEvent) => {
       if (f.echo) {
@@ -161,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
       code = 1;
     });
     client.on("finish", () => {
+      process.off("SIGINT", onSigint);
       rl?.close();
       process.stdin.unref?.();
       resolve(code);
