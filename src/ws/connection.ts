@@ -50,6 +50,7 @@ export class Connection {
   private encoder: FrameEncoder;
   private assembler: MessageBuffer;
   private discarding = false;
+  private pending: (() => void) | null = null;
   private sendingOpcode = 0;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
@@ -80,6 +81,7 @@ export class Connection {
    * window (a socket that reads straight into WASM memory) are decoded without a copy.
    */
   receiveData(bytes: Uint8Array): void {
+    this.settle();
     if (this.discarding) return;
     if (this.state === "CONNECTING") {
       this.receiveHandshake(bytes);
@@ -95,6 +97,7 @@ export class Connection {
 
   /** The peer ended the transport (or it broke): the connection is CLOSED. */
   receiveEof(): void {
+    this.settle();
     if (this.state === "CLOSED") return;
     if (this.state === "CONNECTING") this.handshakeEof();
     this.state = "CLOSED";
@@ -144,19 +147,53 @@ export class Connection {
       this.closeRcvd = { code, reason };
       this.events.push({ type: "close", code, reason });
       if (this.state === "OPEN") {
-        // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
-        // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
-        // the status code it received."
-        const echo = code === 1005 ? undefined : code;
-        this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : reason));
-        this.closeSent = { code, reason: echo === undefined ? "" : reason };
-        this.sendingOpcode = 0;
+        // The reply waits until the events before it have been dispatched (settle()), so
+        // that sends made by their handlers (an echo) still go out before it.
+        this.pending = () => this.replyToClose();
+      } else {
+        this.closeHandshakeDone();
       }
-      this.state = "CLOSING";
-      // RFC 6455 7.1.1: "the server ... SHOULD close the underlying TCP connection first";
-      // the client waits for it (the shell arms a timer).
-      if (this.role === "server") this.closeTransport = true;
     }
+  }
+
+  private replyToClose(): void {
+    const rcvd = this.closeRcvd!;
+    if (this.state === "OPEN") {
+      // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
+      // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
+      // the status code it received."
+      const echo = rcvd.code === 1005 ? undefined : rcvd.code;
+      this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : rcvd.reason));
+      this.closeSent = { code: rcvd.code, reason: echo === undefined ? "" : rcvd.reason };
+      this.sendingOpcode = 0;
+    }
+    this.closeHandshakeDone();
+  }
+
+  private closeHandshakeDone(): void {
+    this.state = "CLOSING";
+    // RFC 6455 7.1.1: "the server ... SHOULD close the underlying TCP connection first";
+    // the client waits for it (the shell arms a timer).
+    if (this.role === "server") this.closeTransport = true;
+  }
+
+  /**
+   * Acts on a close frame or a protocol failure received by the last receiveData(): sends the
+   * close reply (or the failure's close frame) and leaves OPEN. Until then the connection stays
+   * OPEN so that handlers of the events before it can still send (RFC 6455 5.5.1: an endpoint
+   * "MAY delay sending a Close frame until its current message is sent"). Shells call it after
+   * dispatching eventsReceived(); receiveData() and receiveEof() call it first too.
+   */
+  settle(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    p();
+  }
+
+  /** A close reply or failure waits for settle(). */
+  get settlePending(): boolean {
+    return this.pending !== null;
   }
 
   private emitData(chunk: FrameChunk): void {
@@ -183,7 +220,9 @@ export class Connection {
     const error = err instanceof WsatError ? err : new WsatError("INTERNAL", String(err));
     this.events.push({ type: "error", error });
     const closeCode = error instanceof ProtocolError ? error.closeCode : 1011;
-    this.fail(closeCode, error.message);
+    // RFC 6455 7.1.7: no more input is processed; the close frame waits for settle().
+    this.discarding = true;
+    this.pending = () => this.fail(closeCode, error.message);
   }
 
   /**

@@ -109,11 +109,15 @@ export abstract class Endpoint extends EventEmitter {
     this.pump(core);
   }
 
-  /** Sends what the core produced (handshake, pongs, close replies), then dispatches its events. */
+  /**
+   * Dispatches the core's events, then lets it act on a received close frame or failure
+   * (settle), then writes what it produced (handshake, pongs, handlers' sends, close replies).
+   * Settling after the dispatch lets handlers answer messages that arrived with a close frame.
+   */
   protected pump(core: Connection): void {
-    if (core.hasDataToSend) this.write(core);
     const events = core.eventsReceived();
     for (let i = 0; i < events.length; i++) this.dispatch(core, events[i]);
+    core.settle();
     if (core.hasDataToSend) this.write(core);
     if (core.closeTransport) this.endTransport(core);
     else if (core.state === "CLOSING") this.armCloseTimer(core, this.closeTimeoutMs);

@@ -25,7 +25,10 @@ function pair(opts: { bufferSize?: number; maxPayloadBytes?: number; subprotocol
   return { client, server };
 }
 
-/** Moves everything one side has to send into the other, `split` bytes at a time (0 = whole). */
+/**
+ * Moves everything one side has to send into the other, `split` bytes at a time (0 = whole),
+ * then settles the receiver as a shell does after dispatching its events.
+ */
 function carry(from: Conn, to: Conn, split = 0): number {
   let n = 0;
   for (const chunk of from.dataToSend()) {
@@ -33,6 +36,7 @@ function carry(from: Conn, to: Conn, split = 0): number {
     if (split <= 0) to.receiveData(chunk);
     else for (let i = 0; i < chunk.length; i += split) to.receiveData(chunk.slice(i, i + split));
   }
+  to.settle();
   return n;
 }
 
@@ -138,6 +142,52 @@ describe("sans-I/O connection", () => {
     assert.equal(ofType(server.eventsReceived(), "closed")[0].clean, true);
   });
 
+  it("a message and a close frame in one read: the handler's answer goes out before the close reply", () => {
+    const { client, server } = pair();
+    settle(client, server);
+    server.eventsReceived();
+    client.sendText("Hello World!");
+    client.sendClose(1000);
+    const bytes = client.dataToSend();
+    const joined = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of bytes) {
+      joined.set(b, at);
+      at += b.length;
+    }
+    server.receiveData(joined); // one TCP chunk: text then close (Autobahn 7.1.1)
+    assert.equal(server.settlePending, true);
+    assert.equal(server.state, "OPEN");
+    for (const e of server.eventsReceived()) if (e.type === "message") server.sendText(e.text!);
+    server.settle();
+    assert.equal(server.state, "CLOSING");
+    assert.equal(server.closeTransport, true);
+    carry(server, client);
+    const ev = client.eventsReceived();
+    assert.deepEqual(ev.filter((e) => e.type === "message" || e.type === "close").map((e) => e.type), ["message", "close"]);
+    assert.equal(ofType(ev, "message")[0].text, "Hello World!");
+  });
+
+  it("a message and a bad frame in one read: the answer goes before the failure's close frame", () => {
+    const { client, server } = pair();
+    settle(client, server);
+    server.eventsReceived();
+    client.sendText("first");
+    const good = client.dataToSend()[0];
+    const joined = new Uint8Array(good.length + 6);
+    joined.set(good);
+    joined.set([0x83, 0x80, 0, 0, 0, 0], good.length); // reserved opcode 3, masked, empty
+    server.receiveData(joined);
+    const ev = server.eventsReceived();
+    assert.equal(ofType(ev, "error")[0].error.code, "RESERVED_OPCODE");
+    server.sendText(ofType(ev, "message")[0].text!);
+    server.settle();
+    carry(server, client);
+    const cev = client.eventsReceived();
+    assert.equal(ofType(cev, "message")[0].text, "first");
+    assert.equal(ofType(cev, "close")[0].code, 1002);
+  });
+
   it("server-initiated close with an empty close frame reports 1005", () => {
     const { client, server } = pair();
     settle(client, server);
@@ -164,6 +214,7 @@ describe("sans-I/O connection", () => {
     settle(client, server);
     server.eventsReceived();
     server.receiveData(new Uint8Array([0x81, 0x02, 0x68, 0x69])); // unmasked frame from a client
+    server.settle();
     const err = ofType(server.eventsReceived(), "error")[0];
     assert.equal(err.error.code, "MASK_REQUIRED");
     assert.equal(server.state, "CLOSING");
