@@ -5,7 +5,7 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, Opcode, type FrameChunk } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, Opcode, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 import { MessageBuffer, type Allocator } from "./message-buffer.js";
@@ -51,6 +51,7 @@ export class Connection {
   private assembler: MessageBuffer;
   private discarding = false;
   private pending: (() => void) | null = null;
+  private readonly outWindow: number;
   private sendingOpcode = 0;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
@@ -64,6 +65,7 @@ export class Connection {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.codec = options.codec ?? Codec.create();
     this.assembler = new MessageBuffer(options.allocate);
+    this.outWindow = this.codec.exports.layoutWsOutSize();
     this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey });
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
@@ -302,10 +304,18 @@ export class Connection {
       return this.sendFrame(opcode, payload, true);
     }
     this.trackFragments(opcode, false);
+    // Fragments are encoded in batches that fill the codec's output window: one copy out of
+    // WASM memory per batch, and no concatenation.
     const size = this.bufferSize;
+    const perBatch = Math.max(1, Math.floor(this.outWindow / (size + 14)));
+    let batch: FrameToEncode[] = [];
     for (let off = 0; off < payload.length; off += size) {
       const end = Math.min(off + size, payload.length);
-      this.out.push(this.encoder.encode(off === 0 ? opcode : Opcode.CONTINUATION, payload.subarray(off, end), { fin: end === payload.length }));
+      batch.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length });
+      if (batch.length === perBatch || end === payload.length) {
+        this.out.push(this.encoder.encodeBatch(batch));
+        batch = [];
+      }
     }
     this.sendingOpcode = 0;
     return payload.length;
