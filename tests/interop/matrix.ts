@@ -222,12 +222,29 @@ export class PeerProc {
     });
   }
   async stop(): Promise<void> {
-    if (this.exited || this.child.exitCode !== null) return;
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        if (this.child.pid) process.kill(-this.child.pid, sig);
+        else this.child.kill(sig);
+      } catch {
+        this.child.kill(sig);
+      }
+    };
+    if (this.exited || this.child.exitCode !== null) {
+      signal("SIGKILL");
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+      return;
+    }
     const gone = new Promise<void>((r) => this.child.once("exit", () => r()));
-    this.child.kill("SIGTERM");
-    const t = setTimeout(() => this.child.kill("SIGKILL"), 3000);
+    signal("SIGTERM");
+    const t = setTimeout(() => signal("SIGKILL"), 3000);
     await gone;
     clearTimeout(t);
+    // a grandchild holding our pipes must not keep this process alive
+    signal("SIGKILL");
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
   }
 }
 
@@ -288,7 +305,9 @@ export const PEERS: PeerDef[] = [
 ];
 
 function startPeer(argv: string[], label: string, env?: Record<string, string>): PeerProc {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, cwd: PEERS_DIR });
+  // detached: the peer gets its own process group, so stop() ends it and anything it started
+  // (npm's launcher scripts spawn the real binary as a child).
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env }, cwd: PEERS_DIR, detached: true });
   return new PeerProc(child, label);
 }
 
