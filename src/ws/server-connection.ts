@@ -6,6 +6,7 @@ import type { TLSSocket } from "node:tls";
 import type { Connection } from "./connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
 import { transportErrorInfo } from "./error-info.js";
+import { WsatError } from "../errors.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 
@@ -20,16 +21,22 @@ export class ServerConnection extends Endpoint {
   private readonly onReady: (conn: ServerConnection) => void;
   private readonly onGone: (conn: ServerConnection) => void;
   private handshakeTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  private readonly pingIntervalMs: number;
+  private readonly pongTimeoutMs: number;
 
   constructor(
     socket: Socket,
     core: ServerProtocol,
-    options: { closeTimeoutMs: number; handshakeTimeoutMs: number },
+    options: { closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number },
     onReady: (conn: ServerConnection) => void,
     onGone: (conn: ServerConnection) => void,
   ) {
     super();
     this.closeTimeoutMs = options.closeTimeoutMs;
+    this.pingIntervalMs = options.pingIntervalMs;
+    this.pongTimeoutMs = options.pongTimeoutMs;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.onReady = onReady;
@@ -58,8 +65,36 @@ export class ServerConnection extends Endpoint {
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
     this.headers = e.headers;
+    if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.onReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });
+  }
+
+  /** Dead-peer detection (optional): a ping every interval; no pong within the timeout drops TCP. */
+  private pingTick(core: Connection): void {
+    if (core.state !== "OPEN" || this.core !== core) return;
+    core.sendPing();
+    this.write(core);
+    if (this.pongTimeoutMs > 0 && !this.pongTimer) {
+      this.pongTimer = setTimeout(() => {
+        this.pongTimer = null;
+        if (this.core !== core || core.state === "CLOSED") return;
+        this.emitError({ type: "pong-timeout", error: new WsatError("PONG_TIMEOUT", `no pong received within ${this.pongTimeoutMs} ms after ping`) });
+        this.abortTransport();
+      }, this.pongTimeoutMs);
+    }
+  }
+
+  protected override onPong(): void {
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+  }
+
+  private stopTimers(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.handshakeTimer = this.pingTimer = this.pongTimer = null;
   }
 
   protected override onProtocolError(_core: Connection, e: ErrorEvent): void {
@@ -71,8 +106,7 @@ export class ServerConnection extends Endpoint {
   }
 
   protected override onClosed(_core: Connection, e: ClosedEvent): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
+    this.stopTimers();
     this.onGone(this);
     this.emit("closed", closedInfo(e));
   }

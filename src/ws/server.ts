@@ -39,12 +39,23 @@ export interface ServerOptions {
   handshakeTimeoutMs?: number;
   /** Time to wait for the client to close TCP after the close handshake. Default 1000. */
   closeTimeoutMs?: number;
+  /** Ping each connection this often (seconds, fractions allowed); 0 (default) = never. */
+  pingIntervalSec?: number;
+  /** Drop a connection whose pong has not come this long after a ping; 0 = never. Default 30. */
+  pingpongTimeoutSec?: number;
 }
 
 function checkInt(name: string, v: unknown, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`"${name}" must be an integer, got ${JSON.stringify(v)}`);
   if (v < min || v > max) throw new RangeError(`"${name}" must be ${min}..${max}, got ${v}`);
+  return v;
+}
+
+function checkSeconds(name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`"${name}" must be a number, got ${JSON.stringify(v)}`);
+  if (v < 0 || v > 86400) throw new RangeError(`"${name}" must be 0..86400, got ${v}`);
   return v;
 }
 
@@ -61,6 +72,8 @@ export class WebSocketServer extends EventEmitter {
   private readonly bufferSize: number;
   private readonly handshakeTimeoutMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly pingIntervalMs: number;
+  private readonly pongTimeoutMs: number;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -71,6 +84,8 @@ export class WebSocketServer extends EventEmitter {
     this.bufferSize = checkInt("bufferSize", options.bufferSize, 1, 16 * 1024 * 1024, 16384);
     this.handshakeTimeoutMs = checkInt("handshakeTimeoutMs", options.handshakeTimeoutMs, 1, 3_600_000, 10000);
     this.closeTimeoutMs = checkInt("closeTimeoutMs", options.closeTimeoutMs, 1, 3_600_000, 1000);
+    this.pingIntervalMs = checkSeconds("pingIntervalSec", options.pingIntervalSec, 0) * 1000;
+    this.pongTimeoutMs = checkSeconds("pingpongTimeoutSec", options.pingpongTimeoutSec, 30) * 1000;
     if (options.handleProtocols !== undefined && typeof options.handleProtocols !== "function") {
       throw new TypeError(`"handleProtocols" must be a function`);
     }
@@ -134,7 +149,12 @@ export class WebSocketServer extends EventEmitter {
     const conn = new ServerConnection(
       socket,
       core,
-      { closeTimeoutMs: this.closeTimeoutMs, handshakeTimeoutMs: this.handshakeTimeoutMs },
+      {
+        closeTimeoutMs: this.closeTimeoutMs,
+        handshakeTimeoutMs: this.handshakeTimeoutMs,
+        pingIntervalMs: this.pingIntervalMs,
+        pongTimeoutMs: this.pongTimeoutMs,
+      },
       (c) => {
         this.pending.delete(c);
         this.connections.add(c);

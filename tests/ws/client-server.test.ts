@@ -4,6 +4,7 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
+import { WebSocket as WsClient } from "ws";
 import { WebSocketClient } from "../../src/ws/client.js";
 import { createServer } from "../../src/ws/server.js";
 import type { ServerConnection } from "../../src/ws/server-connection.js";
@@ -111,6 +112,34 @@ describe("our client with our server", () => {
     sock.on("error", () => undefined);
     sock.write("GET / HTTP/1.1\r\n");
     await waitFor(sock, "close", 5000);
+  });
+
+  it("the server's optional pings drop a client that never answers, and keep one that does", async () => {
+    const server = createServer({ port: 0, pingIntervalSec: 0.05, pingpongTimeoutSec: 0.2 });
+    const conns = new Inbox<ServerConnection>();
+    server.on("connection", conns.push);
+    await server.listen();
+    cleanup.push(() => server.close());
+    const mute = new WsClient(server.url, { autoPong: false });
+    mute.on("error", () => undefined);
+    cleanup.push(() => mute.terminate());
+    const muteConn = await conns.next();
+    const errors: WsErrorInfo[] = [];
+    muteConn.on("error", (e: WsErrorInfo) => errors.push(e));
+    const closed = await waitFor<ClosedInfo>(muteConn, "closed");
+    assert.equal(errors[0]?.type, "pong-timeout");
+    assert.equal(errors[0]?.error.code, "PONG_TIMEOUT");
+    assert.deepEqual([closed.clean, closed.code], [false, 1006]);
+
+    const client = new WebSocketClient({ uri: server.url });
+    cleanup.push(() => client.destroy());
+    client.start();
+    const conn = await conns.next();
+    let pings = 0;
+    client.on("ping", () => pings++);
+    await until(() => pings >= 8, 10000, "8 pings");
+    assert.equal(conn.isConnected(), true);
+    await client.close(2000);
   });
 
   it("server.close() also drops sockets still in their handshake", async () => {
