@@ -21,7 +21,14 @@ if (chosen.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.WSAT_TEST_CONCURRENCY ?? "2";
-const r = spawnSync(process.execPath, ["--test", `--test-concurrency=${concurrency}`, ...chosen], {
-  stdio: "inherit",
-});
+// --test-force-exit: a file whose tests all finished exits even if something leaked a handle
+// (a leak must not hang CI); --test-timeout: no single test may run longer than 5 minutes;
+// and the whole run is bounded too.
+const totalMs = Number(process.env.WSAT_TEST_TOTAL_TIMEOUT_MS ?? 45 * 60_000);
+const r = spawnSync(
+  process.execPath,
+  ["--test", `--test-concurrency=${concurrency}`, "--test-force-exit", "--test-timeout=300000", ...chosen],
+  { stdio: "inherit", timeout: totalMs, killSignal: "SIGKILL" },
+);
+if (r.error) console.error(`test run stopped: ${r.error.message} (limit ${totalMs} ms)`);
 process.exit(r.status ?? 1);

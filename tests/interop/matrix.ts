@@ -221,6 +221,13 @@ export class PeerProc {
       check();
     });
   }
+  /** Closes our ends of the peer's pipes (the Chromium runner's fake child has none to close). */
+  private release(): void {
+    for (const s of [this.child.stdout, this.child.stderr]) {
+      if (s && typeof (s as { destroy?: unknown }).destroy === "function") s.destroy();
+    }
+  }
+
   async stop(): Promise<void> {
     const signal = (sig: NodeJS.Signals) => {
       try {
@@ -243,8 +250,7 @@ export class PeerProc {
     clearTimeout(t);
     // a grandchild holding our pipes must not keep this process alive
     signal("SIGKILL");
-    this.child.stdout?.destroy();
-    this.child.stderr?.destroy();
+    this.release();
   }
 }
 
