@@ -33,7 +33,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-async function oursSide(size: number): Promise<Side> {
+export async function oursSide(size: number): Promise<Side> {
   const server: WebSocketServer = createServer({ host: "127.0.0.1", port: 0, bufferSize: 16 * 1024 * 1024, maxPayloadBytes: 0 });
   server.on("connection", (c: ServerConnection) => {
     c.on("message", (m: MessageEvent) => {
@@ -73,7 +73,7 @@ async function oursSide(size: number): Promise<Side> {
   };
 }
 
-async function wsSide(size: number): Promise<Side> {
+export async function wsSide(size: number): Promise<Side> {
   const server = new WsServer({ host: "127.0.0.1", port: 0, maxPayload: 0 });
   await new Promise<void>((r) => server.once("listening", () => r()));
   server.on("connection", (ws) => {

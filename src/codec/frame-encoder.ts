@@ -34,6 +34,11 @@ export interface FrameEncoderOptions {
    * then draws keys from a pool it refills 4 KiB at a time. Preferred over maskKey for speed.
    */
   randomFill?: (bytes: Uint8Array) => void;
+  /**
+   * Makes the output array of a frame bigger than the output window (default: new Uint8Array).
+   * A shell can pass one that skips zero-filling, e.g. Node's Buffer.allocUnsafe.
+   */
+  allocate?: (size: number) => Uint8Array;
   /** The WASM instance to use; one per connection. Default: a new one. */
   codec?: Codec;
 }
@@ -66,6 +71,7 @@ export class FrameEncoder {
   private readonly keyPool: Uint32Array | undefined;
   private readonly keyPoolBytes: Uint8Array | undefined;
   private keyNext = 0;
+  private readonly allocate: (size: number) => Uint8Array;
   private readonly batchPtr: number;
   private readonly batchSize: number;
   private readonly outPtr: number;
@@ -90,6 +96,10 @@ export class FrameEncoder {
     }
     this.maskKey = options.maskKey;
     this.randomFill = options.randomFill;
+    if (options.allocate !== undefined && typeof options.allocate !== "function") {
+      throw new TypeError(`"allocate" must be a function (size) => Uint8Array`);
+    }
+    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     if (this.masked && this.randomFill) {
       this.keyPool = new Uint32Array(1024);
       this.keyPoolBytes = new Uint8Array(this.keyPool.buffer);
@@ -115,6 +125,23 @@ export class FrameEncoder {
       return this.codec.u8.slice(this.outPtr, end);
     }
     return this.encodeLarge(opcode, payload, fin, options);
+  }
+
+  /**
+   * Server role only: just the header of an unmasked frame, so a large payload can go to the
+   * socket as it is (header and payload written together, e.g. with writev), with no copy.
+   */
+  encodeHeader(opcode: number, payloadLen: number, options: EncodeOptions = {}): Uint8Array {
+    if (this.masked) {
+      throw new TypeError(`encodeHeader is for unmasked (server) frames; client frames are masked with their payload`);
+    }
+    const fin = options.fin ?? true;
+    if (!Number.isSafeInteger(payloadLen) || payloadLen < 0) {
+      throw new RangeError(`"payloadLen" must be a non-negative integer, got ${payloadLen}`);
+    }
+    checkOpcode(opcode, fin, payloadLen);
+    const h = this.codec.exports.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), 0, 0, payloadLen);
+    return this.codec.u8.slice(this.outPtr, this.outPtr + h);
   }
 
   /**
@@ -174,7 +201,7 @@ export class FrameEncoder {
     if (parts.length === 1) return parts[0];
     let total = 0;
     for (const p of parts) total += p.length;
-    const out = new Uint8Array(total);
+    const out = this.allocate(total);
     total = 0;
     for (const p of parts) {
       out.set(p, total);
@@ -231,7 +258,7 @@ export class FrameEncoder {
     const len = payload.length;
     const key = this.keyFor(options);
     const h = ex.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), this.masked ? 1 : 0, key, len);
-    const out = new Uint8Array(h + len);
+    const out = this.allocate(h + len);
     out.set(u8.subarray(this.outPtr, this.outPtr + h), 0);
     if (!this.masked) {
       out.set(payload, h);

@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   allocate?: Allocator;
 }
 
+/** Unmasked frames at least this large go out without copying their payload. */
+const ZERO_COPY_BYTES = 16 * 1024;
 const textEncoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -66,7 +68,7 @@ export class Connection {
     this.codec = options.codec ?? Codec.create();
     this.assembler = new MessageBuffer(options.allocate);
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey });
+    this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate });
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
@@ -273,7 +275,13 @@ export class Connection {
   sendFrame(opcode: number, payload: Uint8Array, fin = true): number {
     this.checkOpen();
     this.trackFragments(opcode, fin);
-    this.out.push(this.encoder.encode(opcode, payload, { fin }));
+    if (this.role === "server" && payload.length >= ZERO_COPY_BYTES) {
+      // Unmasked and large: the header, then the caller's bytes as they are (one writev, no
+      // copy). As with ws, the payload must not change until the send's promise settles.
+      this.out.push(this.encoder.encodeHeader(opcode, payload.length, { fin }), payload);
+    } else {
+      this.out.push(this.encoder.encode(opcode, payload, { fin }));
+    }
     return payload.length;
   }
 

@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { Receiver, Sender } from "./ws-oracle.js";
-import { FrameDecoder, FrameEncoder, Opcode, randomMaskKey } from "../../src/codec/index.js";
+import { FrameDecoder, FrameEncoder, Opcode, randomMaskKey, cryptoRandomFill } from "../../src/codec/index.js";
 import { collectFrames, decodeEverySplit, rng, randomBytes, concat } from "./helpers.js";
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 15, 16, 17, 64, 125, 126, 127, 1000, 65535, 65536, 70001];
@@ -184,4 +184,16 @@ test("encodeBatch with a randomFill key pool: many frames across window and desc
 
 test("client encoders need a key source", () => {
   assert.throws(() => new FrameEncoder({ role: "client" }), /randomFill/);
+});
+
+test("encodeHeader (server role) + the payload as is equals encode()", async () => {
+  const enc = new FrameEncoder({ role: "server", allocate: (n) => Buffer.allocUnsafe(n) });
+  for (const len of [0, 125, 126, 65535, 65536, 300_000]) {
+    const payload = randomBytes(rng(len + 1), len);
+    const whole = enc.encode(Opcode.BINARY, payload, { fin: false });
+    const parts = concat([enc.encodeHeader(Opcode.BINARY, len, { fin: false }), payload]);
+    assert.deepEqual(parts, new Uint8Array(whole), `len ${len}`);
+  }
+  assert.throws(() => new FrameEncoder({ role: "client", randomFill: cryptoRandomFill }).encodeHeader(Opcode.BINARY, 3), TypeError);
+  assert.throws(() => enc.encodeHeader(Opcode.PING, 126), RangeError);
 });
