@@ -6,7 +6,7 @@ export type { FrameChunk, FrameChunkHandler, FrameDecoderOptions } from "./frame
 export { FrameEncoder } from "./frame-encoder.js";
 export type { EncodeOptions, FrameToEncode, FrameEncoderOptions } from "./frame-encoder.js";
 export { MessageAssembler } from "./message-assembler.js";
-export type { Message } from "./message-assembler.js";
+export type { Message, MessageAssemblerOptions } from "./message-assembler.js";
 export { mask, maskInMemory, scratchWindow } from "./mask.js";
 export { isValidUtf8, Utf8Validator } from "./utf8.js";
 export { encodeClosePayload, parseClosePayload } from "./close-payload.js";

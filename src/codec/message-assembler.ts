@@ -1,4 +1,6 @@
-// Opt-in reassembly of streamed data chunks into whole messages, bounded by maxPayloadBytes.
+// Opt-in reassembly of streamed data chunks into whole messages, bounded by maxPayloadBytes,
+// with one copy per byte: a message that is one frame gets an array of exactly its payloadLen
+// at its first chunk; a fragmented one grows geometrically.
 
 import type { FrameChunk } from "./frame-decoder.js";
 import { Opcode } from "./constants.js";
@@ -7,57 +9,66 @@ import { PayloadTooBig } from "../errors.js";
 export interface Message {
   /** Opcode.TEXT or Opcode.BINARY. */
   opcode: number;
-  /** The whole payload (a copy the caller owns). */
+  /** The whole payload (an array the caller owns). */
   data: Uint8Array;
   /** TEXT messages: the decoded text (the decoder has validated the UTF-8). */
   text?: string;
 }
 
+export interface MessageAssemblerOptions {
+  /** Largest message; 0 (default) means no limit beyond 2^31 - 1 bytes. Over it: PayloadTooBig (1009). */
+  maxPayloadBytes?: number;
+  /** Makes the arrays messages are built in (default new Uint8Array); e.g. Buffer.allocUnsafe. */
+  allocate?: (size: number) => Uint8Array;
+}
+
+const MAX_ALLOCATION = 2 ** 31 - 1;
+const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder("utf-8");
 
 export class MessageAssembler {
   readonly maxPayloadBytes: number;
-  private parts: Uint8Array[] = [];
+  private readonly allocate: (size: number) => Uint8Array;
+  private buf: Uint8Array = EMPTY;
   private size = 0;
   private opcode = 0;
 
-  constructor(options: { maxPayloadBytes?: number } = {}) {
+  constructor(options: MessageAssemblerOptions = {}) {
     const max = options.maxPayloadBytes ?? 0;
     if (!Number.isSafeInteger(max) || max < 0) {
       throw new RangeError(`"maxPayloadBytes" must be a non-negative integer, got ${max}`);
     }
+    if (options.allocate !== undefined && typeof options.allocate !== "function") {
+      throw new TypeError(`"allocate" must be a function (size) => Uint8Array`);
+    }
     this.maxPayloadBytes = max;
+    this.allocate = options.allocate ?? ((n) => new Uint8Array(n));
   }
 
   /** Adds a data chunk; returns the message when this chunk completes one. Control chunks give null. */
   push(chunk: FrameChunk): Message | null {
     if (chunk.opcode >= 8) return null;
-    if (chunk.opcode !== Opcode.CONTINUATION && chunk.frameStart) {
-      this.parts = [];
-      this.size = 0;
-      this.opcode = chunk.opcode;
+    const p = chunk.payload;
+    if (chunk.frameStart) {
+      if (chunk.opcode !== Opcode.CONTINUATION) {
+        this.opcode = chunk.opcode;
+        this.size = 0;
+        this.buf = EMPTY;
+        this.check(chunk.payloadLen);
+        // A whole message in one chunk: one array of exactly its size.
+        if (chunk.fin && chunk.frameEnd) return this.finish(this.copy(p));
+        this.reserve(chunk.fin ? chunk.payloadLen : Math.max(chunk.payloadLen, 4096));
+      } else {
+        this.check(this.size + chunk.payloadLen);
+        this.reserve(this.size + chunk.payloadLen);
+      }
     }
-    const n = chunk.payload.length;
-    if (this.maxPayloadBytes && this.size + n > this.maxPayloadBytes) {
-      const seen = this.size + n;
-      this.parts = [];
-      this.size = 0;
-      throw new PayloadTooBig(`message of at least ${seen} bytes exceeds limit of ${this.maxPayloadBytes} bytes`);
-    }
-    const last = chunk.fin && chunk.frameEnd;
-    if (last && this.parts.length === 0) {
-      return this.finish(chunk.payload.slice());
-    }
-    if (n > 0) this.parts.push(chunk.payload.slice());
-    this.size += n;
-    if (!last) return null;
-    const data = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      data.set(p, at);
-      at += p.length;
-    }
-    this.parts = [];
+    if (this.size + p.length > this.buf.length) this.reserve(this.size + p.length);
+    this.buf.set(p, this.size);
+    this.size += p.length;
+    if (!(chunk.fin && chunk.frameEnd)) return null;
+    const data = this.size === this.buf.length ? this.buf : this.copy(this.buf.subarray(0, this.size));
+    this.buf = EMPTY;
     this.size = 0;
     return this.finish(data);
   }
@@ -67,10 +78,34 @@ export class MessageAssembler {
     return this.size;
   }
 
+  private check(total: number): void {
+    const limit = this.maxPayloadBytes || MAX_ALLOCATION;
+    if (total > limit) {
+      this.buf = EMPTY;
+      this.size = 0;
+      throw new PayloadTooBig(`message of at least ${total} bytes exceeds limit of ${limit} bytes`);
+    }
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    this.check(n);
+    const limit = this.maxPayloadBytes || MAX_ALLOCATION;
+    const grown = this.buf.length === 0 ? n : Math.min(limit, Math.max(n, this.buf.length * 2));
+    const next = this.allocate(grown);
+    if (this.size) next.set(this.buf.subarray(0, this.size));
+    this.buf = next;
+  }
+
+  private copy(bytes: Uint8Array): Uint8Array {
+    if (bytes.length === 0) return new Uint8Array(0);
+    const out = this.allocate(bytes.length);
+    out.set(bytes);
+    return out;
+  }
+
   private finish(data: Uint8Array): Message {
     const opcode = this.opcode;
-    this.parts = [];
-    this.size = 0;
     return opcode === Opcode.TEXT ? { opcode, data, text: utf8.decode(data) } : { opcode, data };
   }
 }

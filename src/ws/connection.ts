@@ -5,10 +5,9 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, Opcode, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
-import { MessageBuffer, type Allocator } from "./message-buffer.js";
 
 export interface ConnectionOptions {
   role: "client" | "server";
@@ -21,7 +20,7 @@ export interface ConnectionOptions {
   /** Size of the DATA pieces handed out and of automatic send fragments. Default 1024. */
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
-  allocate?: Allocator;
+  allocate?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
@@ -50,7 +49,7 @@ export class Connection {
   protected out: Uint8Array[] = [];
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
-  private assembler: MessageBuffer;
+  private assembler: MessageAssembler;
   private discarding = false;
   private pending: (() => void) | null = null;
   private readonly outWindow: number;
@@ -66,7 +65,7 @@ export class Connection {
     this.bufferSize = bufferSize;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.codec = options.codec ?? Codec.create();
-    this.assembler = new MessageBuffer(options.allocate);
+    this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
     this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate });
     this.state = initialState;

@@ -2,7 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { Receiver, Sender } from "./ws-oracle.js";
-import { FrameDecoder, FrameEncoder, Opcode, randomMaskKey, cryptoRandomFill } from "../../src/codec/index.js";
+import { FrameDecoder, FrameEncoder, MessageAssembler, PayloadTooBig, Opcode, randomMaskKey, cryptoRandomFill } from "../../src/codec/index.js";
 import { collectFrames, decodeEverySplit, rng, randomBytes, concat } from "./helpers.js";
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 15, 16, 17, 64, 125, 126, 127, 1000, 65535, 65536, 70001];
@@ -196,4 +196,34 @@ test("encodeHeader (server role) + the payload as is equals encode()", async () 
   }
   assert.throws(() => new FrameEncoder({ role: "client", randomFill: cryptoRandomFill }).encodeHeader(Opcode.BINARY, 3), TypeError);
   assert.throws(() => enc.encodeHeader(Opcode.PING, 126), RangeError);
+});
+
+test("MessageAssembler: one array per message, exact size; fragmented messages grow; limit is 1009", () => {
+  const dec = new FrameDecoder({ role: "client" });
+  const enc = new FrameEncoder({ role: "server" });
+  const asm = new MessageAssembler({ maxPayloadBytes: 300_000 });
+  const got: { opcode: number; data: Uint8Array; text?: string }[] = [];
+  const payload = randomBytes(rng(5), 200_000);
+  const wire = concat([
+    enc.encode(Opcode.BINARY, payload),
+    enc.encode(Opcode.TEXT, new TextEncoder().encode("κό"), { fin: false }),
+    enc.encode(Opcode.PING, new Uint8Array([1])),
+    enc.encode(Opcode.CONTINUATION, new TextEncoder().encode("σμε")),
+  ]);
+  for (let off = 0; off < wire.length; off += 7777) {
+    dec.push(wire.subarray(off, off + 7777), (c) => {
+      const m = asm.push(c);
+      if (m) got.push(m);
+    });
+  }
+  assert.equal(got.length, 2);
+  assert.equal(got[0].data.length, 200_000);
+  assert.equal(got[0].data.buffer.byteLength, 200_000); // exactly sized, not a view on a bigger array
+  assert.deepEqual(got[0].data, payload);
+  assert.equal(got[1].text, "κόσμε");
+  const tooBig = new FrameDecoder({ role: "client" });
+  assert.throws(
+    () => tooBig.push(enc.encode(Opcode.BINARY, new Uint8Array(300_001)), (c) => asm.push(c)),
+    (e: unknown) => e instanceof PayloadTooBig && e.closeCode === 1009,
+  );
 });
