@@ -41,6 +41,7 @@
 // default each AtScanner creates its own Codec. push() must not be called from its own callback.
 
 import { Codec } from "./codec.js";
+import { latin1Text } from "./latin1.js";
 import { InvalidState } from "../errors.js";
 
 export type AtDirection = "device" | "host";
@@ -137,16 +138,8 @@ const EXACT_TEXT: ReadonlyArray<string | undefined> = AT_LINE_TYPES.map((_, t) =
   ["", undefined, "OK", "ERROR", "SEND OK", "SEND FAIL", "busy p...", "busy s...", "ready"][t]);
 const PROMPT: AtPromptRecord = Object.freeze({ kind: "prompt" }) as AtPromptRecord;
 
-/** Bytes to a string, one char per byte. */
-export function latin1(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  let s = "";
-  for (let i = 0; i < n; i += 4096) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return s;
-}
+/** Bytes to a string, one char per byte (kept under this name for the scanner's users). */
+export { latin1Text as latin1 };
 
 export class AtScanner {
   readonly direction: AtDirection;
@@ -314,7 +307,7 @@ export class AtScanner {
         onRecord({
           kind: "line",
           type: AT_LINE_TYPES[type] ?? "other",
-          text: EXACT_TEXT[type] ?? latin1(bytes),
+          text: EXACT_TEXT[type] ?? latin1Text(bytes),
           bytes,
           linkId: i32[w + 3]!,
           overflow: (flags & FLAG_OVERFLOW) !== 0,

@@ -5,7 +5,7 @@
 import { InvalidHandshake } from "../errors.js";
 import { acceptKey } from "./accept-key.js";
 import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
-import { latin1Bytes } from "./latin1.js";
+import { latin1Bytes } from "../codec/latin1.js";
 import { hostHeader } from "./uri.js";
 
 export interface ClientRequest {

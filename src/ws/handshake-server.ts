@@ -4,7 +4,7 @@
 import { InvalidHandshake } from "../errors.js";
 import { acceptKey, isValidKey } from "./accept-key.js";
 import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
-import { latin1Bytes } from "./latin1.js";
+import { latin1Bytes } from "../codec/latin1.js";
 
 export interface ClientHandshake {
   /** request-target: path and query */

@@ -17,6 +17,7 @@
 //       AT_DEVICE_RESET, every link is gone, echo is on again, +WS_DATA formats are back to 48.
 //   §8.1 last row: `busy p...` = the device discarded our input: the command fails with AT_BUSY.
 
+import { latin1Bytes, latin1Text } from "../../codec/latin1.js";
 import { AtCommandError, AtError, AtProtocolError, AtTimeoutError } from "../../errors.js";
 import { DEFAULT_DATA_MASK } from "./firmware-profile.js";
 import type { DeviceRecord, WsDataHeader } from "./records.js";
@@ -530,17 +531,9 @@ export function formatWsData(h: WsDataHeader, data: Uint8Array): string {
   return `+WS_DATA:${f.join(",")},${latin1Text(data)}`;
 }
 
-export function latin1(text: string): Uint8Array {
-  const b = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0xff;
-  return b;
-}
-
-export function latin1Text(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return s;
-}
+/** Latin-1 bytes of a command line (the codec's implementation, under the session's names). */
+export const latin1 = latin1Bytes;
+export { latin1Text };
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
