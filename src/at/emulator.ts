@@ -20,6 +20,7 @@ import { WebSocketClient } from "../ws/client.js";
 import type { ClientOptions } from "../ws/client-options.js";
 import type { Connection } from "../ws/connection.js";
 import type { DataEvent } from "../ws/events.js";
+import { InvalidState } from "../errors.js";
 
 /** PEM items as AT+SYSMFG would store them (index = pki_number / ca_number). */
 export interface EmulatorPki {
@@ -282,7 +283,7 @@ export class EmulatedDevice extends EventEmitter {
       case "send_cont_msg": p = client.sendFrameBytes(0, data, false); break;
       case "send_text_partial": p = client.sendFrameBytes(1, data, false); break;
       case "send_bin_partial": p = client.sendFrameBytes(2, data, false); break;
-      default: p = Promise.reject(new Error(`unknown send call ${call}`));
+      default: p = Promise.reject(new InvalidState("EMULATOR_UNKNOWN_SEND_CALL", `unknown send call ${call as string}`));
     }
     let settled = false;
     const finish = (ok: boolean) => {

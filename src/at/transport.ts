@@ -11,6 +11,7 @@
 
 import net from "node:net";
 import type { Duplex } from "node:stream";
+import { AtError } from "../errors.js";
 
 export interface TransportSpec {
   kind: "serial" | "tcp";
@@ -65,16 +66,16 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`tcp://${spec.host}:${spec.port}: no connection within ${timeoutMs} ms`));
+        reject(new AtError("AT_TRANSPORT_TIMEOUT", `tcp://${spec.host}:${spec.port}: no connection within ${timeoutMs} ms`));
       }, timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
         socket.off("error", reject);
         resolve();
       });
-      socket.once("error", (e) => {
+      socket.once("error", (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(e);
+        reject(new AtError("AT_TRANSPORT_FAILED", `tcp://${spec.host}:${spec.port}: ${e.code ?? e.message}`, { cause: e }));
       });
     });
     return { stream: socket, close: () => closeDuplex(socket), describe: `tcp://${spec.host}:${spec.port}` };
@@ -82,10 +83,10 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
   const { SerialPort } = await import("serialport");
   const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${spec.path}: not open within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new AtError("AT_TRANSPORT_TIMEOUT", `${spec.path}: not open within ${timeoutMs} ms`)), timeoutMs);
     port.open((err) => {
       clearTimeout(timer);
-      if (err) reject(err);
+      if (err) reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${spec.path}: ${err.message}`, { cause: err }));
       else resolve();
     });
   });

@@ -5,7 +5,7 @@
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { InvalidHandshake } from "../errors.js";
+import { InvalidHandshake, InvalidState } from "../errors.js";
 import { allocateUninitialized } from "./endpoint.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
@@ -128,7 +128,7 @@ export class WebSocketServer extends EventEmitter {
 
   address(): net.AddressInfo {
     const a = this.server.address();
-    if (!a || typeof a === "string") throw new Error("server is not listening");
+    if (!a || typeof a === "string") throw new InvalidState("SERVER_NOT_LISTENING", "server is not listening: call listen() first");
     return a;
   }
 
