@@ -165,9 +165,10 @@ export class FrameEncoder {
       const f = frames[i];
       const payload = f.payload;
       const len = payload.length;
-      const fin = f.fin ?? true;
+      const fin = f.fin !== false;
       const opcode = f.opcode;
-      checkOpcode(opcode, fin, len);
+      // data frames (the common case) need no further check
+      if (opcode > 2 || opcode < 0 || (opcode | 0) !== opcode) checkOpcode(opcode, fin, len);
       const h = len < 126 ? (masked ? 6 : 2) : headerSize(len, masked);
       const size = h + len;
       if (at + size > limit || n === this.batchSize) {
@@ -192,7 +193,20 @@ export class FrameEncoder {
       u32[w] = at;
       u32[w + 1] = (fin ? 0x80 : 0) | (f.rsv1 ? 0x40 : 0) | opcode;
       u32[w + 2] = len;
-      u32[w + 3] = masked ? this.keyFor(f) : 0;
+      let key = 0;
+      if (masked) {
+        const pool = this.keyPool;
+        if (pool && f.maskingKey === undefined) {
+          if (this.keyNext === pool.length) {
+            this.randomFill!(this.keyPoolBytes!);
+            this.keyNext = 0;
+          }
+          key = pool[this.keyNext++];
+        } else {
+          key = this.keyFor(f);
+        }
+      }
+      u32[w + 3] = key;
       n++;
       at += size;
     }
