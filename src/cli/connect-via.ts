@@ -2,6 +2,8 @@
 // an ESP32 running ESP-AT (or `wsat emulate`) instead of Node's sockets. Same interaction as the
 // native one: lines typed → text messages, messages received printed ("< text", binary as
 // "< [binary N bytes] <hex>"), Ctrl-D closes cleanly, --echo echoes every message back.
+// SIGINT/SIGTERM close the link too (close frame, then AT+WSCLOSE, bounded) and the port; while
+// the link is still opening they give up (exit 130/143); a second signal exits at once.
 //
 // TLS material lives on the device (AT+SYSMFG, reference §2): --ca / --cert/--key select
 // AT+WSCFG auth_mode with the device's item 0; the files themselves are not sent.
@@ -72,16 +74,79 @@ export async function runVia(uri: string, options: ConnectFlags): Promise<number
   const link: AtLink = driver.link(0, config);
   let rl: Interface | null = null;
   let finished = false;
+  /** link.close() (close frame, wait for the server, AT+WSCLOSE) is under way. */
+  let closing = false;
+  let connected = false;
+  const fmt = (e: AtError) => `${e.code ? `[${e.code}] ` : ""}${e.message}`;
+  // Bounds: link.close() waits up to 5 s for the server's close frame, then AT+WSCLOSE.
+  const closeBoundMs = Math.max(options.timeoutMs, 5000) + 1000;
+  const stopBoundMs = 2000;
+  const portBoundMs = 2000;
+  const within = <T>(p: Promise<T>, ms: number): Promise<T | "timeout"> => {
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => (t = setTimeout(() => resolve("timeout"), ms)));
+    return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+  };
 
   return new Promise<number>((resolve) => {
+    const onSigint = () => onSignal("SIGINT");
+    const onSigterm = () => onSignal("SIGTERM");
     const finish = async (code: number) => {
       if (finished) return;
       finished = true;
       rl?.close();
       process.stdin.unref?.();
-      await driver.close();
+      if ((await within(driver.close().catch(() => undefined), portBoundMs)) === "timeout") {
+        err(`the port did not close within ${portBoundMs} ms`);
+      }
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigterm);
       resolve(code);
     };
+    /** Ctrl-D or the first SIGINT/SIGTERM on an open link: a clean close, bounded. */
+    const closeLink = () => {
+      if (closing || finished) return;
+      closing = true;
+      void within(link.close(), closeBoundMs).then(
+        (r) => {
+          if (r === "timeout") {
+            err(`close did not complete within ${closeBoundMs} ms; closing the port`);
+            void finish(1);
+            return;
+          }
+          err("connection closed");
+          void finish(0);
+        },
+        (e: AtError) => {
+          err(`close failed: ${fmt(e)}`);
+          void finish(1);
+        },
+      );
+    };
+    // SIGINT/SIGTERM: close the device's link (or give up opening it), close the port, exit; a
+    // second signal exits at once.
+    let signals = 0;
+    const onSignal = (name: "SIGINT" | "SIGTERM") => {
+      const sigCode = name === "SIGINT" ? 130 : 143;
+      if (++signals > 1) {
+        err(`${name} again: exiting now`);
+        process.exit(sigCode);
+      }
+      if (finished) return;
+      const again = `${name === "SIGINT" ? "Ctrl-C" : "signal"} again to exit now`;
+      if (closing || (connected && link.isConnected())) {
+        err(`${name}: closing the connection (${again})`);
+        closeLink();
+        return;
+      }
+      // Opening (or the firmware reconnecting): AT+WSCLOSE frees the link; the command may queue
+      // behind AT+WSOPEN, so it is bounded, and the port is closed either way.
+      err(`${name}: interrupted before the connection to ${uri} was established (${again})`);
+      closing = true;
+      void within(link.stop().catch(() => undefined), stopBoundMs).then(() => finish(sigCode));
+    };
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigterm);
     driver.on("close", () => {
       if (!finished) err("the device port closed");
       void finish(1);
@@ -107,40 +172,35 @@ export async function runVia(uri: string, options: ConnectFlags): Promise<number
       out(show(d.data, undefined));
     });
     link.on("disconnected", () => {
-      if (finished) return;
+      if (finished || closing) return;
       err("connection lost");
       void link.stop().catch(() => undefined).then(() => finish(1));
     });
     link.on("closed", (c: { reason: string }) => {
-      if (c.reason === "server") {
+      // During our own close the server's answer also shows as "server"; closeLink finishes.
+      if (c.reason === "server" && !closing) {
         err("connection closed by the server");
         void finish(0);
       }
     });
     link.start().then(
       () => {
-        err(`connected to ${uri} via ${options.via}${options.echo ? "" : "; Ctrl-D to close"}`);
+        if (finished || closing) return;
+        connected = true;
+        err(`connected to ${uri} via ${options.via}${options.echo ? "" : "; Ctrl-D or Ctrl-C to close"}`);
         if (options.echo) return;
         rl = createInterface({ input: process.stdin, terminal: false });
         rl.on("line", (line) => {
-          link.sendText(line).catch((e: AtError) => err(`send failed: ${e.code ? `[${e.code}] ` : ""}${e.message}`));
+          link.sendText(line).catch((e: AtError) => err(`send failed: ${fmt(e)}`));
         });
         rl.on("close", () => {
           if (finished) return;
-          link.close().then(
-            () => {
-              err("connection closed");
-              void finish(0);
-            },
-            (e: AtError) => {
-              err(`close failed: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
-              void finish(1);
-            },
-          );
+          closeLink();
         });
       },
       (e: AtError) => {
-        err(`wsat connect: cannot open ${uri} via ${options.via}: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
+        if (finished || closing) return;
+        err(`wsat connect: cannot open ${uri} via ${options.via}: ${fmt(e)}`);
         void finish(1);
       },
     );

@@ -12,7 +12,9 @@ import type { MessageEvent } from "../ws/events.js";
 export const usage = `usage: wsat connect <ws://...|wss://...> [options]
 
 Lines typed are sent as text messages; messages received are printed ("< text", binary as
-"< [binary N bytes] <hex>"). Ctrl-D closes the connection cleanly.
+"< [binary N bytes] <hex>"). Ctrl-D closes the connection cleanly, and so does Ctrl-C
+(SIGINT/SIGTERM) once connected; before that, Ctrl-C gives up (exit 130, 143 for SIGTERM).
+A second Ctrl-C exits at once.
 
 options:
   --subprotocol P          request this subprotocol (repeatable, or comma-separated)
@@ -133,17 +135,55 @@ export async function run(argv: string[]): Promise<number> {
     let rl: ReturnType<typeof createInterface> | null = null;
     // Sends still being written: Ctrl-D closes only after they are out.
     const inFlight = new Set<Promise<unknown>>();
+    // A close handshake is under way: a second close() would abort it (the core is CLOSING).
+    let closing = false;
+    let wasConnected = false;
+    const closeNow = () => {
+      if (closing) return;
+      closing = true;
+      void client.close(f.timeoutMs);
+    };
     const closeAfterSends = () => {
       void Promise.allSettled([...inFlight]).then(() => {
-        if (client.isConnected()) void client.close(f.timeoutMs);
+        if (client.isConnected()) closeNow();
       });
     };
-    const onSigint = () => closeAfterSends();
-    process.once("SIGINT", onSigint);
+    // SIGINT/SIGTERM replace Node's default handlers, so they must always end the command:
+    // connected → close handshake (bounded by --timeout, with a backstop); connecting or waiting
+    // → stop at once, exit 128+signal; a second signal exits at once.
+    let signals = 0;
+    let backstop: NodeJS.Timeout | null = null;
+    const onSignal = (name: "SIGINT" | "SIGTERM") => {
+      const sigCode = name === "SIGINT" ? 130 : 143;
+      if (++signals > 1) {
+        err(`${name} again: exiting now`);
+        process.exit(sigCode);
+      }
+      // Frames already sent are queued ahead of the close frame; no need to wait for them.
+      if (client.isConnected()) closeNow();
+      if (closing || wasConnected) {
+        // Our close handshake, or the server's, is under way: bounded by the client's close timer.
+        err(`${name}: closing the connection (${name === "SIGINT" ? "Ctrl-C" : "signal"} again to exit now)`);
+        backstop = setTimeout(() => {
+          err(`no close within ${f.timeoutMs} ms: dropping the connection`);
+          code = 1;
+          client.stop();
+        }, f.timeoutMs + 1000);
+        return;
+      }
+      err(`${name}: interrupted before the connection to ${f.uri} was established`);
+      code = sigCode;
+      client.stop(); // emits finish (no closed/disconnected event)
+    };
+    const onSigint = () => onSignal("SIGINT");
+    const onSigterm = () => onSignal("SIGTERM");
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigterm);
     client.on("error", (e: WsErrorInfo) => {
       err(`error (${e.type}): [${e.error.code}] ${e.error.message}`);
     });
     client.on("connected", (info: { subprotocol?: string }) => {
+      wasConnected = true;
       err(`connected to ${f.uri}${info.subprotocol ? ` (subprotocol ${info.subprotocol})` : ""}${f.echo ? "" : "; Ctrl-D to close"}`);
       if (f.echo) return;
       rl = createInterface({ input: process.stdin, terminal: false });
@@ -171,6 +211,8 @@ export async function run(argv: string[]): Promise<number> {
     });
     client.on("finish", () => {
       process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigterm);
+      if (backstop) clearTimeout(backstop);
       rl?.close();
       process.stdin.unref?.();
       resolve(code);
