@@ -76,6 +76,7 @@ export class WebSocketClient extends Endpoint {
     this.core = null;
     this.socket = null;
     socket?.destroy();
+    this.releaseCloseWaiters();
     this.emit("finish");
   }
 
@@ -95,6 +96,8 @@ export class WebSocketClient extends Endpoint {
 
   override closeWithCode(code?: number, reason?: string, timeoutMs?: number): Promise<void> {
     const t = timeoutMs ?? this.opts.networkTimeoutMs;
+    // A close already in progress: join it (super waits for the same end).
+    if (this.phase === "connected" && this.core?.state === "CLOSING") return super.closeWithCode(code, reason, t);
     if (this.phase !== "connected" || !this.isConnected()) {
       this.stop();
       return Promise.resolve();

@@ -142,6 +142,13 @@ export abstract class Endpoint extends EventEmitter {
     this.pump(core);
   }
 
+  /** Settles every pending close() promise (the connection is gone, one way or another). */
+  protected releaseCloseWaiters(): void {
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+  }
+
   private finishClose(core: Connection, e: ClosedEvent): void {
     if (this.closeTimer) {
       clearTimeout(this.closeTimer);
@@ -150,9 +157,7 @@ export abstract class Endpoint extends EventEmitter {
     const socket = this.socket;
     if (socket && this.core === core && !socket.destroyed) socket.destroy();
     this.onClosed(core, e);
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
-    for (const w of waiters) w();
+    this.releaseCloseWaiters();
   }
 
   /** Ends TCP after the queued bytes; destroys it if the peer has not closed by the timeout. */
@@ -285,6 +290,8 @@ export abstract class Endpoint extends EventEmitter {
     }
     const core = this.core;
     if (!core || core.state === "CLOSED") return Promise.resolve();
+    // A close handshake already under way: wait for the same end instead of starting another.
+    if (core.state === "CLOSING") return new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     try {
       core.sendClose(code, reason);
     } catch (err) {
