@@ -156,10 +156,13 @@ function scanCase(name: string, payloadSize: number, count: number, goal: number
   }, opts);
 }
 
-export async function runAtScanBench(opts: BenchOptions = {}): Promise<BenchRow[]> {
-  return [
-    scanCase("at-scan-16B", 16, 4096, undefined, opts),
-    scanCase("at-scan-1KiB", 1024, 512, undefined, opts),
-    scanCase("at-scan-16B-64B-reads", 16, 4096, undefined, opts, 64),
+export async function runAtScanBench(opts: BenchOptions & { filter?: string } = {}): Promise<BenchRow[]> {
+  const cases: Array<[string, number, number, number | undefined]> = [
+    ["at-scan-16B", 16, 4096, undefined],
+    ["at-scan-1KiB", 1024, 512, undefined],
+    ["at-scan-16B-64B-reads", 16, 4096, 64],
   ];
+  return cases
+    .filter(([name]) => !opts.filter || name.includes(opts.filter))
+    .map(([name, size, count, reads]) => scanCase(name, size, count, undefined, opts, reads));
 }

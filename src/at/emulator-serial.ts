@@ -4,6 +4,7 @@
 
 import { SerialPort } from "serialport";
 import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
+import { AtError } from "../errors.js";
 
 export interface SerialEmulator {
   port: SerialPort;
@@ -11,15 +12,21 @@ export interface SerialEmulator {
   close(): Promise<void>;
 }
 
-export async function startSerialEmulator(options: EmulatorOptions & { path: string; baudRate?: number }): Promise<SerialEmulator> {
+export async function startSerialEmulator(options: EmulatorOptions & { path: string; baudRate?: number; log?: (line: string) => void }): Promise<SerialEmulator> {
   const port = new SerialPort({ path: options.path, baudRate: options.baudRate ?? 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${options.path}: ${err.message}`, { cause: err })) : resolve())),
+  );
   const device = new EmulatedDevice(options);
   device.on("output", (bytes: Uint8Array) => {
     if (port.isOpen) port.write(Buffer.from(bytes));
   });
   port.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
-  port.on("error", () => {});
+  // A port error (adapter unplugged, pty closed) powers the emulated device off.
+  port.on("error", (err: Error) => {
+    options.log?.(`serial port ${options.path}: ${err.message}; device powered off`);
+    void device.shutdown();
+  });
   device.boot();
   return {
     port,

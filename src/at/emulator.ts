@@ -137,7 +137,8 @@ export class EmulatedDevice extends EventEmitter {
   private apply(e: FirmwareEffect): void {
     switch (e.type) {
       case "open": return this.open(e.linkId, e.config, e.timeoutMs);
-      case "send": return this.send(e.linkId, e.call, e.opcode, e.fin, e.data, e.timeoutMs);
+      // (the call already encodes FIN: send_*_partial / send_cont_msg vs send_fin, §5 step 6)
+      case "send": return this.send(e.linkId, e.call, e.opcode, e.data, e.timeoutMs);
       case "destroy": return this.dropLink(e.linkId);
       case "release": {
         const c = this.clients[e.linkId];
@@ -147,11 +148,13 @@ export class EmulatedDevice extends EventEmitter {
           // The client completes the close handshake alone (destroy_on_exit, §7).
           this.released.add(c);
           const done = () => {
+            c.off("finish", done);
+            c.off("closed", done);
             this.released.delete(c);
             c.destroy();
           };
-          c.once("finish", done);
-          c.once("closed", done);
+          c.on("finish", done);
+          c.on("closed", done);
         }
         return;
       }
@@ -267,7 +270,7 @@ export class EmulatedDevice extends EventEmitter {
     }
   }
 
-  private send(id: number, call: string, opcode: number, fin: boolean, data: Uint8Array, timeoutMs: number): void {
+  private send(id: number, call: string, opcode: number, data: Uint8Array, timeoutMs: number): void {
     const client = this.clients[id];
     if (!client) {
       this.firmware.sendDone(id, false);
@@ -299,7 +302,6 @@ export class EmulatedDevice extends EventEmitter {
     // [INF] a write that does not finish within timeout_ms fails the send (ERROR); the real
     // client would also abort the connection (§5, §13.14).
     if (timeoutMs > 0) this.sendTimers[id] = setTimeout(() => finish(false), timeoutMs);
-    void fin;
     p.then(() => finish(true), () => finish(false));
   }
 }

@@ -70,7 +70,6 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
       }, timeoutMs);
       socket.once("connect", () => {
         clearTimeout(timer);
-        socket.off("error", reject);
         resolve();
       });
       socket.once("error", (e: NodeJS.ErrnoException) => {
@@ -83,9 +82,18 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
   const { SerialPort } = await import("serialport");
   const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AtError("AT_TRANSPORT_TIMEOUT", `${spec.path}: not open within ${timeoutMs} ms`)), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new AtError("AT_TRANSPORT_TIMEOUT", `${spec.path}: not open within ${timeoutMs} ms`));
+    }, timeoutMs);
     port.open((err) => {
       clearTimeout(timer);
+      if (timedOut) {
+        // opened after we gave up on it: do not leave it open
+        if (!err) port.close(() => undefined);
+        return;
+      }
       if (err) reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${spec.path}: ${err.message}`, { cause: err }));
       else resolve();
     });

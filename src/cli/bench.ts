@@ -1,5 +1,6 @@
 // `wsat bench`: every benchmark, ours against the named peer in one process, as ratios.
 import { parseArgs } from "node:util";
+import { WsatError } from "../errors.js";
 
 export const usage = `usage: wsat bench [--json] [--quick] [--filter NAME]
 
@@ -43,7 +44,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
       process.stderr.write(`wsat bench: the ${name} suite is not built in this checkout (${path}); skipping it\n`);
       continue;
     }
-    if (typeof mod[fn] !== "function") throw new Error(`${path} does not export ${fn}`);
+    if (typeof mod[fn] !== "function") throw new WsatError("BENCH_SUITE_INVALID", `${path} does not export ${fn}`);
     suites.push({ name, prefixes, run: mod[fn] });
   }
   return suites;
@@ -68,17 +69,20 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rows: Row[] = [];
   for (const suite of suites) {
-    if (values.filter && !suite.prefixes.some((p) => p.includes(values.filter!) || values.filter!.includes(p))) {
-      if (!suite.prefixes.some((p) => values.filter!.startsWith(p))) continue;
-    }
+    // every suite gets the filter and runs only its cases whose name contains it
     if (!values.json) process.stderr.write(`running ${suite.name} benchmarks...\n`);
     const got = await suite.run({ quick: values.quick, filter: values.filter });
     for (const r of got) {
+      if (values.filter && !r.case.includes(values.filter)) continue;
       if (values.json) {
         process.stdout.write(JSON.stringify({ case: r.case, ours: r.ours, peer: r.peer, peerOps: r.peerOps, ratio: r.ratio }) + "\n");
       }
       rows.push(r);
     }
+  }
+  if (rows.length === 0) {
+    process.stderr.write(`wsat bench: no case matches ${JSON.stringify(values.filter)}\n`);
+    return 1;
   }
   if (!values.json) {
     const { formatTable } = await import("../../bench/harness.js");

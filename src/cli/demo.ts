@@ -11,6 +11,7 @@ import { startTcpEmulator, type TcpEmulator } from "../at/emulator-tcp.js";
 import { AtDriver } from "../at/driver/driver.js";
 import type { SessionEvent } from "../at/driver/session.js";
 import { CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM } from "../at/driver/fixtures/demo-pki.js";
+import { WsatError } from "../errors.js";
 
 export const usage = `usage: wsat demo [--quiet]
 
@@ -26,7 +27,11 @@ const RESULTS = new Set(["OK", "ERROR", "SEND OK", "SEND FAIL", "busy p..."]);
 const STEP_TIMEOUT_MS = 10000;
 const DEMO_TIMEOUT_MS = 30000;
 
-class DemoMismatch extends Error {}
+class DemoMismatch extends WsatError {
+  constructor(message: string) {
+    super("DEMO_MISMATCH", message);
+  }
+}
 
 type Expect = string | RegExp;
 
@@ -237,6 +242,8 @@ export async function run(argv: string[]): Promise<number> {
     const work = (async () => {
       for (const w of all) await runWalkthrough(emulator!, w.name, w.steps, print);
     })();
+    // When the deadline wins, the walkthrough still running fails as everything closes.
+    work.catch(() => undefined);
     const deadline = new Promise<never>((_, reject) => {
       overall = setTimeout(() => reject(new DemoMismatch(`the demo did not finish within ${DEMO_TIMEOUT_MS} ms`)), DEMO_TIMEOUT_MS);
     });

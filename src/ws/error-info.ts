@@ -5,9 +5,9 @@ import { InvalidHandshake, WsatError } from "../errors.js";
 
 /**
  * esp_websocket_client's error_type (TCP_TRANSPORT, PONG_TIMEOUT, HANDSHAKE, SERVER_CLOSE), plus
- * "protocol" for a peer that broke RFC 6455 and "send" for a failed or timed-out write.
+ * "protocol" for a peer that broke RFC 6455. (A failed write rejects that send's promise.)
  */
-export type WsErrorType = "transport" | "pong-timeout" | "handshake" | "server-close" | "protocol" | "send";
+export type WsErrorType = "transport" | "pong-timeout" | "handshake" | "server-close" | "protocol";
 
 export interface WsErrorInfo {
   type: WsErrorType;

@@ -5,7 +5,7 @@
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { InvalidHandshake, InvalidState } from "../errors.js";
+import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { allocateUninitialized } from "./endpoint.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
@@ -117,7 +117,8 @@ export class WebSocketServer extends EventEmitter {
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<net.AddressInfo> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${err.code ?? err.message}`, { cause: err }));
       this.server.once("error", onError);
       this.server.listen(this.port, this.host, () => {
         this.server.off("error", onError);

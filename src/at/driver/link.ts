@@ -230,7 +230,11 @@ export class AtLink extends EventEmitter {
 
   /** Close frame with a status code and reason, wait for the server's, then AT+WSCLOSE. */
   closeWithCode(code: number, reason = ""): Promise<void> {
-    checkInt("code", code, 1000, 4999);
+    try {
+      checkInt("code", code, 1000, 4999);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.closeImpl(code, reason);
   }
 

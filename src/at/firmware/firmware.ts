@@ -29,7 +29,6 @@ import { bytesToLatin1 } from "./latin1.js";
 export { LINK_COUNT, ClientState, type LinkDataEvent } from "./link.js";
 export type { LinkConfig, SendCall, FirmwareEffect } from "./effects.js";
 export { asctime } from "./asctime.js";
-export { atBytes } from "./latin1.js";
 
 export interface FirmwareOptions {
   profile?: FirmwareName | FirmwareProfile;

@@ -4,8 +4,3 @@ import { latin1Bytes, latin1Text } from "../../codec/latin1.js";
 
 export const latin1 = latin1Bytes;
 export const bytesToLatin1 = latin1Text;
-
-/** Bytes of a string, one byte per char (for tests and shells). */
-export function atBytes(text: string): Uint8Array {
-  return latin1Bytes(text);
-}
