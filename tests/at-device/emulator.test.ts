@@ -244,7 +244,7 @@ describe("URC orderings (§7.5) with a real server", () => {
 
 describe("wsat emulate --tcp", () => {
   test("every TCP connection is a freshly booted device", async () => {
-    const em = await startTcpEmulator({ port: 0 });
+    const em = await startTcpEmulator({ host: "127.0.0.1", port: 0 });
     try {
       for (let i = 0; i < 2; i++) {
         const sock = net.connect(em.port, "127.0.0.1");

@@ -80,7 +80,7 @@ describe("wsat connect --via tcp://", () => {
       ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
       ws.on("close", (code) => closes.push(code));
     });
-    const emulator = await startTcpEmulator({ firmware: "master" });
+    const emulator = await startTcpEmulator({ host: "127.0.0.1", port: 0, firmware: "master" });
     try {
       const uri = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
       const r = await runCli(["connect", uri, "--via", `tcp://127.0.0.1:${emulator.port}`], "héllo via AT\n");
@@ -99,7 +99,7 @@ describe("wsat connect --via tcp://", () => {
   });
 
   test("a device that cannot be reached: exit 1 with a clear message", async () => {
-    const emulator = await startTcpEmulator({ firmware: "master" });
+    const emulator = await startTcpEmulator({ host: "127.0.0.1", port: 0, firmware: "master" });
     const port = emulator.port;
     await emulator.close();
     const r = await runCli(["connect", "ws://127.0.0.1:9/", "--via", `tcp://127.0.0.1:${port}`], null);

@@ -3,7 +3,7 @@
 
 import { test, describe, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
+import { once, type EventEmitter } from "node:events";
 import { AtCommandError, AtError, InvalidState } from "../../src/errors.js";
 import { AtDriver } from "../../src/at/driver/driver.js";
 import type { AtLink, AtMessage } from "../../src/at/driver/link.js";
@@ -49,6 +49,24 @@ function collect<T>(em: AtLink, name: string, n: number, timeoutMs = 3000): Prom
   });
 }
 
+/**
+ * events.once (resolves with the event's arguments, rejects on "error") bounded by timeoutMs:
+ * on timeout its listeners are removed and it rejects. Handled in advance, so a wait set up
+ * before an action that then fails is no unhandled rejection.
+ */
+function within<T extends unknown[] = unknown[]>(em: EventEmitter, name: string, timeoutMs = 5000): Promise<T> {
+  const ac = new AbortController();
+  const t = setTimeout(() => ac.abort(), timeoutMs);
+  const p = once(em, name, { signal: ac.signal }).then(
+    (args) => args as T,
+    (e: unknown) => {
+      throw ac.signal.aborted ? new Error(`no "${name}" event within ${timeoutMs} ms`) : e;
+    },
+  ).finally(() => clearTimeout(t));
+  p.catch(() => undefined);
+  return p;
+}
+
 function pattern(n: number, seed = 7): Uint8Array {
   const b = new Uint8Array(n);
   let x = seed;
@@ -66,7 +84,7 @@ describe("driver over the sans-I/O firmware", () => {
     const jap = await driver.command('AT+CWJAP="espressif","1234567890"', { timeoutMs: 5000 });
     assert.deepEqual(jap.lines, ["WIFI CONNECTED", "WIFI GOT IP"]);
     const link = driver.link(0, { uri: "ws://127.0.0.1:8765" });
-    const connected = once(link, "connected");
+    const connected = within(link, "connected");
     await link.start();
     await connected;
     const data = collect<{ data: Uint8Array }>(link, "data", 1);
@@ -161,7 +179,7 @@ describe("driver over the sans-I/O firmware", () => {
     await link.sendText("one");
     await collect(link, "message", 0 + 1).catch(() => undefined);
     device.dropLink(0);
-    await once(link, "connected");
+    await within(link, "connected");
     assert.equal(link.state, "open");
     const two = collect<AtMessage>(link, "message", 1);
     await link.sendText("two");
@@ -173,7 +191,7 @@ describe("driver over the sans-I/O firmware", () => {
     const { device, driver, trace } = await setup();
     const link = driver.link(2, { uri: "ws://h/", pingIntervalSec: 30, pingpongTimeoutSec: 60, bufferSize: 4096, headers: { "X-A": "1", "X-B": "2" } });
     await link.start();
-    const closed = once(link, "closed");
+    const closed = within(link, "closed");
     device.serverClose(2);
     assert.deepEqual(await closed, [{ reason: "server" }]);
     assert.equal(link.state, "closed");
@@ -201,7 +219,7 @@ describe("driver over the sans-I/O firmware", () => {
     const { device, driver, trace } = await setup();
     const link = driver.link(0, { uri: "ws://h/" });
     await link.start();
-    const closed = once(link, "closed");
+    const closed = within(link, "closed");
     await link.closeWithCode(1000, "bye");
     await closed;
     assert.equal(link.state, "closed");
@@ -219,7 +237,7 @@ describe("driver over the sans-I/O firmware", () => {
       return true;
     });
     const link = driver.link(0, { uri: "ws://refused/" });
-    const disc = once(link, "disconnected");
+    const disc = within(link, "disconnected");
     await assert.rejects(link.start(), (e: unknown) => e instanceof AtCommandError && e.command.startsWith("AT+WSOPEN=0,"));
     await disc;
     assert.equal(link.state, "closed");
@@ -230,8 +248,8 @@ describe("driver over the sans-I/O firmware", () => {
     const { driver } = await setup();
     const link = driver.link(0, { uri: "ws://h/" });
     await link.start();
-    const closed = once(link, "closed");
-    const ready = once(driver, "ready");
+    const closed = within(link, "closed");
+    const ready = within(driver, "ready");
     await driver.command("AT+RST");
     await ready;
     assert.deepEqual(await closed, [{ reason: "reset" }]);

@@ -175,11 +175,15 @@ test("encodeBatch with a randomFill key pool: many frames across window and desc
   assert.equal(got.length, frames.length);
   for (let i = 0; i < frames.length; i++) assert.deepEqual(new Uint8Array(got[i].data), frames[i].payload, `frame ${i}`);
   // keys differ between frames (a pool, not one key reused)
-  const d = new FrameDecoder({ role: "server" });
   const one = enc.encode(Opcode.BINARY, new Uint8Array(4));
   const two = enc.encode(Opcode.BINARY, new Uint8Array(4));
   assert.notDeepEqual(one.subarray(2, 6), two.subarray(2, 6));
-  d.push(one, () => {});
+  // and each still unmasks to its payload (4 zero bytes)
+  const d = new FrameDecoder({ role: "server" });
+  const { onChunk, frames: decoded } = collectFrames();
+  d.push(one, onChunk);
+  d.push(two, onChunk);
+  assert.deepEqual(decoded.map((f) => [f.opcode, f.fin, [...f.payload]]), [[Opcode.BINARY, true, [0, 0, 0, 0]], [Opcode.BINARY, true, [0, 0, 0, 0]]]);
 });
 
 test("client encoders need a key source", () => {

@@ -24,7 +24,7 @@ export interface TargetRun {
 
 /** Runs a client driver against a fresh fuzzing server and returns the agent's report. */
 export async function testClient(agent: string, opts: TargetOptions, drive: (baseUrl: string, agent: string) => Promise<unknown>): Promise<TargetRun> {
-  const server = new FuzzingServer({ cases: opts.cases, outdir: join(opts.outdir, "clients"), label: opts.profile });
+  const server = new FuzzingServer({ host: "127.0.0.1", port: 0, cases: opts.cases, outdir: join(opts.outdir, "clients"), label: opts.profile });
   await server.listen();
   try {
     await drive(server.url, agent);

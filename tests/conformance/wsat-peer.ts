@@ -92,7 +92,7 @@ export async function startWsatLibraryServer(): Promise<{ url: string; close: ()
 
 /** `wsat serve --port 0`: waits for "Server started at ws://…" and returns its URL. */
 export async function startWsatServe(root = DEFAULT_ROOT): Promise<{ url: string; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [cli(root), "serve", "--port", "0", "--quiet", "--max-payload", String(MAX_PAYLOAD)], {
+  const child = spawn(process.execPath, [cli(root), "serve", "--host", "127.0.0.1", "--port", "0", "--quiet", "--max-payload", String(MAX_PAYLOAD)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // The interop matrix as node:test: one test per peer, every role it has; writes the whole
 // matrix to reports/interop/matrix.md. A peer that cannot run here (binary missing) is skipped
-// with the reason; everything that runs must pass.
+// with the reason, except with WSAT_REQUIRE_PEERS=1 (CI), where that fails; everything that runs
+// must pass.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,12 @@ import { join } from "node:path";
 import { PEERS, ROOT, peerAsServer, peerAsClient, processClient, chromiumClient, matrixMarkdown, COLUMNS, type Row } from "./matrix.js";
 
 const rows: Row[] = [];
+
+/** Skips the test for a missing peer, or fails it when WSAT_REQUIRE_PEERS=1 (CI) requires every peer. */
+function missingPeer(t: { skip(message?: string): void }, why: string): void {
+  if (process.env.WSAT_REQUIRE_PEERS === "1") assert.fail(`${why} (WSAT_REQUIRE_PEERS=1 requires every peer)`);
+  t.skip(why);
+}
 
 function assertRow(row: Row, expectCols: readonly string[]): void {
   assert.equal(row.error, undefined, `${row.peer} (${row.role}): ${row.error}`);
@@ -29,7 +36,7 @@ for (const p of PEERS) {
   test(`interop with ${p.name}`, { timeout: 180_000 }, async (t) => {
     const why = p.available();
     if (why) {
-      t.skip(why);
+      missingPeer(t, why);
       return;
     }
     if (p.server) {
@@ -48,7 +55,7 @@ for (const p of PEERS) {
 test("interop with headless Chromium (client)", { timeout: 180_000 }, async (t) => {
   const c = await chromiumClient();
   if (typeof c === "string") {
-    t.skip(c);
+    missingPeer(t, c);
     return;
   }
   try {

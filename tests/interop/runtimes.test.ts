@@ -14,6 +14,12 @@ import { ROOT, CHROMIUM_PATH } from "./matrix.js";
 const runner = join(ROOT, "tests", "interop", "codec-roundtrip.mjs");
 const BIN = join(ROOT, "node_modules", ".bin");
 
+/** Skips the test for a missing runtime, or fails it when WSAT_REQUIRE_PEERS=1 (CI) requires every peer. */
+function missingPeer(t: { skip(message?: string): void }, why: string): void {
+  if (process.env.WSAT_REQUIRE_PEERS === "1") assert.fail(`${why} (WSAT_REQUIRE_PEERS=1 requires every peer)`);
+  t.skip(why);
+}
+
 const runtimes: [string, string, string[]][] = [
   ["node", process.execPath, [runner]],
   ["deno", join(BIN, "deno"), ["run", "-A", "--no-config", "--no-prompt", runner]],
@@ -23,7 +29,7 @@ const runtimes: [string, string, string[]][] = [
 for (const [name, cmd, args] of runtimes) {
   test(`codec round trips under ${name}`, { timeout: 120_000 }, (t) => {
     if (!existsSync(cmd)) {
-      t.skip(`${cmd} not installed`);
+      missingPeer(t, `${cmd} not installed`);
       return;
     }
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 100_000, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
@@ -34,7 +40,7 @@ for (const [name, cmd, args] of runtimes) {
 
 test("codec round trips in headless Chromium", { timeout: 120_000 }, async (t) => {
   if (!existsSync(CHROMIUM_PATH)) {
-    t.skip(`${CHROMIUM_PATH} not installed`);
+    missingPeer(t, `${CHROMIUM_PATH} not installed`);
     return;
   }
   // a static server for dist/ and tests/interop/ only (ES modules need http, not file:)

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { Inbox, pattern, waitFor } from "./helpers.js";
+import { fileURLToPath } from "node:url";
+import { COUNT, LIMIT, MESSAGE, type ClientReport } from "./backpressure-client.js";
+import { Inbox, pattern } from "./helpers.js";
 
 const wsPath = createRequire(import.meta.url).resolve("ws");
+const clientScript = fileURLToPath(new URL("./backpressure-client.js", import.meta.url));
 
 /**
  * A ws server that reads a little at a time (resumes its socket for one turn of the event loop
@@ -21,7 +21,7 @@ const wsPath = createRequire(import.meta.url).resolve("ws");
 const SLOW_READER = `
 import { createRequire } from "node:module";
 const { WebSocketServer } = createRequire(import.meta.url)(${JSON.stringify(wsPath)});
-const COUNT = 256;
+const COUNT = ${COUNT};
 const server = new WebSocketServer({ host: "127.0.0.1", port: 0, maxPayload: 0 });
 server.on("listening", () => console.log(server.address().port));
 server.on("connection", (ws) => {
@@ -34,13 +34,16 @@ server.on("connection", (ws) => {
   sock.pause();
   setInterval(() => { sock.resume(); setImmediate(() => sock.pause()); }, 2);
 });
-setTimeout(() => process.exit(3), 60000);
+setTimeout(() => process.exit(3), 150000);
 `;
 
-/** A forced full GC, so that memory samples count what is retained, not what awaits collection. */
-function gcNow(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
+/** Starts a node child; its stdout lines arrive in the returned inbox; killed in `after`. */
+function child(args: string[], cleanup: Array<() => unknown>): Inbox<string> {
+  const c = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  cleanup.push(() => c.kill("SIGKILL"));
+  const lines = new Inbox<string>();
+  createInterface({ input: c.stdout! }).on("line", lines.push);
+  return lines;
 }
 
 describe("backpressure", () => {
@@ -50,50 +53,21 @@ describe("backpressure", () => {
   });
 
   it("keeps memory bounded against a slow reader and settles sends in order", async () => {
-    // The slow reader runs in a child process, so this process's memory is the client's alone.
-    const child = spawn(process.execPath, ["--input-type=module", "-e", SLOW_READER], { stdio: ["ignore", "pipe", "inherit"] });
-    cleanup.push(() => child.kill("SIGKILL"));
-    const lines = new Inbox<string>();
-    createInterface({ input: child.stdout! }).on("line", lines.push);
-    const port = Number(await lines.next(15000));
-    const client = new WebSocketClient({ uri: `ws://127.0.0.1:${port}/`, disableAutoReconnect: true, bufferSize: 16384 });
-    cleanup.push(() => client.destroy());
-    client.start();
-    await waitFor(client, "connected");
-
-    const MESSAGE = 1024 * 1024;
-    const COUNT = 256;
-    const LIMIT = 4 * 1024 * 1024;
-    const payload = pattern(MESSAGE);
-    const settled: number[] = [];
-    const sends: Array<Promise<void>> = [];
-    let maxBuffered = 0;
-    let drains = 0;
-    gcNow();
-    const baseline = process.memoryUsage().arrayBuffers;
-    let maxRetained = 0;
-    for (let i = 0; i < COUNT; i++) {
-      sends.push(client.sendBin(payload).then(() => void settled.push(i)));
-      maxBuffered = Math.max(maxBuffered, client.bufferedAmount);
-      if (client.bufferedAmount > LIMIT) {
-        drains++;
-        if (drains % 4 === 1) {
-          gcNow();
-          maxRetained = Math.max(maxRetained, process.memoryUsage().arrayBuffers - baseline);
-        }
-        await waitFor(client, "drain", 30000);
-      }
-    }
-    await Promise.all(sends);
-    const report = JSON.parse(await lines.next(30000)) as { messages: number; bytes: number; first: number; last: number };
-    assert.ok(drains > 0, "the slow reader made the client wait for drain");
+    // Each side runs in its own process: the client's memory is measured alone, after forced
+    // full GCs, so the client process starts with --expose-gc.
+    const reader = child(["--input-type=module", "-e", SLOW_READER], cleanup);
+    const port = Number(await reader.next(15000));
+    const client = JSON.parse(await child(["--expose-gc", clientScript, String(port)], cleanup).next(150_000)) as ClientReport & { error?: string };
+    assert.equal(client.error, undefined, client.error);
+    const report = JSON.parse(await reader.next(30000)) as { messages: number; bytes: number; first: number; last: number };
+    assert.ok(client.drains > 0, "the slow reader made the client wait for drain");
     // Frame headers add 4..14 bytes per 16 KiB fragment.
-    assert.ok(maxBuffered <= LIMIT + MESSAGE + 64 * 14, `bufferedAmount peaked at ${maxBuffered}`);
+    assert.ok(client.maxBuffered <= LIMIT + MESSAGE + 64 * 14, `bufferedAmount peaked at ${client.maxBuffered}`);
     // 256 MiB went out; what stayed reachable stays the same size however much is sent
     // (measured here: 12-30 MiB: the socket queue, write requests in flight, the payload).
-    assert.ok(maxRetained < 48 * 1024 * 1024, `retained array buffers grew by ${maxRetained} bytes`);
-    assert.deepEqual(settled, [...Array(COUNT).keys()]);
+    assert.ok(client.maxRetained < 48 * 1024 * 1024, `retained array buffers grew by ${client.maxRetained} bytes`);
+    assert.deepEqual(client.settled, [...Array(COUNT).keys()]);
+    const payload = pattern(MESSAGE);
     assert.deepEqual(report, { messages: COUNT, bytes: COUNT * MESSAGE, first: payload[0], last: payload[MESSAGE - 1] });
-    await client.close(5000);
   });
 });

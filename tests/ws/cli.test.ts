@@ -35,17 +35,21 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 describe("wsat serve / wsat connect", () => {
   const children: ChildProcess[] = [];
+  const sockets: WsClient[] = [];
   after(() => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+    for (const ws of sockets) ws.terminate();
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   });
 
   it("serve prints its URL, echoes text as text and binary as binary, exits 0 on SIGTERM", async () => {
-    const s = wsat(["serve", "--port", "0"]);
+    const s = wsat(["serve", "--host", "127.0.0.1", "--port", "0"]);
     children.push(s.child);
     const line = await s.out.next(10000);
     const m = /^Server started at (ws:\/\/127\.0\.0\.1:\d+)$/.exec(line);
     assert.ok(m, line);
     const ws = new WsClient(m[1]);
+    ws.on("error", () => undefined);
+    sockets.push(ws);
     const got = new Inbox<{ data: RawData; isBinary: boolean }>();
     ws.on("message", (data, isBinary) => got.push({ data, isBinary }));
     await waitFor(ws, "open");
@@ -62,7 +66,7 @@ describe("wsat serve / wsat connect", () => {
   });
 
   it("serve --tls with a required client certificate prints a wss:// URL and exits 0 on SIGINT", async () => {
-    const s = wsat(["serve", "--port", "0", "--tls", "--cert", pki + "server.pem", "--key", pki + "server.key", "--ca", pki + "ca.pem", "--require-client-cert"]);
+    const s = wsat(["serve", "--host", "127.0.0.1", "--port", "0", "--tls", "--cert", pki + "server.pem", "--key", pki + "server.key", "--ca", pki + "ca.pem", "--require-client-cert"]);
     children.push(s.child);
     const url = /^Server started at (wss:\/\/127\.0\.0\.1:\d+)$/.exec(await s.out.next(10000))?.[1];
     assert.ok(url);
@@ -77,7 +81,7 @@ describe("wsat serve / wsat connect", () => {
   });
 
   it("connect sends typed lines, prints text and binary (as hex), and Ctrl-D closes cleanly", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     const closes = new Inbox<{ clean: boolean; remoteCode?: number }>();
     server.on("connection", (conn: ServerConnection) => {
       conn.on("closed", closes.push);
@@ -104,7 +108,7 @@ describe("wsat serve / wsat connect", () => {
   });
 
   it("connect --echo echoes every message with its type and exits when the server closes", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     const echoes = new Inbox<MessageEvent>();
     server.on("connection", async (conn: ServerConnection) => {
       conn.on("message", echoes.push);
@@ -126,11 +130,14 @@ describe("wsat serve / wsat connect", () => {
   });
 
   it("rejects bad flags with exit code 2", async () => {
-    const a = wsat(["serve", "--port", "99999"]);
+    const a = wsat(["serve", "--host", "127.0.0.1", "--port", "99999"]);
+    children.push(a.child);
     assert.equal(await withTimeout(a.exit, 10000, "exit"), 2);
     const b = wsat(["connect"]);
+    children.push(b.child);
     assert.equal(await withTimeout(b.exit, 10000, "exit"), 2);
     const c = wsat(["connect", "ws://127.0.0.1:1", "--bogus"]);
+    children.push(c.child);
     assert.equal(await withTimeout(c.exit, 10000, "exit"), 2);
   });
 });

@@ -20,7 +20,7 @@ describe("our client with our server", () => {
   });
 
   async function echoServer(options = {}) {
-    const server = createServer({ port: 0, ...options });
+    const server = createServer({ host: "127.0.0.1", port: 0, ...options });
     const conns = new Inbox<ServerConnection>();
     server.on("connection", (c: ServerConnection) => {
       c.on("message", (m: MessageEvent) => (m.isText ? c.sendText(m.text!) : c.sendBin(m.data)).catch(() => undefined));
@@ -115,15 +115,16 @@ describe("our client with our server", () => {
   });
 
   it("the server's optional pings drop a client that never answers, and keep one that does", async () => {
-    const server = createServer({ port: 0, pingIntervalSec: 0.05, pingpongTimeoutSec: 0.2 });
-    const conns = new Inbox<ServerConnection>();
-    server.on("connection", conns.push);
-    await server.listen();
-    cleanup.push(() => server.close());
-    const mute = new WsClient(server.url, { autoPong: false });
+    // A short pong timeout only where it must fire (the mute client) ...
+    const strict = createServer({ host: "127.0.0.1", port: 0, pingIntervalSec: 0.05, pingpongTimeoutSec: 0.2 });
+    const muteConns = new Inbox<ServerConnection>();
+    strict.on("connection", muteConns.push);
+    await strict.listen();
+    cleanup.push(() => strict.close());
+    const mute = new WsClient(strict.url, { autoPong: false });
     mute.on("error", () => undefined);
     cleanup.push(() => mute.terminate());
-    const muteConn = await conns.next();
+    const muteConn = await muteConns.next();
     const errors: WsErrorInfo[] = [];
     muteConn.on("error", (e: WsErrorInfo) => errors.push(e));
     const closed = await waitFor<ClosedInfo>(muteConn, "closed");
@@ -131,25 +132,40 @@ describe("our client with our server", () => {
     assert.equal(errors[0]?.error.code, "PONG_TIMEOUT");
     assert.deepEqual([closed.clean, closed.code], [false, 1006]);
 
-    const client = new WebSocketClient({ uri: server.url });
+    // ... and a generous one where the connection must survive. The test still outlasts it: the
+    // timer runs from the first unanswered ping, so unless every pong clears it, it fires before
+    // 60 pings 50 ms apart (at least 2.95 s) have gone out.
+    const lenient = createServer({ host: "127.0.0.1", port: 0, pingIntervalSec: 0.05, pingpongTimeoutSec: 2 });
+    const conns = new Inbox<ServerConnection>();
+    lenient.on("connection", conns.push);
+    await lenient.listen();
+    cleanup.push(() => lenient.close());
+    const client = new WebSocketClient({ uri: lenient.url });
     cleanup.push(() => client.destroy());
     client.start();
     const conn = await conns.next();
+    const connErrors: WsErrorInfo[] = [];
+    conn.on("error", (e: WsErrorInfo) => connErrors.push(e));
     let pings = 0;
     client.on("ping", () => pings++);
-    await until(() => pings >= 8, 10000, "8 pings");
+    await until(() => pings >= 60 || !conn.isConnected(), 30000, "60 pings");
+    assert.deepEqual(connErrors, []);
     assert.equal(conn.isConnected(), true);
     await client.close(2000);
   });
 
   it("server.close() also drops sockets still in their handshake", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     await server.listen();
+    cleanup.push(() => server.close());
     const sock = net.connect(server.address().port, "127.0.0.1");
+    cleanup.push(() => sock.destroy());
     sock.on("error", () => undefined);
     await waitFor(sock, "connect");
     sock.write("GET / HTTP/1.1\r\n");
-    await new Promise((r) => setTimeout(r, 20));
+    // The server has accepted the socket and holds it in its handshake (no sleep: its own set).
+    const pending = (server as unknown as { pending: Set<unknown> }).pending;
+    await until(() => pending.size === 1, 5000, "the server to accept the socket");
     const closed = waitFor(sock, "close", 5000);
     await server.close();
     await closed;

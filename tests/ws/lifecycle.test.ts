@@ -1,6 +1,7 @@
 // The client's lifecycle as esp_websocket_client has it (reference §11.2-11.6): pong timeout ->
 // error + disconnected + reconnect; reconnect after the server restarts; close() and stop()
-// during the reconnect wait; setReconnectTimeoutMs wakes the wait. Short timers via options.
+// during the reconnect wait; setReconnectTimeoutMs wakes the wait. Short timers via options where
+// a timer must fire; generous ones where a connection must survive.
 
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
@@ -51,26 +52,33 @@ describe("client lifecycle", () => {
   });
 
   it("keeps the connection while pongs arrive", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     await server.listen();
     cleanup.push(() => server.close());
-    const client = new WebSocketClient({ uri: server.url, pingIntervalSec: 0.02, pingpongTimeoutSec: 0.1 });
+    // The side that must stay connected gets a generous pong timeout (no latency assertion); the
+    // test still outlasts it: the timer runs from the first unanswered ping, so unless every pong
+    // clears it, it fires before 150 pings 20 ms apart (at least 2.98 s) have been answered.
+    const client = new WebSocketClient({ uri: server.url, pingIntervalSec: 0.02, pingpongTimeoutSec: 2 });
     const seen = trace(client);
     let pongs = 0;
     client.on("pong", () => pongs++);
     cleanup.push(() => client.destroy());
     client.start();
-    await until(() => pongs >= 10, 10000, "10 pongs");
+    await until(() => pongs >= 150 || seen.includes("disconnected"), 30000, "150 pongs");
     assert.deepEqual(seen, ["begin", "beforeConnect", "connected"]);
     await client.close(2000);
   });
 
   it("reconnects after the server restarts, reporting each failed attempt", async () => {
-    let server: WebSocketServer = createServer({ port: 0 });
-    await server.listen();
-    const port = server.address().port;
+    const servers: WebSocketServer[] = [];
+    // closing a server twice is harmless: every one is closed whatever happens
+    cleanup.push(() => Promise.all(servers.map((s) => s.close())));
+    const first = createServer({ host: "127.0.0.1", port: 0 });
+    servers.push(first);
+    await first.listen();
+    const port = first.address().port;
     let current: ServerConnection | null = null;
-    server.on("connection", (c: ServerConnection) => (current = c));
+    first.on("connection", (c: ServerConnection) => (current = c));
     const client = new WebSocketClient({ uri: `ws://127.0.0.1:${port}/`, reconnectTimeoutMs: 30 });
     const seen = trace(client);
     cleanup.push(() => client.destroy());
@@ -78,13 +86,26 @@ describe("client lifecycle", () => {
     await waitFor(client, "connected");
     await until(() => current !== null);
     // The server dies: TCP drops without a close frame.
-    const closing = server.close();
+    const closing = first.close();
     (current as unknown as ServerConnection).destroy();
     await closing;
     await until(() => seen.filter((s) => s === "error:transport:TRANSPORT_FAILED").length >= 2, 10000, "failed attempts");
-    server = createServer({ port });
-    await server.listen();
-    cleanup.push(() => server.close());
+    // The server comes back on the same port (the behaviour under test). The port was free a
+    // moment ago; should something hold it briefly (the client's own attempts use ephemeral
+    // ports from the same range), retry the bind for a while.
+    const second = createServer({ host: "127.0.0.1", port });
+    servers.push(second);
+    for (let i = 0; ; i++) {
+      try {
+        await second.listen();
+        break;
+      } catch (e) {
+        // SERVER_LISTEN_FAILED carries the OS error as its cause
+        const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+        if ((err.cause?.code ?? err.code) !== "EADDRINUSE" || i >= 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     await until(() => seen.filter((s) => s === "connected").length === 2, 10000, "the reconnect");
     assert.ok(client.isConnected());
     const firstDrop = seen.indexOf("disconnected");
@@ -95,7 +116,7 @@ describe("client lifecycle", () => {
   });
 
   it("close() during the reconnect wait ends it: finish, and no more attempts", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     await server.listen();
     const port = server.address().port;
     await server.close();
@@ -106,12 +127,19 @@ describe("client lifecycle", () => {
     await waitFor(client, "disconnected");
     await client.close(1000);
     assert.deepEqual(seen, ["begin", "beforeConnect", "error:transport:TRANSPORT_FAILED", "disconnected", "finish"]);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(seen.length, 5);
+    // Were the 60 s wait still armed, this would wake it at once (see the setReconnectTimeoutMs
+    // test below) and an attempt would start within milliseconds; none comes in a generous 1 s.
+    client.setReconnectTimeoutMs(1);
+    const attempt = waitFor(client, "beforeConnect", 1000).then(
+      () => "another attempt",
+      () => "none",
+    );
+    assert.equal(await attempt, "none");
+    assert.equal(seen.length, 5, JSON.stringify(seen));
   });
 
   it("stop() closes without close frame or closed/disconnected events; start() again works", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     const closes: number[] = [];
     server.on("connection", (c: ServerConnection) => c.on("closed", (i: { code: number }) => closes.push(i.code)));
     await server.listen();
@@ -133,7 +161,7 @@ describe("client lifecycle", () => {
   });
 
   it("setReconnectTimeoutMs during the wait reschedules the attempt", async () => {
-    const server = createServer({ port: 0 });
+    const server = createServer({ host: "127.0.0.1", port: 0 });
     await server.listen();
     const port = server.address().port;
     await server.close();
