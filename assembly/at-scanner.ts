@@ -28,74 +28,16 @@
 // longer than the stash (only possible when it spans feeds) is handed out in pieces flagged
 // OVERFLOW, and every other line is classified (unknown ones as OTHER). Nothing traps.
 //
-// Memory (inside AT_REGION, see layout.ts):
-//
-//   0x100000 +------------------------------------------+
-//            | AT_RECORDS: 2048 x 48 B                  |  96 KiB
-//   0x118000 +------------------------------------------+
-//            | AT_LINE: two 4 KiB line stashes          |  lines split across feeds
-//   0x11A000 +------------------------------------------+
-//            | AT_CR: one constant 0x0D byte            |  (delimited-data corner case)
-//   0x120000 +------------------------------------------+
-//            | AT_IN: input window                      |  896 KiB
-//   0x200000 +------------------------------------------+
-//
-// Record (48 bytes, twelve little-endian i32):
-//
-//    0       4       8      12      16      20      24      28      32      36      40      44
-//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
-//    | flags |  ptr  |  len  | link  |opcode |  fin  | plen  | poff  | dlen  | chunk | count | level |
-//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+-------+
-//
-//  flags: bits 0-3 kind (1 LINE, 2 PROMPT, 3 DATA), bits 8-15 line type (AT_T_*),
-//         bit 16 START (first chunk of a data run), bit 17 END (last chunk), bit 18 OVERFLOW.
-//  link/opcode/fin/plen/poff/dlen: -1 when absent. chunk: offset of this chunk in the data run.
-//  count: bytes the data run counts (-1: delimited by CR LF because the layout has no length).
+// Memory map and record layout: at-layout.ts. Line classification: at-line-class.ts.
 
-import { AT_REGION, AT_REGION_SIZE } from "./layout";
-
-export const AT_RECORDS: usize = AT_REGION;
-export const AT_RECORD_SIZE: usize = 48;
-export const AT_MAX_RECORDS: u32 = 2048;
-const AT_RECORD_RESERVE: u32 = 256;
-export const AT_LINE: usize = AT_REGION + 0x18000;
-export const AT_LINE_SIZE: u32 = 4096;
-export const AT_CR: usize = AT_REGION + 0x1a000;
-export const AT_IN: usize = AT_REGION + 0x20000;
-export const AT_IN_SIZE: u32 = AT_REGION_SIZE - 0x20000;
-
-export const DIR_DEVICE: u32 = 0;
-export const DIR_HOST: u32 = 1;
-
-export const AT_KIND_LINE: u32 = 1;
-export const AT_KIND_PROMPT: u32 = 2;
-export const AT_KIND_DATA: u32 = 3;
-
-export const AT_FLAG_START: u32 = 1 << 16;
-export const AT_FLAG_END: u32 = 1 << 17;
-export const AT_FLAG_OVERFLOW: u32 = 1 << 18;
-
-// Line types. Keep in step with AT_LINE_TYPES in src/codec/at-scanner.ts.
-export const AT_T_EMPTY: u32 = 0;
-export const AT_T_OTHER: u32 = 1;
-export const AT_T_OK: u32 = 2;
-export const AT_T_ERROR: u32 = 3;
-export const AT_T_SEND_OK: u32 = 4;
-export const AT_T_SEND_FAIL: u32 = 5;
-export const AT_T_BUSY_P: u32 = 6;
-export const AT_T_BUSY_S: u32 = 7;
-export const AT_T_READY: u32 = 8;
-export const AT_T_WS_CONNECTED: u32 = 9;
-export const AT_T_WS_DISCONNECTED: u32 = 10;
-export const AT_T_WS_CLOSED: u32 = 11;
-export const AT_T_WSOPEN: u32 = 12;
-export const AT_T_WSHEAD: u32 = 13;
-export const AT_T_WIFI: u32 = 14;
-export const AT_T_ERR_CODE: u32 = 15;
-export const AT_T_INFO: u32 = 16;
-export const AT_T_ECHO: u32 = 17;
-export const AT_T_WS_DATA_BAD: u32 = 18;
-export const AT_T_COMMAND: u32 = 19;
+import { AT_REGION_SIZE } from "./layout";
+import {
+  AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_LINE, AT_LINE_SIZE, AT_CR, AT_IN_SIZE,
+  DIR_DEVICE, DIR_HOST, AT_KIND_LINE, AT_KIND_PROMPT, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END,
+  AT_FLAG_OVERFLOW, AT_T_OTHER, AT_T_OK, AT_T_EMPTY, AT_T_WS_DATA_BAD, MAX_DIGITS,
+} from "./at-layout";
+import { classifyDevice, classifyHost, classLink } from "./at-line-class";
+export * from "./at-layout";
 
 const MODE_LINE: u32 = 0;
 const MODE_RAW: u32 = 1;
@@ -110,7 +52,6 @@ const HDR_FIELDS: u32 = 2;
 const HDR_BAD: u32 = 3;
 
 const MAX_LINKS: i32 = 8;
-const MAX_DIGITS: u32 = 9;
 
 // configuration
 let direction: u32 = DIR_DEVICE;
@@ -264,121 +205,22 @@ function emitData(ptr: usize, len: u32, end: bool): void {
   rawPos += len;
 }
 
-// ---- line classification ----------------------------------------------------------------------
-
-@inline
-function eqAscii(p: usize, len: u32, lit: string): bool {
-  let n = <u32>lit.length;
-  if (len != n) return false;
-  for (let i: u32 = 0; i < n; i++) {
-    if (<u32>load<u8>(p + i) != <u32>lit.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-@inline
-function startsAscii(p: usize, len: u32, lit: string): bool {
-  let n = <u32>lit.length;
-  if (len < n) return false;
-  for (let i: u32 = 0; i < n; i++) {
-    if (<u32>load<u8>(p + i) != <u32>lit.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** Decimal number filling [p, p+len) exactly; -1 if empty, not all digits or too long. */
-function wholeNumber(p: usize, len: u32): i32 {
-  if (len == 0 || len > MAX_DIGITS) return -1;
-  let v: i32 = 0;
-  for (let i: u32 = 0; i < len; i++) {
-    let d = <i32>load<u8>(p + i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
-/** Leading decimal number at p (up to the first non-digit); -1 if none. */
-function leadingNumber(p: usize, len: u32): i32 {
-  let v: i32 = 0;
-  let i: u32 = 0;
-  while (i < len && i < MAX_DIGITS) {
-    let d = <i32>load<u8>(p + i) - 48;
-    if (d < 0 || d > 9) break;
-    v = v * 10 + d;
-    i++;
-  }
-  return i == 0 ? -1 : v;
-}
-
-@inline
-function isAt(p: usize, len: u32): bool {
-  return len >= 2 && (load<u8>(p) | 0x20) == 0x61 && (load<u8>(p, 1) | 0x20) == 0x74;
-}
-
-// link id of the last classified line (URCs and +WSOPEN:)
-let classLink: i32 = -1;
-
-function classifyDevice(p: usize, len: u32): u32 {
-  classLink = -1;
-  if (len == 0) return AT_T_EMPTY;
-  let c = <u32>load<u8>(p);
-  if (c == 0x2b) { // '+'
-    if (startsAscii(p, len, "+WS_CONNECTED:")) {
-      classLink = wholeNumber(p + 14, len - 14);
-      return classLink >= 0 ? AT_T_WS_CONNECTED : AT_T_OTHER;
-    }
-    if (startsAscii(p, len, "+WS_DISCONNECTED:")) {
-      classLink = wholeNumber(p + 17, len - 17);
-      return classLink >= 0 ? AT_T_WS_DISCONNECTED : AT_T_OTHER;
-    }
-    if (startsAscii(p, len, "+WS_CLOSED:")) {
-      classLink = wholeNumber(p + 11, len - 11);
-      return classLink >= 0 ? AT_T_WS_CLOSED : AT_T_OTHER;
-    }
-    if (startsAscii(p, len, "+WSOPEN:")) {
-      classLink = leadingNumber(p + 8, len - 8);
-      return AT_T_WSOPEN;
-    }
-    if (startsAscii(p, len, "+WSHEAD:")) return AT_T_WSHEAD;
-    if (startsAscii(p, len, "+WS_DATA:")) return AT_T_WS_DATA_BAD;
-    return AT_T_INFO;
-  }
-  if (eqAscii(p, len, "OK")) return AT_T_OK;
-  if (eqAscii(p, len, "ERROR")) return AT_T_ERROR;
-  if (eqAscii(p, len, "SEND OK")) return AT_T_SEND_OK;
-  if (eqAscii(p, len, "SEND FAIL")) return AT_T_SEND_FAIL;
-  if (eqAscii(p, len, "busy p...")) return AT_T_BUSY_P;
-  if (eqAscii(p, len, "busy s...")) return AT_T_BUSY_S;
-  if (eqAscii(p, len, "ready")) return AT_T_READY;
-  if (startsAscii(p, len, "WIFI ")) return AT_T_WIFI;
-  if (startsAscii(p, len, "ERR CODE:")) return AT_T_ERR_CODE;
-  if (isAt(p, len)) return AT_T_ECHO;
-  return AT_T_OTHER;
-}
-
-function classifyHost(p: usize, len: u32): u32 {
-  classLink = -1;
-  if (len == 0) return AT_T_EMPTY;
-  if (isAt(p, len)) return AT_T_COMMAND;
-  return AT_T_OTHER;
-}
-
 /** Emits the completed line [p, p+len) (CR LF already removed). */
 function emitLine(p: usize, len: u32, badHeader: bool): void {
   let t: u32;
+  let link: i32 = -1;
   if (lineOverflowed) {
     t = AT_T_OTHER;
-    classLink = -1;
   } else if (badHeader) {
     t = AT_T_WS_DATA_BAD;
-    classLink = f0;
+    link = f0;
   } else {
     t = direction == DIR_DEVICE ? classifyDevice(p, len) : classifyHost(p, len);
+    link = classLink;
   }
   let flags = AT_KIND_LINE | (t << 8);
   if (lineOverflowed) flags |= AT_FLAG_OVERFLOW;
-  emit(flags, p, len, classLink);
+  emit(flags, p, len, link);
 }
 
 /** Appends [p, p+n) to the stash; hands out full stashes as OVERFLOW pieces. */
