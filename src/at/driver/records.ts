@@ -8,6 +8,8 @@
 // do not, the prompt is the single write `\r\nOK\r\n\r\n>`; §7 / §6: `+WS_DATA:` is a header
 // followed by exactly <data_len> raw bytes and an optional CR LF.
 
+import { latin1Text } from "../../codec/latin1.js";
+
 /** The fields `+WS_DATA:` carries under AT+WSDATAFMT (reference §6); absent = not in the mask. */
 export interface WsDataHeader {
   linkId: number;
@@ -32,3 +34,14 @@ export type DeviceRecord =
   | { kind: "data"; bytes: Uint8Array }
   /** The announced bytes are complete (and the optional trailing CR LF consumed). */
   | { kind: "data-end" };
+
+/** `+WS_DATA:` as the device printed it (for transcripts), from the fields its header showed. */
+export function formatWsData(h: WsDataHeader, data: Uint8Array): string {
+  const f: number[] = [h.linkId];
+  if (h.opcode !== undefined) f.push(h.opcode);
+  if (h.fin !== undefined) f.push(h.fin ? 1 : 0);
+  if (h.payloadLen !== undefined) f.push(h.payloadLen);
+  if (h.payloadOffset !== undefined) f.push(h.payloadOffset);
+  if (h.dataLen !== undefined) f.push(h.dataLen);
+  return `+WS_DATA:${f.join(",")},${latin1Text(data)}`;
+}

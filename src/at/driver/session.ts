@@ -21,69 +21,13 @@ import { latin1Bytes, latin1Text } from "../../codec/latin1.js";
 import { AtCommandError, AtError, AtProtocolError, AtTimeoutError } from "../../errors.js";
 import { DEFAULT_DATA_MASK } from "./firmware-profile.js";
 import type { DeviceRecord, WsDataHeader } from "./records.js";
+import type {
+  AtSessionOptions, CommandOptions, CommandResult, DeviceReader, LinkState, SessionEvent, WsChunk,
+} from "./session-types.js";
 
-/** Turns device bytes into records (the WASM scanner behind src/codec/at-scanner.ts). */
-export interface DeviceReader {
-  /** Feeds bytes; calls `emit` for each record, in order, before returning. */
-  feed(bytes: Uint8Array, emit: (record: DeviceRecord) => void): void;
-  /** The +WS_DATA layout of a link changed (AT+WSDATAFMT=<linkId>,<level>,<mask> answered OK). */
-  setDataFormat(linkId: number, level: number, mask: number): void;
-  /** The device rebooted: back to the boot state (default masks, line mode). */
-  reset(): void;
-}
-
-export interface CommandOptions {
-  /** Bytes to write after the `>` prompt (AT+WSSEND / AT+WSHEAD with a length > 0). */
-  data?: Uint8Array | null;
-  /**
-   * Which result ends the command: "ok" (OK / ERROR; the default) or "send" (SEND OK / ERROR,
-   * for AT+WSSEND).
-   */
-  final?: "ok" | "send";
-  /** For the shell's timer; the session only reports it back. Default 10000. */
-  timeoutMs?: number;
-}
-
-export interface CommandResult {
-  /** The command line, without CR LF. */
-  command: string;
-  /** "OK" or "SEND OK". */
-  result: string;
-  /** Information lines the device printed for this command (not echo, not URCs). */
-  lines: string[];
-}
-
-export type LinkState = "closed" | "opening" | "open" | "reconnecting";
-
-export interface WsChunk {
-  linkId: number;
-  /** Frame opcode (0 continuation, 1 text, 2 binary) when the data format shows it. */
-  opcode?: number;
-  fin?: boolean;
-  payloadLen?: number;
-  payloadOffset?: number;
-  /** Opcode of the message this chunk belongs to (1 or 2) when boundaries are known. */
-  messageOpcode?: number;
-  data: Uint8Array;
-}
-
-export type SessionEvent =
-  | { type: "command-sent"; id: number; command: string; timeoutMs: number }
-  | { type: "command-done"; id: number; result: CommandResult }
-  | { type: "command-failed"; id: number; error: AtError }
-  /** The device booted (`ready`): everything the device held is gone. */
-  | { type: "device-ready" }
-  | { type: "link-connected"; linkId: number; reconnect: boolean }
-  | { type: "link-disconnected"; linkId: number }
-  | { type: "link-closed"; linkId: number; reason: "server" | "command" | "reset" | "open-failed" }
-  | { type: "ws-data"; chunk: WsChunk }
-  | { type: "ws-message"; linkId: number; opcode: number; data: Uint8Array }
-  /** A line nobody asked for (WIFI DISCONNECT, +TIME_UPDATED, a late result, ...). */
-  | { type: "unsolicited"; text: string }
-  /** Something the session could not make sense of; the session carries on. */
-  | { type: "protocol-error"; error: AtProtocolError }
-  /** Everything on the wire, in order, for transcripts: what the host wrote and each record read. */
-  | { type: "trace"; from: "host" | "device"; text: string; bytes?: Uint8Array };
+export type { AtSessionOptions, CommandOptions, CommandResult, DeviceReader, LinkState, SessionEvent, WsChunk };
+import { formatWsData } from "./records.js";
+export { formatWsData };
 
 interface Command {
   id: number;
@@ -103,13 +47,6 @@ interface Link {
   level: number;
   /** Message being reassembled (only when opcode/fin/payload_len/payload_offset are shown). */
   message: { opcode: number; parts: Uint8Array[]; size: number } | null;
-}
-
-export interface AtSessionOptions {
-  /** Drop a reassembled message larger than this (reported as a protocol error). Default 64 MiB. */
-  maxMessageBytes?: number;
-  /** The device echoes commands (the boot default, reference §10). Default true. */
-  echo?: boolean;
 }
 
 const LINK_COUNT = 3;
@@ -294,7 +231,7 @@ export class AtSession {
     const open = /^AT\+WSOPEN=(\d+),/.exec(c.line);
     const l = open ? this.links[Number(open[1])] : undefined;
     if (l && l.state === "closed") l.state = "opening";
-    this.write(latin1(c.line + "\r\n"));
+    this.write(latin1Bytes(c.line + "\r\n"));
     this.trace("host", c.line);
     this.push({ type: "command-sent", id: c.id, command: c.line, timeoutMs: c.timeoutMs });
   }
@@ -519,21 +456,6 @@ export class AtSession {
     }
   }
 }
-
-/** `+WS_DATA:` as the device printed it (for transcripts), from the fields its header showed. */
-export function formatWsData(h: WsDataHeader, data: Uint8Array): string {
-  const f: number[] = [h.linkId];
-  if (h.opcode !== undefined) f.push(h.opcode);
-  if (h.fin !== undefined) f.push(h.fin ? 1 : 0);
-  if (h.payloadLen !== undefined) f.push(h.payloadLen);
-  if (h.payloadOffset !== undefined) f.push(h.payloadOffset);
-  if (h.dataLen !== undefined) f.push(h.dataLen);
-  return `+WS_DATA:${f.join(",")},${latin1Text(data)}`;
-}
-
-/** Latin-1 bytes of a command line (the codec's implementation, under the session's names). */
-export const latin1 = latin1Bytes;
-export { latin1Text };
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
