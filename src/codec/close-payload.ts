@@ -1,7 +1,8 @@
 // RFC 6455 5.5.1: a close frame's body is a 2-byte status code followed by a UTF-8 reason.
 
 import { isValidCloseCode } from "./constants.js";
-import { ProtocolError } from "../errors.js";
+import { Codec, sharedCodec } from "./codec.js";
+import { errorFromWasm } from "./error-table.js";
 
 const encoder = new TextEncoder();
 
@@ -28,21 +29,20 @@ export function encodeClosePayload(code?: number, reason = ""): Uint8Array {
   return out;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8");
 
-/** Parses a close payload received from a peer; throws ProtocolError like the decoder does. */
-export function parseClosePayload(payload: Uint8Array): { code: number; reason: string } {
-  if (payload.length === 0) return { code: 1005, reason: "" };
-  if (payload.length === 1) {
-    throw new ProtocolError("INVALID_CLOSE_PAYLOAD", 1002, "close frame with a 1-byte payload, expected 0 or at least 2 bytes");
+/**
+ * Parses a close payload received from a peer with the decoder's own WASM check (same rules,
+ * same errors): throws ProtocolError for a 1-byte payload, a code not valid on the wire, or a
+ * reason that is not UTF-8.
+ */
+export function parseClosePayload(payload: Uint8Array, codec: Codec = sharedCodec()): { code: number; reason: string } {
+  if (payload.length > 125) {
+    throw new RangeError(`a close payload is at most 125 bytes, got ${payload.length}`);
   }
-  const code = (payload[0] << 8) | payload[1];
-  if (!isValidCloseCode(code)) {
-    throw new ProtocolError("INVALID_CLOSE_CODE", 1002, `close code ${code} is not valid on the wire (valid: 1000-1003, 1007-1014, 3000-4999)`);
-  }
-  try {
-    return { code, reason: strictUtf8.decode(payload.subarray(2)) };
-  } catch {
-    throw new ProtocolError("INVALID_CLOSE_REASON", 1007, "close reason is not valid UTF-8");
-  }
+  const ex = codec.exports;
+  codec.u8.set(payload, codec.scratchPtr);
+  const err = ex.wsCheckClose(codec.scratchPtr, payload.length);
+  if (err !== 0) throw errorFromWasm(err, ex.wsCloseCodeSeen());
+  return { code: ex.wsCloseCodeSeen(), reason: payload.length > 2 ? utf8.decode(payload.subarray(2)) : "" };
 }

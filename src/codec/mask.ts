@@ -25,7 +25,7 @@ export function mask(data: Uint8Array, maskingKey: Uint8Array | number, phase = 
 
 /**
  * Masks bytes that already sit in WASM memory (no copies): `codec.u8[ptr .. ptr+length)`.
- * Use with Codec#scratchWindow() to fill memory directly.
+ * Use with scratchWindow(codec) to fill memory directly.
  */
 export function maskInMemory(codec: Codec, ptr: number, length: number, maskingKey: number, phase = 0): void {
   const end = ptr + length;

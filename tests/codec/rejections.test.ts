@@ -179,3 +179,17 @@ test("options are checked and named", () => {
   assert.throws(() => new FrameDecoder({ role: "peer" as "client" }), TypeError);
   assert.throws(() => new FrameDecoder({ role: "client", maxPayloadBytes: -1 }), /"maxPayloadBytes"/);
 });
+
+test("parseClosePayload applies the decoder's close rules", async () => {
+  const { parseClosePayload } = await import("../../src/codec/index.js");
+  assert.deepEqual(parseClosePayload(new Uint8Array(0)), { code: 1005, reason: "" });
+  assert.deepEqual(parseClosePayload(new Uint8Array([0x03, 0xe8, 0x68, 0x69])), { code: 1000, reason: "hi" });
+  for (const [bytes, code, close] of [
+    [[0x03], "INVALID_CLOSE_PAYLOAD", 1002],
+    [[0x03, 0xed], "INVALID_CLOSE_CODE", 1002],
+    [[0x03, 0xe8, 0xff], "INVALID_CLOSE_REASON", 1007],
+  ] as const) {
+    assert.throws(() => parseClosePayload(Uint8Array.from(bytes)), (e: unknown) =>
+      e instanceof ProtocolError && e.code === code && e.closeCode === close);
+  }
+});
