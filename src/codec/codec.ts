@@ -5,23 +5,10 @@
 // so the views built here stay valid for the instance's life. Use one Codec per connection or
 // serial port: the decoder, encoder and AT scanner of one connection share it.
 
-import { WASM_BASE64 } from "./wasm-binary.js";
+import { wasmModule } from "./wasm-module.js";
 import type { WsatWasmExports } from "./wasm-exports.js";
 
-let compiled: WebAssembly.Module | undefined;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** The compiled module (compiled on first use, shared by every Codec). */
-export function wasmModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(decodeBase64(WASM_BASE64));
-  return compiled;
-}
+export { wasmModule };
 
 export class Codec {
   readonly exports: WsatWasmExports;
