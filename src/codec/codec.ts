@@ -22,6 +22,14 @@ export class Codec {
   /** The scratch window used by the standalone helpers (address and size). */
   readonly scratchPtr: number;
   readonly scratchSize: number;
+  /**
+   * Which stateful user's state is loaded in the kernels' globals right now, per kernel family.
+   * Many decoders (or AT scanners) share one instance: before feeding, a user that is not the
+   * current owner asks the owner to save its state, then loads its own (see frame-decoder.ts,
+   * at-scanner.ts). null: nobody's state is loaded.
+   */
+  wsOwner: { saveState(): void } | null = null;
+  atOwner: { saveState(): void } | null = null;
 
   private constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as WsatWasmExports;
@@ -43,10 +51,18 @@ export class Codec {
 let shared: Codec | undefined;
 
 /**
+ * The codec of this thread (event loop): one instance shared by every connection, client and
+ * serial port on it. Each keeps its own small state and swaps it in when it feeds.
+ */
+export function threadCodec(): Codec {
+  shared ??= Codec.create();
+  return shared;
+}
+
+/**
  * The instance used by the standalone helpers (mask, isValidUtf8, ...). They leave no state
  * behind between calls, so sharing it is safe within one thread.
  */
 export function sharedCodec(): Codec {
-  shared ??= Codec.create();
-  return shared;
+  return threadCodec();
 }
