@@ -22,7 +22,8 @@ export class ServerProtocol extends Connection {
   /** The client's handshake, once OPEN. */
   request: ClientHandshake | undefined;
   subprotocol: string | undefined;
-  private head = new HttpHeadReader();
+  // RFC 6455 4.1: "The method of the request MUST be GET"; anything else is refused at its first byte.
+  private head = new HttpHeadReader({ startLine: "request", method: "GET" });
   private readonly select: SubprotocolSelector | undefined;
   private readonly responseHeaders: Array<[string, string]>;
 
