@@ -5,3 +5,4 @@ export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";
 export type { TcpEmulator } from "./at/emulator-tcp.js";
+export { ERROR_CATALOGUE, errorCatalogueMarkdown, type ErrorCatalogueEntry, type ErrorClassName } from "./error-catalogue.js";

@@ -21,7 +21,7 @@
 // start-line and blank line included, and MAX_HEADER_FIELDS field lines; past either the error
 // carries HTTP status 431, every syntax error carries 400.
 
-import { InvalidHandshake } from "../errors.js";
+import { InvalidHandshake, InvalidState } from "../errors.js";
 
 export interface HttpHead {
   /** "GET /chat HTTP/1.1" or "HTTP/1.1 101 Switching Protocols" */
@@ -103,7 +103,7 @@ export class HttpHeadReader {
    * byte that makes the head invalid.
    */
   push(bytes: Uint8Array): { head: HttpHead; rest: Uint8Array } | null {
-    if (this.state === S.Done) throw new InvalidHandshake("HANDSHAKE_HEAD_DONE", "http head already complete, no more bytes expected");
+    if (this.state === S.Done) throw new InvalidState("HTTP_HEAD_COMPLETE", "push() after the http head was read; the bytes after it were handed back as rest");
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (this.len === MAX_HEAD_BYTES) {
