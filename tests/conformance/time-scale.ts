@@ -1,0 +1,42 @@
+// How much slower than an idle machine this one runs now, for the harness's timers (issue 12
+// item 6). Autobahn's timers are fixed (1 s kill timers, 1 s pauses); on a loaded 2-core machine a
+// peer in another process can need longer than that to react, and a verdict must not depend on
+// the machine's speed. So:
+//   - pauses (continueLater, closeAfter: "wait this long for something the peer should not do")
+//     are multiplied by timeScale();
+//   - bounds (kill timers, the closing-handshake timeout, the wait for the server's TCP close:
+//     "give up on the peer after this long") are multiplied by timeScale() * BOUND_MARGIN, and a
+//     kill timer also fires early, as soon as the events received can no longer match any
+//     expected list (then the verdict is FAILED whatever the peer does next), so a margin costs a
+//     conforming peer nothing and a lax peer little.
+// WSAT_TIME_SCALE=<n> sets the scale (npm run test:stress sets it); otherwise it is the 1-minute
+// load average per core, clamped to 1..4.
+
+import { availableParallelism, loadavg } from "node:os";
+
+export const BOUND_MARGIN = 5;
+
+let cached: number | undefined;
+
+export function timeScale(): number {
+  if (cached !== undefined) return cached;
+  const fromEnv = Number(process.env.WSAT_TIME_SCALE);
+  if (Number.isFinite(fromEnv) && fromEnv > 0) return (cached = fromEnv);
+  const perCore = loadavg()[0] / Math.max(1, availableParallelism());
+  return (cached = Math.min(4, Math.max(1, perCore)));
+}
+
+/** A pause of `ms` on an idle machine, scaled. */
+export function pauseMs(ms: number): number {
+  return Math.round(ms * timeScale());
+}
+
+/** A give-up bound of `ms` on an idle machine, scaled with a margin. */
+export function boundMs(ms: number): number {
+  return Math.round(ms * timeScale() * BOUND_MARGIN);
+}
+
+/** A node:test timeout for a test that takes up to `ms` on an idle machine. */
+export function testTimeoutMs(ms: number): number {
+  return Math.round(ms * timeScale());
+}
