@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Long mutation-fuzzing run of the codec (needs `npm run build`):
-//   node scripts/fuzz.mjs [--inputs N] [--seed S] [--target frame-decoder,at-scanner] [--max-seconds T]
+// Long mutation-fuzzing run of the codec and of the whole server connection (needs `npm run build`):
+//   node scripts/fuzz.mjs [--inputs N] [--seed S] [--target frame-decoder,at-scanner,server-connection] [--max-seconds T]
+// server-connection (tests/fuzz/server-connection.ts) feeds a ServerProtocol a handshake and
+// mutated client frames and checks its answer (status, pongs, messages, close code) against the
+// conformance harness's independent reader.
 // Each target runs in its own worker thread (≥ 10^6 inputs each by default) while this process
 // watches them: no progress report for 20 s = a hang (the input being run is saved). Crashes are
 // saved under tests/fuzz/regressions/ and replayed by every `npm test`. Memory: WASM memory must
@@ -16,10 +19,13 @@ import { createHash } from "node:crypto";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targetsJs = join(root, "dist", "tests", "fuzz", "targets.js");
+const serverJs = join(root, "dist", "tests", "fuzz", "server-connection.js");
 const regressions = join(root, "tests", "fuzz", "regressions");
 
 if (!isMainThread) {
-  const { FUZZERS, fuzzLoop } = await import(targetsJs);
+  const { FUZZERS: codecFuzzers, fuzzLoop } = await import(targetsJs);
+  const { serverConnectionFuzzer } = await import(serverJs);
+  const FUZZERS = { ...codecFuzzers, "server-connection": () => serverConnectionFuzzer() };
   // a GC handle without --expose-gc (not allowed in a worker's execArgv)
   const v8 = await import("node:v8");
   const vm = await import("node:vm");
@@ -53,7 +59,7 @@ if (!isMainThread) {
     options: {
       inputs: { type: "string", default: "1000000" },
       seed: { type: "string", default: String(Date.now() % 1_000_000_007) },
-      target: { type: "string", default: "frame-decoder,at-scanner" },
+      target: { type: "string", default: "frame-decoder,at-scanner,server-connection" },
       "max-seconds": { type: "string", default: "1800" },
     },
   });
