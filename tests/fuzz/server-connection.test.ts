@@ -8,7 +8,7 @@ import { fuzzLoop } from "./targets.js";
 import { expectServer, serverConnectionFuzzer, utf8State } from "./server-connection.js";
 import { encodeFrame, closePayload, OP } from "../conformance/wire.js";
 
-const BUDGET = Number(process.env.WSAT_FUZZ_INPUTS ?? 3000);
+const BUDGET = Number(process.env.WSAT_FUZZ_INPUTS ?? 5000);
 const SEED = Number(process.env.WSAT_FUZZ_SEED ?? 20261201);
 /** Ends only a stalled run (the loop is synchronous); not a speed check: every input must run. */
 const SAFETY_DEADLINE_MS = 240_000;

@@ -122,6 +122,9 @@ function validCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
+/** The largest message wsat reassembles when no maxPayloadBytes is set (src/codec/message-assembler.ts). */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
 interface Header { fin: boolean; rsv: number; opcode: number; masked: boolean; len: bigint; headLen: number }
 
 /** The header at `at`, or the number of bytes present when it is not all there. */
@@ -152,7 +155,9 @@ function headerFaults(h: { rsv: number; opcode: number; fin: boolean; masked: bo
   if (h.len >= 1n << 63n) f.push(1002);
   if (h.opcode === 0 && !inMessage) f.push(1002);
   if ((h.opcode === 1 || h.opcode === 2) && inMessage) f.push(1002);
-  if (limit && h.opcode < 8 && (h.len > BigInt(limit) || BigInt(msgBytes) + h.len > BigInt(limit))) f.push(1009);
+  // with no limit set, a reassembled message still cannot pass MessageAssembler's 2^31-1 bytes
+  const max = BigInt(limit || MAX_MESSAGE_BYTES);
+  if (h.opcode < 8 && (h.len > max || BigInt(msgBytes) + h.len > max)) f.push(1009);
   return f;
 }
 
