@@ -5,19 +5,36 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 
+/**
+ * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
+ * as the firmware (reference esp-at-websocket.md §5, §7.2): text is not checked for UTF-8 on
+ * receive, and sends are not policed (any opcode, FIN and length as asked, control frames over
+ * 125 bytes, no fragment-order check). Never the native client's default.
+ */
+export type ConnectionProfile = "strict" | "permissive";
+
 export interface ConnectionOptions {
   role: "client" | "server";
-  /** The WASM instance for this connection (default: a new one). */
+  /** The WASM instance (default: the thread's, shared by every connection on it). */
   codec?: Codec;
+  /** Default "strict". */
+  profile?: ConnectionProfile;
+  /**
+   * Fragment sent messages at bufferSize (esp_websocket_client's behaviour, and the ESP-AT links').
+   * Default false: a message is one frame, written as header + payload.
+   */
+  autoFragment?: boolean;
+  /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
+  maxFragments?: number;
   /** Masking keys (client role): a random u32 per frame, supplied by the shell. */
   maskKey?: () => number;
   /** Limit for one frame and one reassembled message; 0 = none. */
   maxPayloadBytes?: number;
-  /** Size of the DATA pieces handed out and of automatic send fragments. Default 1024. */
+  /** Size of the DATA pieces handed out and, with autoFragment, of send fragments. Default 1024. */
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
@@ -43,6 +60,11 @@ export class Connection {
   closeSent: CloseInfo | null = null;
   /** The shell should end the transport once dataToSend() is written. */
   closeTransport = false;
+  readonly profile: ConnectionProfile;
+  readonly autoFragment: boolean;
+  readonly maxFragments: number;
+  /** Pongs answered with an earlier one (RFC 6455 5.5.3: only the most recent ping needs one). */
+  pongsCoalesced = 0;
 
   protected readonly codec: Codec;
   protected events: ConnectionEvent[] = [];
@@ -54,6 +76,9 @@ export class Connection {
   private pending: (() => void) | null = null;
   private readonly outWindow: number;
   private sendingOpcode = 0;
+  /** The payload of the last ping of this read, answered once the read is decoded. */
+  private pongOwed: Uint8Array | null = null;
+  private fragments = 0;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
@@ -61,20 +86,37 @@ export class Connection {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
     }
+    const maxFragments = options.maxFragments ?? 65536;
+    if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
+      throw new RangeError(`"maxFragments" must be a non-negative integer, got ${maxFragments}`);
+    }
+    const profile = options.profile ?? "strict";
+    if (profile !== "strict" && profile !== "permissive") {
+      throw new TypeError(`"profile" must be "strict" or "permissive", got ${String(profile)}`);
+    }
     this.role = options.role;
     this.bufferSize = bufferSize;
+    this.profile = profile;
+    this.autoFragment = options.autoFragment === true;
+    this.maxFragments = maxFragments;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate });
+    this.encoder = new FrameEncoder({
+      role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate,
+      checkFrames: profile === "strict",
+    });
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
 
   /** Creates the decoder: called once the opening handshake is done. */
   protected startFraming(): void {
-    this.decoder = new FrameDecoder({ role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec });
+    this.decoder = new FrameDecoder({
+      role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
+      validateUtf8: this.profile === "strict",
+    });
   }
 
   // ---- input ---------------------------------------------------------------------------------
@@ -90,11 +132,20 @@ export class Connection {
       this.receiveHandshake(bytes);
       return;
     }
-    if (this.state === "CLOSED" || this.discarding || bytes.length === 0) return;
+    // RFC 6455 5.5.1 / 7.1.1: once a close frame is received, no more data is processed.
+    if (this.state === "CLOSED" || this.discarding || this.closeRcvd || bytes.length === 0) return;
     try {
       this.decoder!.push(bytes, this.onChunk);
     } catch (err) {
-      this.protocolFailure(err);
+      // Bytes after the peer's close frame in the same read are not parsed: their errors are not ours.
+      if (!this.closeRcvd) this.protocolFailure(err);
+    }
+    const pong = this.pongOwed;
+    if (pong) {
+      this.pongOwed = null;
+      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+      // response, unless it already received a Close frame." Not after our own close either.
+      if (this.state === "OPEN" && !this.closeRcvd && !this.discarding) this.out.push(this.encoder.encode(Opcode.PONG, pong));
     }
   }
 
@@ -128,6 +179,14 @@ export class Connection {
     if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
     const op = chunk.opcode;
     if (op < 8) {
+      if (chunk.frameStart && this.maxFragments > 0) {
+        this.fragments = op === Opcode.CONTINUATION ? this.fragments + 1 : 1;
+        if (this.fragments > this.maxFragments) {
+          this.protocolFailure(new ProtocolError("TOO_MANY_FRAGMENTS", 1008,
+            `message with ${this.fragments} fragments exceeds limit of ${this.maxFragments} fragments`));
+          return;
+        }
+      }
       if (this.wantData) this.emitData(chunk);
       if (this.wantMessages) {
         const m = this.assembler.push(chunk);
@@ -138,9 +197,11 @@ export class Connection {
     this.emitData(chunk);
     if (op === Opcode.PING) {
       const data = chunk.payload.slice();
-      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
-      // response, unless it already received a Close frame." Not after our own close either.
-      if (this.state === "OPEN") this.out.push(this.encoder.encode(Opcode.PONG, data));
+      // RFC 6455 5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s)
+      // in response to previous Ping frame(s), the endpoint MAY elect to send a Pong frame for
+      // only the most recently processed Ping frame." One pong per read, for its last ping.
+      if (this.pongOwed) this.pongsCoalesced++;
+      this.pongOwed = data;
       this.events.push({ type: "ping", data });
     } else if (op === Opcode.PONG) {
       this.events.push({ type: "pong", data: chunk.payload.slice() });
@@ -273,7 +334,7 @@ export class Connection {
   /** One frame with exactly this opcode and FIN (the ESP "partial" senders use fin=false). */
   sendFrame(opcode: number, payload: Uint8Array, fin = true): number {
     this.checkOpen();
-    this.trackFragments(opcode, fin);
+    if (this.profile === "strict") this.trackFragments(opcode, fin);
     if (this.role === "server" && payload.length >= ZERO_COPY_BYTES) {
       // Unmasked and large: the header, then the caller's bytes as they are (one writev, no
       // copy). As with ws, the payload must not change until the send's promise settles.
@@ -301,16 +362,16 @@ export class Connection {
   }
 
   /**
-   * A whole message with FIN, fragmented automatically at bufferSize (esp_websocket_client
-   * send_with_opcode): the first frame carries the opcode, then CONTINUATION frames.
-   * Control opcodes are sent as one frame.
+   * A whole message with FIN: one frame, or with autoFragment fragments of bufferSize
+   * (esp_websocket_client send_with_opcode): the first frame carries the opcode, then
+   * CONTINUATION frames. Control opcodes are sent as one frame.
    */
   sendMessage(opcode: number, payload: Uint8Array): number {
     this.checkOpen();
-    if (opcode >= 8 || payload.length <= this.bufferSize) {
+    if (opcode >= 8 || !this.autoFragment || payload.length <= this.bufferSize) {
       return this.sendFrame(opcode, payload, true);
     }
-    this.trackFragments(opcode, false);
+    if (this.profile === "strict") this.trackFragments(opcode, false);
     // Fragments are encoded in batches that fill the codec's output window: one copy out of
     // WASM memory per batch, and no concatenation.
     const size = this.bufferSize;
