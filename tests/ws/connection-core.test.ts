@@ -3,7 +3,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Connection } from "../../src/ws/connection.js";
+import { Connection, PONGS_PER_READ } from "../../src/ws/connection.js";
 import { FrameEncoder, Opcode, threadCodec } from "../../src/codec/index.js";
 import type { ConnectionEvent } from "../../src/ws/events.js";
 import { FrameDecoder } from "../../src/codec/index.js";
@@ -91,25 +91,26 @@ describe("RFC 6455 5.5.1 / 7.1.1: nothing after the peer's close frame", () => {
 });
 
 describe("RFC 6455 5.5.3: pongs are coalesced per read", () => {
-  it("answers 1,000 pings in one read with one pong carrying the last ping's payload", () => {
+  it("answers 1,000 pings in one read with PONGS_PER_READ pongs, then one for the last ping", () => {
     const s = new Connection({ role: "server" });
     const pings = concat(Array.from({ length: 1000 }, (_, i) => client.encode(Opcode.PING, new Uint8Array([i & 0xff, i >> 8]))));
     s.receiveData(pings);
     assert.equal(s.eventsReceived().filter((e) => e.type === "ping").length, 1000);
     const out = sent(s);
-    assert.equal(out.length, 1);
-    assert.deepEqual(out[0], { opcode: Opcode.PONG, payload: [999 & 0xff, 999 >> 8], closeCode: 0 });
-    assert.equal(s.pongsCoalesced, 999);
+    assert.equal(out.length, PONGS_PER_READ + 1);
+    for (let i = 0; i < PONGS_PER_READ; i++) assert.deepEqual(out[i].payload, [i, 0]);
+    assert.deepEqual(out.at(-1), { opcode: Opcode.PONG, payload: [999 & 0xff, 999 >> 8], closeCode: 0 });
+    assert.equal(s.pongsCoalesced, 1000 - PONGS_PER_READ - 1);
   });
 
-  it("answers one pong per read and none after a close frame in that read", () => {
+  it("answers each ping of a short read, and no ping after a close frame", () => {
     const s = new Connection({ role: "server" });
     s.receiveData(client.encode(Opcode.PING, new Uint8Array([1])));
     s.receiveData(client.encode(Opcode.PING, new Uint8Array([2])));
     assert.deepEqual(sent(s).map((f) => f.payload), [[1], [2]]);
-    s.receiveData(concat([client.encode(Opcode.PING, new Uint8Array([3])), client.encodeClose(1000)]));
+    s.receiveData(concat([client.encode(Opcode.PING, new Uint8Array([3])), client.encodeClose(1000), client.encode(Opcode.PING, new Uint8Array([4]))]));
     s.settle();
-    assert.deepEqual(sent(s).map((f) => f.opcode), [Opcode.CLOSE]);
+    assert.deepEqual(sent(s).map((f) => [f.opcode, f.payload[0]]), [[Opcode.PONG, 3], [Opcode.CLOSE, 0x03]]);
   });
 });
 
@@ -181,5 +182,67 @@ describe("sends are one frame unless autoFragment", () => {
     const b = new Connection({ role: "server", bufferSize: 1024, autoFragment: true });
     b.sendBinary(new Uint8Array(100 * 1024));
     assert.equal(sent(b).length, 100);
+  });
+});
+
+describe("the per-message extension hook", () => {
+  // A toy extension: "compressed" bytes are the payload XOR 0x55, decoded one byte at a time.
+  const xor = (b: Uint8Array) => b.map((x) => x ^ 0x55);
+  function toy(log: string[]) {
+    return {
+      encodeMessage: (payload: Uint8Array) => (payload.length >= 4 ? { payload: xor(payload), rsv1: true } : { payload, rsv1: false }),
+      decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (b: Uint8Array) => void) {
+        log.push(`chunk ${chunk.length}${fin ? " fin" : ""}`);
+        for (const x of chunk) onData(new Uint8Array([x ^ 0x55]));
+        void limit;
+      },
+      close: () => log.push("close"),
+    };
+  }
+  const rsv1Frame = (op: number, payload: Uint8Array, fin = true) => client.encode(op, payload, { fin, rsv1: true });
+
+  it("routes RSV1 messages through decodeChunk, in fragments, and leaves others alone", () => {
+    const log: string[] = [];
+    const s = new Connection({ role: "server", extension: toy(log) });
+    const hello = xor(new TextEncoder().encode("héllo"));
+    s.receiveData(concat([
+      rsv1Frame(Opcode.TEXT, hello.subarray(0, 3), false),
+      client.encode(Opcode.CONTINUATION, hello.subarray(3)),
+      client.encode(Opcode.TEXT, new TextEncoder().encode("plain")),
+    ]));
+    const msgs = s.eventsReceived().filter((e) => e.type === "message") as Array<{ text?: string }>;
+    assert.deepEqual(msgs.map((m) => m.text), ["héllo", "plain"]);
+    assert.deepEqual(log, ["chunk 3", "chunk 3 fin"]);
+    s.receiveEof();
+    assert.deepEqual(log.slice(-1), ["close"]);
+  });
+
+  it("checks UTF-8 on the decoded bytes (1007) and refuses RSV1 on a continuation (1002)", () => {
+    const bad = new Connection({ role: "server", extension: toy([]) });
+    bad.receiveData(rsv1Frame(Opcode.TEXT, xor(new Uint8Array([0x61, 0xc3, 0x28]))));
+    const e1 = bad.eventsReceived().find((e) => e.type === "error") as unknown as { error: { code: string; closeCode: number } };
+    assert.deepEqual([e1.error.code, e1.error.closeCode], ["INVALID_UTF8", 1007]);
+    const cont = new Connection({ role: "server", extension: toy([]) });
+    cont.receiveData(concat([rsv1Frame(Opcode.TEXT, xor(new Uint8Array([0x61])), false), rsv1Frame(Opcode.CONTINUATION, xor(new Uint8Array([0x61])))]));
+    const e2 = cont.eventsReceived().find((e) => e.type === "error") as unknown as { error: { closeCode: number } };
+    assert.equal(e2.error.closeCode, 1002);
+    const none = new Connection({ role: "server" });
+    none.receiveData(rsv1Frame(Opcode.TEXT, new Uint8Array([0x61])));
+    const e3 = none.eventsReceived().find((e) => e.type === "error") as unknown as { error: { code: string } };
+    assert.equal(e3.error.code, "RSV_NOT_NEGOTIATED");
+  });
+
+  it("sends through encodeMessage: RSV1 on the first frame only", () => {
+    const s = new Connection({ role: "server", extension: toy([]), bufferSize: 4, autoFragment: true });
+    s.sendText("abcdefghij");
+    s.sendText("ab");
+    const wire = concat(s.dataToSend());
+    assert.equal(wire[0], 0x41); // TEXT, RSV1, no FIN
+    assert.equal(wire[6], 0x00); // CONTINUATION, no RSV1
+    const d = new FrameDecoder({ role: "client", rsv1: true });
+    const frames: Array<[number, boolean, number[]]> = [];
+    d.push(wire, (c) => frames.push([c.opcode, c.rsv1, [...c.payload]]));
+    assert.deepEqual(frames.map((f) => f[1]), [true, false, false, false]);
+    assert.deepEqual(frames.at(-1), [Opcode.TEXT, false, [0x61, 0x62]]);
   });
 });
