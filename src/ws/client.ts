@@ -3,6 +3,7 @@
 // timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
 
 import * as net from "node:net";
+import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
 import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
@@ -174,6 +175,7 @@ export class WebSocketClient extends Endpoint {
       autoFragment: o.autoFragment,
       profile: o.profile,
       allocate: allocateUninitialized,
+      utf8Interior: isUtf8,
       request: {
         host: t.host,
         port: t.port,

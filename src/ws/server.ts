@@ -3,6 +3,7 @@
 // once its opening handshake succeeds.
 
 import { EventEmitter } from "node:events";
+import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
@@ -190,6 +191,7 @@ export class WebSocketServer extends EventEmitter {
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
       allocate: allocateUninitialized,
+      utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
     const conn = new ServerConnection(
