@@ -41,10 +41,21 @@ test(`server connection fuzzing: ${BUDGET} inputs (seed ${SEED}), answers checke
   assert.equal(f.memoryBytes(), mem, "WASM memory size");
 });
 
-// Issue 12 item 1 (bytes after the peer's close frame are parsed) belongs to the connection core:
-// until it is fixed, these inputs are checked here as a todo, so the finding stays visible.
+// Two known faults of the connection core (src/ws/connection.ts, the lead's) are checked as todos
+// until they are fixed, so the findings stay visible without failing the run:
+// - issue 12 item 1: bytes after the peer's close frame are still parsed, and a fault in them
+//   replaces the echo of the peer's close code;
+// - a failure raised in JS while a read is decoded (TOO_MANY_FRAGMENTS) is replaced by a later
+//   fault in the same read (e.g. RSV bits on the next frame: close 1002 instead of 1008).
+// Remove the todo once a fix lands; the inputs are then checked like every other.
 test("server connection fuzzing: streams with bytes after the peer's close frame (issue 12 item 1)", { todo: "issue 12 item 1, the connection core's", timeout: 280_000 }, () => {
   const f = serverConnectionFuzzer({ onlyBytesAfterClose: true });
   const { crashes } = fuzzLoop(f, SEED + 1, BUDGET, Date.now() + SAFETY_DEADLINE_MS);
+  assert.deepEqual(report(crashes), []);
+});
+
+test("server connection fuzzing: maxFragments 0..3 (the fragment limit of issue 12 item 5)", { todo: "a JS-level failure is overwritten by a later fault in the same read (connection core)", timeout: 280_000 }, () => {
+  const f = serverConnectionFuzzer({ skipBytesAfterClose: true, fragmentLimits: true });
+  const { crashes } = fuzzLoop(f, SEED + 2, BUDGET, Date.now() + SAFETY_DEADLINE_MS);
   assert.deepEqual(report(crashes), []);
 });

@@ -7,7 +7,7 @@
 //   - a pong with the same payload for every ping before the end, in order;
 //   - every complete message before the end, byte for byte;
 //   - the close frame: the code of the first fault in the stream (RFC 6455 7.4.1: 1002 framing,
-//     1007 bad UTF-8, 1009 too big; when one frame has several faults, any of their codes), or
+//     1007 bad UTF-8, 1009 too big, 1008 more fragments than maxFragments; when one frame has several faults, any of their codes), or
 //     the echo of the peer's close code (5.5.1), or none at all when the stream just ends;
 //   - nothing after that close frame, and the transport marked for closing.
 //
@@ -162,7 +162,7 @@ function headerFaults(h: { rsv: number; opcode: number; fin: boolean; masked: bo
 }
 
 /** What a conforming server does with this client stream (after a successful handshake). */
-export function expectServer(stream: Uint8Array, limit: number): Expected {
+export function expectServer(stream: Uint8Array, limit: number, maxFragments = 65536): Expected {
   const reader = new FrameReader(true, Number.MAX_SAFE_INTEGER);
   const exp: Expected = { pongs: [], messages: [], outcome: { kind: "open" }, bytesAfterClose: false };
   let consumed = 0;
@@ -206,8 +206,9 @@ export function expectServer(stream: Uint8Array, limit: number): Expected {
       exp.outcome = { kind: "echo", code };
       return exp;
     }
-    // data frames
+    // data frames; a message of more than maxFragments frames is refused with 1008 at the frame that passes it
     if (f.opcode !== OP.CONTINUATION) msg = { binary: f.opcode === OP.BINARY, parts: [], size: 0 };
+    if (maxFragments > 0 && msg!.parts.length + 1 > maxFragments) return fail([1008], `fragment ${msg!.parts.length + 1} of a message, limit ${maxFragments}`);
     msg!.parts.push(f.payload);
     msg!.size += f.payload.length;
     if (!msg!.binary) {
@@ -232,6 +233,8 @@ export function expectServer(stream: Uint8Array, limit: number): Expected {
       // (a message that grows past the limit may be refused only once payload bytes arrive)
       if (faults.some((c) => c !== 1009) && stream.length - consumed >= h.headLen) return fail(faults, `unfinished frame at ${consumed}: header`);
       orFail.push(...faults);
+      const frags = h.opcode === OP.CONTINUATION ? (msg?.parts.length ?? 0) + 1 : 1;
+      if (!faults.length && h.opcode < 8 && maxFragments > 0 && frags > maxFragments) orFail.push(1008);
       // fail-fast UTF-8 on the part of an unfinished text frame that arrived
       const textFrame = h.opcode === OP.TEXT || (h.opcode === OP.CONTINUATION && msg !== null && !msg.binary);
       if (textFrame && h.masked && stream.length - consumed > h.headLen) {
@@ -256,8 +259,8 @@ interface Seen {
   afterHead: Uint8Array;
 }
 
-function runServer(head: HeadVariant, stream: Uint8Array, limit: number, r: () => number, codec: Codec): Seen {
-  const p = new ServerProtocol({ maxPayloadBytes: limit, bufferSize: 1 + int(r, 4096), codec });
+function runServer(head: HeadVariant, stream: Uint8Array, limit: number, maxFragments: number, r: () => number, codec: Codec): Seen {
+  const p = new ServerProtocol({ maxPayloadBytes: limit, maxFragments, bufferSize: 1 + int(r, 4096), codec });
   const out: Uint8Array[] = [];
   const messages: Seen["messages"] = [];
   const drain = () => {
@@ -335,6 +338,8 @@ export interface ServerFuzzOptions {
   /** Skip (count only) inputs with bytes after the peer's close frame. */
   skipBytesAfterClose?: boolean;
   onlyBytesAfterClose?: boolean;
+  /** Run 30% of the inputs with maxFragments 0..3 (else the default 65536, never reached here). */
+  fragmentLimits?: boolean;
 }
 
 export function serverConnectionFuzzer(opts: ServerFuzzOptions = {}): Fuzzer & { skipped: number } {
@@ -348,19 +353,22 @@ export function serverConnectionFuzzer(opts: ServerFuzzOptions = {}): Fuzzer & {
       const r = rng(seed);
       const head = headVariant(r);
       const limit = r() < 0.3 ? 126 + int(r, 70000) : 0;
-      const exp = expectServer(input, limit);
+      const small = r() < 0.3;
+      const n = int(r, 4);
+      const maxFragments = opts.fragmentLimits && small ? n : 65536;
+      const exp = expectServer(input, limit, maxFragments);
       if ((opts.skipBytesAfterClose && exp.bytesAfterClose) || (opts.onlyBytesAfterClose && !exp.bytesAfterClose)) {
         f.skipped++;
         return;
       }
       let seen: Seen;
       try {
-        seen = runServer(head, input, limit, r, codec);
+        seen = runServer(head, input, limit, maxFragments, r, codec);
       } catch (e) {
         throw new Crash("server-connection", input, seed, e);
       }
       const diff = compare(head, exp, seen);
-      if (diff) throw new Crash("server-connection", input, seed, new Error(`${diff} [limit ${limit}]`));
+      if (diff) throw new Crash("server-connection", input, seed, new Error(`${diff} [limit ${limit}, maxFragments ${maxFragments}]`));
     },
   };
   return f;
