@@ -149,6 +149,7 @@ export class Session {
   private readonly reader: FrameReader;
   private readonly timers = new Set<NodeJS.Timeout>();
   private killArmed = false;
+  private cutShort = false;
   private readonly queue: { data: Buffer; chop: number; sync: boolean }[] = [];
   private pumping = false;
   private msgParts: Buffer[] | null = null;
@@ -443,6 +444,7 @@ export class Session {
     this.t.received.push(e);
     if (this.killArmed && this.diverged()) {
       this.log("tx", "kill timer cut short: the events received match no expected list");
+      this.cutShort = true;
       this.drop(true);
       return;
     }
@@ -507,7 +509,9 @@ export class Session {
     if (!exp.closedByMe && this.killedByTimer) {
       t.behavior = Verdict.FAILED;
       t.behaviorClose = Verdict.FAILED;
-      t.resultClose = "The peer did not fail the connection before the kill timer fired";
+      t.resultClose = this.cutShort
+        ? "The peer did not fail the connection: what it sent already differs from every expected list"
+        : "The peer did not fail the connection before the kill timer fired";
     }
     if (this.protocolViolation && t.behavior !== Verdict.FAILED) {
       t.behavior = Verdict.FAILED;
