@@ -171,20 +171,23 @@ export function expectServer(stream: Uint8Array, limit: number, maxFragments = 6
     exp.outcome = { kind: "fail", codes: [...new Set(codes)].sort(), why };
     return exp;
   };
-  for (let i = 0; i < stream.length; i++) {
+  // The frame boundaries come from the header (peekHeader); each whole frame is handed to the
+  // harness's reader in one push, which decodes it (length, mask, payload) and refuses a frame
+  // masked the wrong way. An unfinished frame at the end is judged below.
+  while (consumed < stream.length) {
+    const h = peekHeader(stream, consumed);
+    if ("partial" in h || BigInt(stream.length - consumed) < BigInt(h.headLen) + h.len) break;
+    const frameAt = consumed;
     let frames;
     try {
-      frames = reader.push(Buffer.from(stream.buffer, stream.byteOffset + i, 1));
+      frames = reader.push(Buffer.from(stream.buffer, stream.byteOffset + consumed, h.headLen + Number(h.len)));
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
-      // an unmasked frame, or a length no stream here can reach: judged as an unfinished frame below
-      break;
+      break; // an unmasked frame: judged as an unfinished frame below (its header faults decide)
     }
-    if (frames.length === 0) continue;
+    if (frames.length !== 1 || reader.buffered !== 0) throw new Error(`oracle: the harness reader made ${frames.length} frames of one (${reader.buffered} bytes left)`);
     const f = frames[0];
-    const h = peekHeader(stream, consumed) as Header;
-    const frameAt = consumed;
-    consumed = i + 1;
+    consumed += h.headLen + Number(h.len);
     const faults = headerFaults({ ...h, len: BigInt(f.payload.length) }, msg !== null, msg?.size ?? 0, limit);
     if (faults.length) {
       // a text fragment that is both too big for the message and bad UTF-8: either code
