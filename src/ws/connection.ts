@@ -70,6 +70,8 @@ export interface ConnectionOptions {
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
@@ -150,7 +152,7 @@ export class Connection {
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocate, checkFrames: profile === "strict" };
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
     this.encoder = options.maskKey && options.maskKey !== randomMaskKey
       ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
       : FrameEncoder.shared(encoderOptions);
