@@ -78,6 +78,9 @@ function checkSeconds(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Bytes one socket read may deliver (into the thread codec's input window). */
+export const READ_BYTES = 256 * 1024;
+
 export class WebSocketServer extends EventEmitter {
   readonly connections = new Set<ServerConnection>();
   /** Accepted sockets still in their opening handshake. */
@@ -135,8 +138,9 @@ export class WebSocketServer extends EventEmitter {
       // Paused at accept, so the socket can be told to read into WASM memory before it reads.
       this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
       const codec = threadCodec();
-      const inPtr = codec.exports.layoutWsIn();
-      this.window = codec.u8.subarray(inPtr, inPtr + codec.exports.layoutWsInSize());
+      // One read is at most READ_BYTES: what one read can make a connection owe (an echo of it)
+      // stays small beside the high-water mark.
+      this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
     if (maxConnections > 0) this.server.maxConnections = maxConnections;
     this.server.on("drop", () => {
