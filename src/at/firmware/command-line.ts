@@ -78,6 +78,6 @@ function commands(profile: FirmwareProfile): CommandTable {
     WSCLOSE: { set: wsclose },
   };
   // §1.1 / §12: AT+WSDATAFMT exists in master only.
-  if (profile.hasDataFmt) c.WSDATAFMT = { set: wsdatafmt };
+  if (profile.hasDataFormat) c.WSDATAFMT = { set: wsdatafmt };
   return c;
 }
