@@ -34,7 +34,7 @@ import { AT_REGION_SIZE } from "./layout";
 import {
   AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_LINE, AT_LINE_SIZE, AT_CR, AT_IN_SIZE,
   DIR_DEVICE, DIR_HOST, AT_KIND_LINE, AT_KIND_PROMPT, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END,
-  AT_FLAG_OVERFLOW, AT_T_OTHER, AT_T_OK, AT_T_EMPTY, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG, MAX_DIGITS,
+  AT_FLAG_OVERFLOW, AT_T_OTHER, AT_T_OK, AT_T_READY, AT_T_WS_CONNECTED, AT_T_EMPTY, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG, MAX_DIGITS,
   AT_STATE, AT_STATE_HEADER,
 } from "./at-layout";
 import { classifyDevice, classifyHost, classLink } from "./at-line-class";
@@ -233,8 +233,8 @@ function emitData(ptr: usize, len: u32, end: bool): void {
   rawPos += len;
 }
 
-/** Emits the completed line [p, p+len) (CR LF already removed). */
-function emitLine(p: usize, len: u32, badHeader: bool): void {
+/** Emits the completed line [p, p+len) (CR LF already removed); returns its type. */
+function emitLine(p: usize, len: u32, badHeader: bool): u32 {
   let t: u32;
   let link: i32 = -1;
   if (lineOverflowed) {
@@ -249,6 +249,7 @@ function emitLine(p: usize, len: u32, badHeader: bool): void {
   let flags = AT_KIND_LINE | (t << 8);
   if (lineOverflowed) flags |= AT_FLAG_OVERFLOW;
   emit(flags, p, len, link);
+  return t;
 }
 
 /** Appends [p, p+n) to the stash; hands out full stashes as OVERFLOW pieces. */
@@ -659,11 +660,14 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
           ll = <u32>(p - ls);
         }
         if (ll > 0 && load<u8>(lp + ll - 1) == 0x0d) ll--;
-        emitLine(lp, ll, bad);
+        let t = emitLine(lp, ll, bad);
         p++;
         ls = p;
         resetLine();
-        if (direction == DIR_HOST) break; // let the caller call atExpectData before more bytes
+        // Host direction: let the caller call atExpectData before more bytes. Device direction:
+        // after a line that may end a command that changes the layout or the limits (OK,
+        // +WS_CONNECTED, ready), let the caller call atSetFormat / atSetLimit first.
+        if (direction == DIR_HOST || t == AT_T_OK || t == AT_T_READY || t == AT_T_WS_CONNECTED) break;
         continue;
       }
       if (hdr == HDR_PREFIX || hdr == HDR_FIELDS) {

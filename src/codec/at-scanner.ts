@@ -35,6 +35,9 @@
 //   `count` is data_len at level 0 and payload_len at levels 1 and 2 (one header per frame or
 //   message); -1 when the layout has no length at all (the data then runs to the next CR LF).
 //
+// A push scans up to the end of an OK, ready or +WS_CONNECTED line, dispatches, then goes on, so
+// setFormat / setDataLimit called from that line's callback apply to the very next byte.
+//
 // Records, host -> device: `line` records of type "command" (`AT...`), "empty" or "other"; after
 // expectData(n) the next n bytes are `data` records (linkId -1). Each push stops its scan after a
 // line, so expectData called from that line's callback applies to the very next byte.
