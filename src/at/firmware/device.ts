@@ -30,6 +30,9 @@ export class Device {
   // device state (all reset by boot)
   echo = true;
   syslog = false;
+  sysstore = 1;
+  /** AT+UART_CUR (reference §10: 115200 8N1, flow control "RTS only" = 1). */
+  uart = { baudRate: 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
   cwmode = 1;
   wifi: { ssid: string } | null = null;
   sntp = { enable: 0, timezone: 0, servers: [] as string[] };
@@ -51,6 +54,8 @@ export class Device {
   reset(): void {
     this.echo = true;
     this.syslog = false;
+    this.sysstore = 1;
+    this.uart = { baudRate: 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
     this.cwmode = 1;
     this.wifi = null;
     this.sntp = { enable: 0, timezone: 0, servers: [] };
