@@ -264,3 +264,94 @@ describe("wsat emulate --tcp", () => {
     }
   });
 });
+
+describe("links as lax as the firmware (issue 9 §2): the permissive profile, byte for byte", () => {
+  /** A raw WebSocket server: answers the upgrade, then sends `frames`; records what it receives. */
+  async function rawServer(frames: Uint8Array) {
+    const { createHash } = await import("node:crypto");
+    const received: Buffer[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      let head = "";
+      let upgraded = false;
+      sock.on("data", (d: Buffer) => {
+        if (upgraded) return void received.push(d);
+        head += d.toString("latin1");
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+        const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        upgraded = true;
+        const rest = Buffer.from(head.slice(end + 4), "latin1");
+        if (rest.length) received.push(rest);
+        sock.write(frames);
+      });
+      sock.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return {
+      port: (server.address() as AddressInfo).port,
+      received: () => Buffer.concat(received),
+      async close() {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  }
+
+  /** Unmasks the client frames in `b` (as the server sees them): [{opcode, fin, payload}]. */
+  function clientFrames(b: Buffer): Array<{ opcode: number; fin: boolean; payload: Buffer }> {
+    const out: Array<{ opcode: number; fin: boolean; payload: Buffer }> = [];
+    let o = 0;
+    while (o + 2 <= b.length) {
+      const fin = (b[o]! & 0x80) !== 0;
+      const opcode = b[o]! & 15;
+      let len = b[o + 1]! & 127;
+      let p = o + 2;
+      if (len === 126) {
+        len = b.readUInt16BE(p);
+        p += 2;
+      } else if (len === 127) {
+        len = Number(b.readBigUInt64BE(p));
+        p += 8;
+      }
+      const mask = b.subarray(p, p + 4);
+      p += 4;
+      if (p + len > b.length) break;
+      const payload = Buffer.from(b.subarray(p, p + len));
+      for (let i = 0; i < len; i++) payload[i]! ^= mask[i & 3]!;
+      out.push({ opcode, fin, payload });
+      o = p + len;
+    }
+    return out;
+  }
+
+  test("invalid UTF-8 in a text frame is delivered as +WS_DATA and the link stays up; a 200-byte ping goes out as asked", async () => {
+    const srv = await rawServer(Uint8Array.from([0x81, 0x03, 0xff, 0xfe, 0x41]));
+    const host = new Host();
+    try {
+      await host.until("ready");
+      host.take();
+      await host.cmd("ATE0\r\n");
+      const opened = await host.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}/"\r\n`);
+      const out = opened + (opened.includes("+WS_DATA:0,3,") ? "" : await host.until("+WS_DATA:0,3,\xff\xfeA\r\n"));
+      assert.ok(out.includes("+WS_DATA:0,3,\xff\xfeA\r\n"), JSON.stringify(out));
+      // A control frame of 200 bytes (RFC 6455 5.5 forbids it; the firmware sends it anyway, §5).
+      await host.cmd("AT+WSSEND=0,200,9\r\n", ">");
+      host.em.stream.write(Buffer.alloc(200, 0x61));
+      await host.until("SEND OK");
+      const t0 = Date.now();
+      while (!clientFrames(srv.received()).some((f) => f.opcode === 9) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 5));
+      const ping = clientFrames(srv.received()).find((f) => f.opcode === 9);
+      assert.ok(ping, "the server got the ping");
+      assert.equal(ping.fin, true);
+      assert.equal(ping.payload.length, 200);
+      assert.ok(!host.out.includes("+WS_DISCONNECTED"), host.out);
+    } finally {
+      await host.em.close();
+      await srv.close();
+    }
+  });
+});
