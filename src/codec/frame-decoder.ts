@@ -40,6 +40,16 @@ export interface FrameChunk {
 
 export type FrameChunkHandler = (chunk: FrameChunk) => void;
 
+/**
+ * The chunk object handed to callbacks, refilled for every one (like its payload view, valid only
+ * during the callback). Feeds never nest, so every decoder can share it.
+ */
+const chunk: FrameChunk = {
+  opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
+  payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
+  closeCode: 0, closeReason: "",
+};
+
 function reentered(): InvalidState {
   return new InvalidState("CODEC_REENTERED",
     "a decoder was fed from inside a chunk callback of a decoder on the same codec: copy the chunk and feed after the callback returns");
@@ -71,7 +81,9 @@ export class FrameDecoder {
    * The input window in WASM memory. A socket can read straight into it (Node's
    * `onread: { buffer: decoder.inputWindow, callback }`), then call feedWindow(n, ...).
    */
-  readonly inputWindow: Uint8Array;
+  get inputWindow(): Uint8Array {
+    return this.codec.wsInput;
+  }
   private readonly inPtr: number;
   private readonly inSize: number;
   private readonly records: number;
@@ -80,12 +92,6 @@ export class FrameDecoder {
   /** This decoder's state while another decoder owns the instance (null until first swapped out). */
   private saved: Uint8Array | null = null;
   private started = false;
-  /** One chunk object, refilled for every callback (like its payload view, valid only during it). */
-  private readonly chunk: FrameChunk = {
-    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
-    payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
-    closeCode: 0, closeReason: "",
-  };
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== "client" && options.role !== "server") {
@@ -102,7 +108,6 @@ export class FrameDecoder {
     this.inPtr = ex.layoutWsIn();
     this.inSize = ex.layoutWsInSize();
     this.records = ex.layoutWsRecords();
-    this.inputWindow = this.codec.u8.subarray(this.inPtr, this.inPtr + this.inSize);
     this.initBits = (options.rsv1 ? 0x40 : 0) | (options.validateUtf8 === false ? 0x100 : 0);
   }
 
@@ -191,7 +196,7 @@ export class FrameDecoder {
         const cptr = u32[w + 1];
         const clen = u32[w + 2];
         const opcode = flags & 0xf;
-        const c = this.chunk;
+        const c = chunk; // one object for every decoder of the thread, refilled per callback
         c.opcode = opcode;
         c.messageOpcode = (flags >>> 12) & 0xf;
         c.fin = (flags & 0x10) !== 0;
