@@ -198,11 +198,14 @@ export class EmulatedDevice extends EventEmitter {
   }
 
   private clientOptions(cfg: LinkConfig): ClientOptions {
-    const headers: Record<string, string> = {};
-    // TRWS ws_connect: Authorization (from <auth>, raw) comes before the AT+WSHEAD headers.
-    if (cfg.auth !== undefined) headers["Authorization"] = cfg.auth;
-    // AT+WSHEAD keeps the value's leading space: "key: value" becomes "key:  value" on the wire.
-    for (const [k, v] of cfg.headers) if (!(k in headers)) headers[k] = v;
+    // TRWS ws_connect: Authorization (from <auth>, raw) comes before the AT+WSHEAD headers, which
+    // esp_websocket_client_append_header writes as `key: value` with the value's leading space
+    // kept ("key: value" typed into AT+WSHEAD goes out as "key:  value"), duplicates included. The
+    // permissive profile sends these lines as given ("key:value" split at the first ':').
+    const lines: string[] = [];
+    if (cfg.auth !== undefined) lines.push(`Authorization:${cfg.auth}`);
+    for (const [k, v] of cfg.headers) lines.push(`${k}:${v}`);
+    const headers = lines.join("\r\n");
     const o: ClientOptions = {
       uri: cfg.uri,
       subprotocol: cfg.subprotocol,

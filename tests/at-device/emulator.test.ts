@@ -267,9 +267,10 @@ describe("wsat emulate --tcp", () => {
 
 describe("links as lax as the firmware (issue 9 §2): the permissive profile, byte for byte", () => {
   /** A raw WebSocket server: answers the upgrade, then sends `frames`; records what it receives. */
-  async function rawServer(frames: Uint8Array) {
+  async function rawServer(frames: Uint8Array, extraResponse = "") {
     const { createHash } = await import("node:crypto");
     const received: Buffer[] = [];
+    const heads: string[] = [];
     const sockets = new Set<net.Socket>();
     const server = net.createServer((sock) => {
       sockets.add(sock);
@@ -280,9 +281,10 @@ describe("links as lax as the firmware (issue 9 §2): the permissive profile, by
         head += d.toString("latin1");
         const end = head.indexOf("\r\n\r\n");
         if (end < 0) return;
+        heads.push(head.slice(0, end + 4));
         const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
         const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
-        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extraResponse}\r\n`);
         upgraded = true;
         const rest = Buffer.from(head.slice(end + 4), "latin1");
         if (rest.length) received.push(rest);
@@ -294,6 +296,7 @@ describe("links as lax as the firmware (issue 9 §2): the permissive profile, by
     return {
       port: (server.address() as AddressInfo).port,
       received: () => Buffer.concat(received),
+      heads,
       async close() {
         for (const s of sockets) s.destroy();
         await new Promise<void>((r) => server.close(() => r()));
@@ -352,6 +355,54 @@ describe("links as lax as the firmware (issue 9 §2): the permissive profile, by
     } finally {
       await host.em.close();
       await srv.close();
+    }
+  });
+});
+
+describe("the handshake as the firmware sends it (issue 9 §2, reference §3.1, §4.1, §11.8)", () => {
+  test("AT+WSHEAD headers (duplicates, newest first, value's space kept), <auth>, subprotocol and path as given; any subprotocol answer accepted", async () => {
+    const { createHash } = await import("node:crypto");
+    const heads: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      let head = "";
+      sock.on("data", (d: Buffer) => {
+        head += d.toString("latin1");
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0 || heads.length) return;
+        heads.push(head.slice(0, end + 4));
+        const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+        const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+        // A subprotocol the client never offered: esp_websocket_client does not check it.
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: zzz\r\n\r\n`);
+      });
+      sock.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const host = new Host();
+    try {
+      await host.until("ready");
+      await host.cmd("ATE0\r\n");
+      for (const h of ["X-Dup: 1", "X-Dup: 2", "x-odd:tight"]) {
+        await host.cmd(`AT+WSHEAD=${h.length}\r\n`, ">");
+        await host.cmd(h);
+      }
+      // (a comma inside a parameter is written \\, : §1.2)
+      const opened = await host.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${port}/a/./../b?q=%41&r=%7e","a\\, b",15000,"Basic dXNlcjpwYXNz"\r\n`, "\r\nOK\r\n");
+      assert.ok(opened.includes("+WS_CONNECTED:0"), opened);
+      const head = heads[0]!;
+      const lines = head.split("\r\n");
+      assert.equal(lines[0], "GET /a/./../b?q=%41&r=%7e HTTP/1.1");
+      assert.deepEqual(lines.slice(1, 5), ["Connection: Upgrade", `Host: 127.0.0.1:${port}`, "User-Agent: ESP32 Websocket Client", "Upgrade: websocket"]);
+      assert.equal(lines[5], "Sec-WebSocket-Version: 13");
+      assert.match(lines[6]!, /^Sec-WebSocket-Key: [A-Za-z0-9+/]{22}==$/);
+      assert.deepEqual(lines.slice(7), ["Sec-WebSocket-Protocol: a, b", "Authorization: Basic dXNlcjpwYXNz", "x-odd: tight", "X-Dup:  2", "X-Dup:  1", "", ""]);
+    } finally {
+      await host.em.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
