@@ -331,6 +331,26 @@ describe("links as lax as the firmware (issue 9 §2): the permissive profile, by
     return out;
   }
 
+  test("a server close (1000, \"bye\") is answered with an empty close frame, as esp_websocket_client does, and +WS_CLOSED", async () => {
+    const srv = await rawServer(Uint8Array.from([0x88, 0x05, 0x03, 0xe8, 0x62, 0x79, 0x65]));
+    const host = new Host();
+    try {
+      await host.until("ready");
+      await host.cmd("ATE0\r\n");
+      host.em.stream.write(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}/"\r\n`);
+      await host.until("+WS_CLOSED:0\r\n");
+      const t0 = Date.now();
+      while (!clientFrames(srv.received()).some((f) => f.opcode === 8) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 5));
+      const close = clientFrames(srv.received()).find((f) => f.opcode === 8);
+      assert.ok(close, "the server got a close frame");
+      assert.equal(close.fin, true);
+      assert.equal(close.payload.length, 0);
+    } finally {
+      await host.em.close();
+      await srv.close();
+    }
+  });
+
   test("invalid UTF-8 in a text frame is delivered as +WS_DATA and the link stays up; a 200-byte ping goes out as asked", async () => {
     const srv = await rawServer(Uint8Array.from([0x81, 0x03, 0xff, 0xfe, 0x41]));
     const host = new Host();
