@@ -18,12 +18,10 @@ type Form = "exec" | "test" | "query" | "set";
 type Handler = (d: Device, f: string[]) => void;
 type CommandTable = Record<string, Partial<Record<Form, Handler>>>;
 
-/** Runs one received line (its bytes up to and including LF). */
-export function executeLine(d: Device, bytes: number[], tooLong: boolean): void {
-  let text = String.fromCharCode(...bytes);
+/** Runs one received line (`text` without its line end; `crlf`: it ended in CR LF, not a bare LF). */
+export function executeLine(d: Device, text: string, crlf: boolean, tooLong: boolean): void {
   // The line terminator is CR LF (§1.2); a bare LF leaves a line that does not parse.
-  if (text.endsWith("\r\n")) text = text.slice(0, -2);
-  else {
+  if (!crlf) {
     d.errCode(0x01090000);
     d.write(RESULT_ERROR);
     return;

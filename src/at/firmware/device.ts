@@ -42,10 +42,10 @@ export class Device {
   links: Array<Link | null> = [null, null, null];
 
   // receive state
-  line: number[] = [];
-  lineTooLong = false;
   pending: Pending | null = null;
   dataMode: DataMode | null = null;
+  /** Set by the receive loop: tells the host scanner that `n` data-mode bytes follow. */
+  expectData: (n: number) => void = () => undefined;
 
   constructor(readonly profile: FirmwareProfile, readonly pki: PkiCounts, readonly clock: () => number) {
     this.reset();
@@ -63,8 +63,6 @@ export class Device {
     this.formats = [0, 1, 2].map(() => ({ level: 0, mask: 48 }));
     this.headers = [];
     this.links = [null, null, null];
-    this.line = [];
-    this.lineTooLong = false;
     this.pending = null;
     this.dataMode = null;
   }
@@ -104,6 +102,7 @@ export class Device {
   enterDataMode(length: number, onData: (data: Uint8Array) => void): void {
     // §9 "The prompt": printed after the port switched to data mode.
     this.dataMode = new DataMode(length, onData);
+    this.expectData(length);
     this.write(PROMPT);
   }
 
