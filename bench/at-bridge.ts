@@ -88,7 +88,7 @@ async function timed(count: number, once: () => Promise<void>): Promise<Result> 
   return { msgsPerSec: (count * 1e9) / ns, cpuUsPerMsg: (cpu.user + cpu.system) / count };
 }
 
-async function runOurs(stream: Duplex, uri: string, payload: Buffer, count: number): Promise<Result> {
+export async function runOurs(stream: Duplex, uri: string, payload: Buffer, count: number): Promise<Result> {
   const driver = new AtDriver(stream, { dataFormat: "default", firmware: "master", startTimeoutMs: 5000 });
   try {
     await driver.start();
@@ -115,7 +115,7 @@ async function runOurs(stream: Duplex, uri: string, payload: Buffer, count: numb
   }
 }
 
-async function runNaive(stream: Duplex, uri: string, payload: Buffer, count: number): Promise<Result> {
+export async function runNaive(stream: Duplex, uri: string, payload: Buffer, count: number): Promise<Result> {
   const d = new NaiveDriver(stream);
   await new Promise((r) => setTimeout(r, 20)); // the boot banner
   await d.command("AT");
@@ -140,7 +140,7 @@ async function runNaive(stream: Duplex, uri: string, payload: Buffer, count: num
 
 type Transport = "in-process" | "tcp";
 
-async function withStream<T>(transport: Transport, fn: (stream: Duplex) => Promise<T>): Promise<T> {
+export async function withStream<T>(transport: Transport, fn: (stream: Duplex) => Promise<T>): Promise<T> {
   if (transport === "in-process") {
     const em = createEmulatorStream({});
     try {

@@ -27,7 +27,10 @@ export function parseCommandLine(line: string): ParsedCommand | null {
   if (rest === "") return { name: "", form: "exec", fields: [] };
   if (rest[0] !== "+") return { name: rest.toUpperCase(), form: "exec", fields: [] };
   let i = 1;
-  while (i < rest.length && /[A-Za-z0-9_]/.test(rest[i]!)) i++;
+  for (; i < rest.length; i++) {
+    const c = rest.charCodeAt(i) | 0x20; // lower-cases letters; '_' (0x5f) becomes 0x7f
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x7f)) break;
+  }
   const name = rest.slice(1, i).toUpperCase();
   const tail = rest.slice(i);
   if (tail === "") return { name, form: "exec", fields: [] };
@@ -52,8 +55,19 @@ function num(fields: string[], i: number): number | null {
   return v === FAIL || v === OMITTED ? null : v;
 }
 
+/** Commands whose parameters change the host's picture of the device (the others are not split). */
+const TRACKED = /^AT\+(WSOPEN|WSCLOSE|WSCFG|WSDATAFMT)=/i;
+
 /** Reads a command line once, when it is queued. */
 export function describeCommand(line: string): CommandInfo {
+  // The frequent case (AT+WSSEND=... per message) needs only its name: no parameter split.
+  if (!TRACKED.test(line) && !/^ATE[01]$/i.test(line)) {
+    const p = line.length > 3 && line.charCodeAt(2) === 0x2b ? null : parseCommandLine(line);
+    if (p) return { kind: "other", name: p.name };
+    let end = 3;
+    while (end < line.length && line[end] !== "=" && line[end] !== "?") end++;
+    return { kind: "other", name: line.length > 3 && line.charCodeAt(2) === 0x2b ? line.slice(3, end).toUpperCase() : "" };
+  }
   const p = parseCommandLine(line);
   if (!p) return { kind: "other", name: "" };
   const { name, form, fields } = p;

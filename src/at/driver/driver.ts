@@ -58,7 +58,6 @@ export interface WireEvent {
 interface Pending {
   resolve: (r: CommandResult) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout | null;
 }
 
 /** Bytes shown in the "no answer" error. */
@@ -105,6 +104,18 @@ export class AtDriver extends EventEmitter implements LinkHost {
     this.onEnd();
   };
   private wireListeners = 0;
+  // One timer for the command in flight (the session writes one command at a time): re-armed with
+  // refresh() when the timeout is the same, unref'd while nothing is in flight.
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = -1;
+  private timerId = -1;
+  private readonly onTimer = () => {
+    const id = this.timerId;
+    this.timerId = -1;
+    if (id < 0) return;
+    this.session.timeout(id);
+    this.flush();
+  };
   /** The firmware profile in use (known after start()). */
   profile: FirmwareProfile;
   /** Headers last stored with AT+WSHEAD (global on the device); null = unknown. */
@@ -252,20 +263,29 @@ export class AtDriver extends EventEmitter implements LinkHost {
         return;
       }
       onId(id);
-      this.pending.set(id, { resolve, reject, timer: null });
+      this.pending.set(id, { resolve, reject });
       this.flush();
     });
   }
 
-  /** Replaces the timer of command `id` (in flight) by one of `ms`. */
+  /** Arms the timer for command `id` (in flight): `ms` from now. */
   private rearm(id: number, ms: number): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    if (p.timer) clearTimeout(p.timer);
-    p.timer = setTimeout(() => {
-      this.session.timeout(id);
-      this.flush();
-    }, ms);
+    if (this.closed && this.detached) return;
+    this.timerId = id;
+    if (this.timer && this.timerMs === ms) {
+      this.timer.ref();
+      this.timer.refresh();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, ms);
+    this.timerMs = ms;
+  }
+
+  private disarm(id: number): void {
+    if (this.timerId !== id) return;
+    this.timerId = -1;
+    this.timer?.unref();
   }
 
   /** The object for a link (one per link id; `config` replaces its configuration). */
@@ -314,7 +334,9 @@ export class AtDriver extends EventEmitter implements LinkHost {
       this.stream.off("close", this.onEnd);
       this.stream.off("error", this.onError);
     }
-    for (const p of this.pending.values()) if (p.timer) clearTimeout(p.timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerId = -1;
   }
 
   /** Drains the session: writes its output, arms timers, delivers events (re-entrant safe). */
@@ -340,22 +362,15 @@ export class AtDriver extends EventEmitter implements LinkHost {
 
   private dispatch(e: SessionEvent): void {
     switch (e.type) {
-      case "command-sent": {
-        const p = this.pending.get(e.id);
-        if (p) {
-          p.timer = setTimeout(() => {
-            this.session.timeout(e.id);
-            this.flush();
-          }, e.timeoutMs);
-        }
+      case "command-sent":
+        if (this.pending.has(e.id)) this.rearm(e.id, e.timeoutMs);
         break;
-      }
       case "command-done":
       case "command-failed": {
         const p = this.pending.get(e.id);
         if (!p) break;
         this.pending.delete(e.id);
-        if (p.timer) clearTimeout(p.timer);
+        this.disarm(e.id);
         if (e.type === "command-done") p.resolve(e.result);
         else p.reject(e.error);
         break;

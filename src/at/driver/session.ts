@@ -153,7 +153,7 @@ export class AtSession {
 
   /** Queues a command line (without CR LF); returns its id for the command-* events. */
   command(line: string, options: CommandOptions = {}): number {
-    if (/[\r\n]/.test(line)) throw new RangeError(`command line must not contain CR or LF: ${JSON.stringify(line)}`);
+    if (line.indexOf("\r") >= 0 || line.indexOf("\n") >= 0) throw new RangeError(`command line must not contain CR or LF: ${JSON.stringify(line)}`);
     // Reference §1.2: "at_cmd_parse rejects lines longer than 256".
     if (line.length + 2 > 256) throw new RangeError(`command line of ${line.length + 2} bytes exceeds limit of 256 bytes`);
     const data = options.data && options.data.length > 0 ? options.data : null;
