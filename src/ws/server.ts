@@ -3,10 +3,11 @@
 // once its opening handshake succeeds.
 
 import { EventEmitter } from "node:events";
+import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { allocateUninitialized } from "./endpoint.js";
+import { allocateOutput, allocateUninitialized } from "./endpoint.js";
 import { threadCodec } from "../codec/index.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
@@ -190,6 +191,8 @@ export class WebSocketServer extends EventEmitter {
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
     const conn = new ServerConnection(
