@@ -240,6 +240,7 @@ export class AtDriver extends EventEmitter implements LinkHost {
         if (!(e instanceof AtError) || e.code !== "AT_COMMAND_FAILED") throw e;
         this.profile = FIRMWARE_PROFILES["v5.0.1.0"];
       }
+      this.session.useProfile(this.profile);
     }
   }
 

@@ -83,7 +83,7 @@ const RESULT_TYPES: ReadonlySet<AtLineType> = new Set<AtLineType>(["ok", "error"
 const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 
 export class AtSession {
-  readonly profile: FirmwareProfile;
+  private profileIn: FirmwareProfile;
   private readonly maxPayloadBytes: number;
   /** The device's echo state: true / false once a command told us, null before. */
   private echoState: boolean | null;
@@ -104,18 +104,30 @@ export class AtSession {
 
   constructor(scanner: AtScanner | null = null, options: AtSessionOptions = {}) {
     this.scanner = scanner ?? new AtScanner({ direction: "device" });
-    this.profile = options.profile ?? FIRMWARE_PROFILES.master;
+    this.profileIn = options.profile ?? FIRMWARE_PROFILES.master;
     const max = options.maxPayloadBytes ?? options.maxMessageBytes ?? DEFAULT_MAX_PAYLOAD;
     if (!Number.isInteger(max) || max < 1 || max > 0x7fffffff) throw new RangeError(`"maxPayloadBytes" must be 1..2147483647, got ${max}`);
     this.maxPayloadBytes = max;
     this.echoState = options.echo ?? null;
     this.trace = options.trace ?? false;
-    for (let i = 0; i < this.profile.linkCount; i++) {
+    for (let i = 0; i < this.profileIn.linkCount; i++) {
       this.links.push({ state: "closed", mask: DEFAULT_DATA_MASK, level: 0, cfgBufferSize: null, bufferSize: null, message: null });
     }
     // Links the firmware does not have carry nothing (a header for one is a protocol error).
     this.scanner.setDataLimit(0);
-    for (let i = 0; i < this.profile.linkCount; i++) this.applyLimit(i);
+    for (let i = 0; i < this.profileIn.linkCount; i++) this.applyLimit(i);
+  }
+
+  /** The firmware the device runs (limits of links whose buffer_size is not known). */
+  get profile(): FirmwareProfile {
+    return this.profileIn;
+  }
+
+  /** The firmware turned out to be another one (the driver's probe): same link count required. */
+  useProfile(profile: FirmwareProfile): void {
+    if (profile.linkCount !== this.links.length) throw new RangeError(`"profile" must have ${this.links.length} links, got ${profile.linkCount}`);
+    this.profileIn = profile;
+    for (let i = 0; i < this.links.length; i++) this.applyLimit(i);
   }
 
   // ---- inputs -------------------------------------------------------------------------------
@@ -239,7 +251,7 @@ export class AtSession {
   private applyLimit(linkId: number): void {
     const l = this.links[linkId]!;
     let limit = this.maxPayloadBytes;
-    if (l.level === 0 && (l.mask & 16) !== 0) limit = Math.min(limit, l.bufferSize ?? this.profile.maxBufferSize);
+    if (l.level === 0 && (l.mask & 16) !== 0) limit = Math.min(limit, l.bufferSize ?? this.profileIn.maxBufferSize);
     this.scanner.setDataLimit(limit, linkId);
   }
 
@@ -599,7 +611,7 @@ export class AtSession {
   private limitText(linkId: number): string {
     const l = this.links[linkId];
     if (!l) return "no such link";
-    if (l.level === 0 && (l.mask & 16) !== 0) return `buffer_size ${l.bufferSize ?? this.profile.maxBufferSize} bytes per +WS_DATA`;
+    if (l.level === 0 && (l.mask & 16) !== 0) return `buffer_size ${l.bufferSize ?? this.profileIn.maxBufferSize} bytes per +WS_DATA`;
     return `maxPayloadBytes ${this.maxPayloadBytes}`;
   }
 
