@@ -79,7 +79,7 @@ interface Result {
 }
 
 async function timed(count: number, once: () => Promise<void>): Promise<Result> {
-  for (let i = 0; i < Math.min(50, count); i++) await once(); // warm-up
+  for (let i = 0; i < Math.min(300, count); i++) await once(); // warm-up (the JIT, the sockets)
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await once();
@@ -178,8 +178,12 @@ export async function runAtBridgeBench(opts: BenchOptions & { filter?: string } 
       if (opts.filter && !name.includes(opts.filter)) continue;
       const count = opts.quick ? (size > 1024 ? 200 : 500) : size > 1024 ? 1500 : 4000;
       const payload = Buffer.alloc(size, 0x5a);
-      const ours = await withStream(transport, (s) => runOurs(s, uri, payload, count));
-      const naive = await withStream(transport, (s) => runNaive(s, uri, payload, count));
+      // Two rounds each, alternating, best of two: the machine's load swings more than the gap.
+      const best = (a: Result, b: Result) => (a.msgsPerSec >= b.msgsPerSec ? a : b);
+      let ours = await withStream(transport, (s) => runOurs(s, uri, payload, count));
+      let naive = await withStream(transport, (s) => runNaive(s, uri, payload, count));
+      naive = best(naive, await withStream(transport, (s) => runNaive(s, uri, payload, count)));
+      ours = best(ours, await withStream(transport, (s) => runOurs(s, uri, payload, count)));
       rows.push({
         case: name,
         ours: ours.msgsPerSec,
