@@ -4,7 +4,7 @@
 import type { Histogram } from "hdr-histogram-js";
 import { newHistogram } from "./recorder.js";
 import type { RoundRun } from "./run-url.js";
-import type { LoadSettings } from "./settings.js";
+import { workersFor, type LoadSettings } from "./settings.js";
 
 /** A number over the rounds: its median and its range. */
 export interface Spread {
@@ -173,7 +173,7 @@ export function summarize(url: string, runs: readonly RoundRun[], s: LoadSetting
     failure,
     settings: {
       connections: s.connections, pipeline: s.pipeline, rate: s.rate, durationSec: s.durationSec, warmupSec: s.warmupSec,
-      messages: s.messages, size: s.payload.length, binary: s.binary, expect: s.expect, workers: s.workers,
+      messages: s.messages, size: s.payload.length, binary: s.binary, expect: s.expect, workers: workersFor(s),
       connectRate: s.connectRate, rounds: s.rounds, timeoutMs: s.timeoutMs,
     },
     rounds: runs.length,
