@@ -243,7 +243,15 @@ export class LoadConnection {
     const host = this.host;
     const now = host.now();
     const rec = host.recorder;
-    const taken = this.inFlight.take(now, n, (latencyMs, count) => rec.recordLatency(latencyMs, count));
+    const taken = this.inFlight.take(now, n, (latencyMs, count) => {
+      if (now - latencyMs >= rec.startMs) {
+        rec.recordLatency(latencyMs, count);
+      } else {
+        // sent during the warmup: its reply is not counted either
+        rec.received.messages -= count;
+        rec.received.bytes -= count * host.settings.payload.length;
+      }
+    });
     if (taken < n && host.settings.expect === "echo") {
       rec.error("mismatch", `${n - taken} replies more than messages sent`);
     }
