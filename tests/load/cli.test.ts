@@ -1,0 +1,134 @@
+// `wsat load` as a process against servers in this test process: the tables, --json (one
+// object per URL), a failure line and exit 1 for a refused URL while the other still runs, and
+// --report: the .svg and .html files hold the numbers, and the HTML opened in headless Chromium
+// has its charts. Bounded runs; no time or speed is asserted.
+import { describe, it, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatCount } from "../../src/load/table.js";
+import type { UrlSummary } from "../../src/load/summary.js";
+import { refusedUrl, wsatEcho, wsPeer, type Running } from "./servers.js";
+
+const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+
+function wsat(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    const t = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`wsat ${args.join(" ")} did not exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("wsat load", () => {
+  const servers: Running[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "wsat-load-"));
+  after(async () => {
+    for (const s of servers) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints the tables, and a comparison for several URLs; exit 0", async () => {
+    const a = await wsatEcho();
+    const b = await wsPeer("echo");
+    servers.push(a, b);
+    const r = await wsat(["load", a.url, b.url, "-c", "4", "-p", "2", "-d", "0.5", "--workers", "1"]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const want of ["Latency (ms)", "round trip", "handshake", "messages sent", "messages received", "MB received", "handshakes", "errors: none", "generator cpu", "msg/s recv"]) {
+      assert.ok(r.stdout.includes(want), `${want} in\n${r.stdout}`);
+    }
+    assert.ok(r.stdout.includes(a.url) && r.stdout.includes(b.url));
+    assert.equal(r.stderr, "", "no progress line when stderr is not a terminal");
+  });
+
+  it("--json: one object per URL; a refused URL gets a line on stderr and exit 1, the other still runs", async () => {
+    const a = await wsatEcho();
+    servers.push(a);
+    const refused = await refusedUrl();
+    const r = await wsat(["load", refused, a.url, "-c", "3", "-d", "0.5", "--json", "--workers", "1"]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as UrlSummary);
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines.map((l) => [l.url, l.ok]), [[refused, false], [a.url, true]]);
+    assert.equal(lines[0].errors.refused, 3);
+    assert.ok(lines[1].received.messages > 0);
+    assert.match(r.stderr, new RegExp(`wsat load: ${refused.replace(/[/.]/g, "\\$&")}: no connection of 3 opened: refused`));
+  });
+
+  it("bad flags: exit 2 with the usage", async () => {
+    const r = await wsat(["load", "ws://127.0.0.1:1/", "--expect", "maybe"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--expect must be echo, any or none/);
+  });
+
+  it("--report .svg and .html hold the numbers; Chromium sees the bars and the percentile plot", async () => {
+    const a = await wsatEcho();
+    const b = await wsPeer("echo");
+    servers.push(a, b);
+    const refused = await refusedUrl();
+    const svg = join(dir, "out.svg");
+    const html = join(dir, "out.html");
+    const r1 = await wsat(["load", a.url, b.url, "-c", "3", "-d", "0.4", "--json", "--workers", "1", "--report", svg]);
+    assert.equal(r1.code, 0, r1.stderr);
+    const got = r1.stdout.trim().split("\n").map((l) => JSON.parse(l) as UrlSummary);
+    const svgText = readFileSync(svg, "utf8");
+    assert.ok(svgText.startsWith("<svg"));
+    for (const u of got) {
+      assert.ok(svgText.includes(`>${formatCount(u.received.messagesPerSec.median)}<`), `received msg/s of ${u.url} in the svg`);
+      assert.ok(svgText.includes(u.url));
+    }
+    const r2 = await wsat(["load", a.url, refused, b.url, "-c", "3", "-d", "0.4", "--json", "--workers", "1", "--rounds", "2", "--report", html]);
+    assert.equal(r2.code, 1);
+    const res = r2.stdout.trim().split("\n").map((l) => JSON.parse(l) as UrlSummary);
+    const htmlText = readFileSync(html, "utf8");
+    assert.ok(htmlText.includes(formatCount(res[0].received.messagesPerSec.median)));
+    assert.ok(htmlText.includes("FAILED"));
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.WSAT_REQUIRE_PEERS === "1") assert.fail(`${CHROMIUM} is required`);
+      return;
+    }
+    const { chromium } = await import("playwright-core");
+    const profile = mkdtempSync(join(tmpdir(), "wsat-chromium-"));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      await page.goto("file://" + html);
+      const seen = await page.evaluate(() => ({
+        charts: Array.from(document.querySelectorAll("svg g.chart")).map((g) => g.getAttribute("data-kind")),
+        bars: Array.from(document.querySelectorAll('g.chart[data-kind="received-per-sec"] rect.bar')).map((r) => Number(r.getAttribute("data-value"))),
+        barHeights: Array.from(document.querySelectorAll("rect.bar")).map((r) => (r as SVGGraphicsElement).getBBox().height),
+        lines: Array.from(document.querySelectorAll("path.percentile")).map((p) => p.getAttribute("data-url")),
+        ranges: document.querySelectorAll("path.range").length,
+        rows: document.querySelectorAll("#numbers tbody tr").length,
+        failedRows: document.querySelectorAll("#numbers tr.failed").length,
+      }));
+      assert.deepEqual(seen.charts, ["received-per-sec", "sent-per-sec", "received-mb-per-sec", "sent-mb-per-sec", "handshakes-per-sec", "cpu", "percentiles"]);
+      assert.equal(seen.bars.length, 2, "one bar per URL that ran (the refused one has none)");
+      for (const [i, u] of [res[0], res[2]].entries()) assert.ok(Math.abs(seen.bars[i] - u.received.messagesPerSec.median) < 0.01);
+      assert.ok(seen.barHeights.every((h) => h > 0), "the bars are drawn");
+      assert.deepEqual(seen.lines, [a.url, b.url]);
+      assert.equal(seen.rows, 3);
+      assert.equal(seen.failedRows, 1);
+    } finally {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
