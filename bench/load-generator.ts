@@ -93,7 +93,7 @@ async function oursLoop(url: string, durationMs: number): Promise<{ perSec: numb
 }
 
 export async function runLoadBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
-  if (opts.filter && !"load-generator-16B-cpu".includes(opts.filter) && !opts.filter.startsWith("load")) return [];
+  if (opts.filter && !"load-generator-16B-cpu".includes(opts.filter)) return [];
   const server = await startServer();
   try {
     const ms = opts.quick ? 1500 : 5000;

@@ -35,6 +35,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["e2e", ["e2e"], "../../bench/e2e-echo.js", "runE2eBench"],
     ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
     ["load", ["load"], "../../bench/load-generator.js", "runLoadBench"],
+    ["load-accuracy", ["load-accuracy"], "../../bench/load-accuracy.js", "runLoadAccuracyBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;
