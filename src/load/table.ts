@@ -15,9 +15,9 @@ export function formatCount(n: number): string {
 }
 
 export function formatMs(n: number): string {
-  if (n >= 100) return n.toFixed(0);
-  if (n >= 10) return n.toFixed(1);
-  if (n >= 1) return n.toFixed(2);
+  if (n >= 99.95) return n.toFixed(0);
+  if (n >= 9.995) return n.toFixed(1);
+  if (n >= 0.9995) return n.toFixed(2);
   return n.toFixed(3);
 }
 
