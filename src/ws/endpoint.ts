@@ -66,6 +66,16 @@ export abstract class Endpoint extends EventEmitter {
   protected socket: Socket | null = null;
   /** How long to wait for the peer to close TCP after the close handshake. */
   protected closeTimeoutMs = 1000;
+  /**
+   * Output the peer has not taken yet (socket.writableLength) above which we stop reading from it,
+   * until it drains: a peer that sends (pings, messages to echo) but does not read costs at most
+   * this plus what one read produces.
+   */
+  protected highWaterMarkBytes = 1024 * 1024;
+  /** The most output ever queued for the peer at once (bytes): what highWaterMarkBytes bounds. */
+  peakBufferedBytes = 0;
+  /** Reading is paused because the peer is not taking our output. */
+  private readPaused = false;
   private corked = false;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeWaiters: Array<() => void> = [];
@@ -94,7 +104,12 @@ export abstract class Endpoint extends EventEmitter {
       if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);
     });
     socket.on("drain", () => {
-      if (this.core === core) this.emit("drain");
+      if (this.core !== core) return;
+      if (this.readPaused) {
+        this.readPaused = false;
+        socket.resume();
+      }
+      this.emit("drain");
     });
   }
 
@@ -210,6 +225,17 @@ export abstract class Endpoint extends EventEmitter {
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
     socket.write(chunks[last], cb);
+    const queued = socket.writableLength;
+    if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
+    if (!this.readPaused && queued > this.highWaterMarkBytes) {
+      this.readPaused = true;
+      socket.pause();
+    }
+  }
+
+  /** True while reading is paused for a peer that does not take our output. */
+  get readingPaused(): boolean {
+    return this.readPaused;
   }
 
   /** Runs a send verb on the core; the promise settles when the bytes are written. */

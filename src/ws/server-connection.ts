@@ -7,6 +7,7 @@ import type { Connection } from "./connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
 import { transportErrorInfo } from "./error-info.js";
 import { WsatError } from "../errors.js";
+import { readIntoWindow } from "./window-read.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 
@@ -25,11 +26,18 @@ export class ServerConnection extends Endpoint {
   private pongTimer: NodeJS.Timeout | null = null;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
+  /** Reads land in WASM memory (no copy); false where this Node cannot (one copy per read). */
+  readonly readsIntoWindow: boolean = false;
 
   constructor(
     socket: Socket,
     core: ServerProtocol,
-    options: { closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number },
+    options: {
+      closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number;
+      highWaterMarkBytes: number;
+      /** The thread codec's input window: reads land there (plain TCP; see window-read.ts). */
+      window?: Uint8Array;
+    },
     onReady: (conn: ServerConnection) => void,
     onGone: (conn: ServerConnection) => void,
   ) {
@@ -41,7 +49,15 @@ export class ServerConnection extends Endpoint {
     this.remotePort = socket.remotePort;
     this.onReady = onReady;
     this.onGone = onGone;
+    this.highWaterMarkBytes = options.highWaterMarkBytes;
     this.bind(socket, core);
+    const window = options.window;
+    if (window) {
+      this.readsIntoWindow = readIntoWindow(socket, window, (n: number) => {
+        this.receive(core, window.subarray(0, n));
+        return true;
+      });
+    }
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = null;
       if (core.state === "CONNECTING") this.abortTransport();

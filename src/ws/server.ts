@@ -7,6 +7,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { allocateUninitialized } from "./endpoint.js";
+import { threadCodec } from "../codec/index.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 
@@ -43,6 +44,23 @@ export interface ServerOptions {
   pingIntervalSec?: number;
   /** Drop a connection whose pong has not come this long after a ping; 0 = never. Default 30. */
   pingpongTimeoutSec?: number;
+  /**
+   * Output a client has not read yet above which its connection stops reading from it until it
+   * drains (so a ping flood or a slow reader costs a bounded amount). Default 1 MiB.
+   */
+  highWaterMarkBytes?: number;
+  /** Refuse connections past this many (accepted sockets are closed and counted). Default: none. */
+  maxConnections?: number;
+}
+
+/** What the server refused, by reason (no connection is ever dropped silently). */
+export interface ServerStats {
+  /** Sockets closed at accept because maxConnections was reached (net.Server "drop"). */
+  refusedMaxConnections: number;
+  /** Sockets closed at accept because setting up their connection failed (e.g. out of memory). */
+  refusedSetupFailed: number;
+  /** accept() itself failed (e.g. EMFILE: out of file descriptors). */
+  acceptErrors: number;
 }
 
 function checkInt(name: string, v: unknown, min: number, max: number, dflt: number): number {
@@ -74,6 +92,10 @@ export class WebSocketServer extends EventEmitter {
   private readonly closeTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
+  private readonly highWaterMarkBytes: number;
+  /** The thread codec's input window, where plain-TCP reads land. */
+  private readonly window: Uint8Array | undefined;
+  readonly stats: ServerStats = { refusedMaxConnections: 0, refusedSetupFailed: 0, acceptErrors: 0 };
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -86,6 +108,8 @@ export class WebSocketServer extends EventEmitter {
     this.closeTimeoutMs = checkInt("closeTimeoutMs", options.closeTimeoutMs, 1, 3_600_000, 1000);
     this.pingIntervalMs = checkSeconds("pingIntervalSec", options.pingIntervalSec, 0) * 1000;
     this.pongTimeoutMs = checkSeconds("pingpongTimeoutSec", options.pingpongTimeoutSec, 30) * 1000;
+    this.highWaterMarkBytes = checkInt("highWaterMarkBytes", options.highWaterMarkBytes, 1, Number.MAX_SAFE_INTEGER, 1024 * 1024);
+    const maxConnections = checkInt("maxConnections", options.maxConnections, 1, 0x7fffffff, 0);
     if (options.handleProtocols !== undefined && typeof options.handleProtocols !== "function") {
       throw new TypeError(`"handleProtocols" must be a function`);
     }
@@ -107,9 +131,19 @@ export class WebSocketServer extends EventEmitter {
       }, (socket) => this.accept(socket));
       this.server.on("tlsClientError", (err: Error) => this.emit("clientError", err));
     } else {
-      this.server = net.createServer((socket) => this.accept(socket));
+      // Paused at accept, so the socket can be told to read into WASM memory before it reads.
+      this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+      const codec = threadCodec();
+      const inPtr = codec.exports.layoutWsIn();
+      this.window = codec.u8.subarray(inPtr, inPtr + codec.exports.layoutWsInSize());
     }
-    this.server.on("error", (err: Error) => {
+    if (maxConnections > 0) this.server.maxConnections = maxConnections;
+    this.server.on("drop", () => {
+      this.stats.refusedMaxConnections++;
+    });
+    this.server.on("error", (err: NodeJS.ErrnoException) => {
+      // accept() failing (EMFILE, ENFILE, ENOMEM) must not end the server: count it and go on.
+      if (err.syscall === "accept") this.stats.acceptErrors++;
       if (this.listenerCount("error") > 0) this.emit("error", err);
     });
   }
@@ -141,6 +175,17 @@ export class WebSocketServer extends EventEmitter {
   }
 
   private accept(socket: net.Socket): void {
+    try {
+      this.setUp(socket);
+    } catch (err) {
+      // Out of something (memory, ...): refuse this one cleanly, keep serving the others.
+      this.stats.refusedSetupFailed++;
+      socket.destroy();
+      if (this.listenerCount("refused") > 0) this.emit("refused", err);
+    }
+  }
+
+  private setUp(socket: net.Socket): void {
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
@@ -155,6 +200,8 @@ export class WebSocketServer extends EventEmitter {
         handshakeTimeoutMs: this.handshakeTimeoutMs,
         pingIntervalMs: this.pingIntervalMs,
         pongTimeoutMs: this.pongTimeoutMs,
+        highWaterMarkBytes: this.highWaterMarkBytes,
+        window: this.window,
       },
       (c) => {
         this.pending.delete(c);
@@ -170,6 +217,7 @@ export class WebSocketServer extends EventEmitter {
     conn.on("error", (info: { error: unknown }) => {
       if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
     });
+    if (socket.isPaused()) socket.resume();
   }
 
   /**
