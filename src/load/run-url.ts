@@ -12,7 +12,7 @@ import { now, type WorkerJob } from "./worker-run.js";
 export interface RoundRun {
   url: string;
   totals: RunTotals;
-  /** The generator's CPU (whole process, every thread) during the run, ms. */
+  /** The generator's CPU (whole process, every thread) from the end of the warmup to the end, ms. */
   cpuUserMs: number;
   cpuSystemMs: number;
   /** Wall time from the start to the last worker's report, ms. */
@@ -52,6 +52,7 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
   const bound = (settings.durationSec * 1000) + Math.min(settings.timeoutMs, 10000) + 15000;
   await new Promise<void>((resolve) => {
     let progressTimer: NodeJS.Timeout | null = null;
+    let warmupTimer: NodeJS.Timeout | null = null;
     const backstop = setTimeout(() => {
       failure ??= `the load workers did not finish within ${bound} ms`;
       end();
@@ -62,6 +63,7 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
       ended = true;
       clearTimeout(backstop);
       if (progressTimer) clearInterval(progressTimer);
+      if (warmupTimer) clearTimeout(warmupTimer);
       for (const w of workers) void w.terminate();
       resolve();
     }
@@ -80,6 +82,12 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
           cpu0 = process.cpuUsage();
           startedAt = now() + 5;
           for (const x of workers) x.postMessage({ type: "start", startAtMs: startedAt });
+          // the generator's CPU is counted over the measured window: from the end of the warmup
+          if (settings.warmupSec > 0) {
+            warmupTimer = setTimeout(() => {
+              cpu0 = process.cpuUsage();
+            }, Math.max(0, startedAt - now()) + settings.warmupSec * 1000);
+          }
           if (hooks.onProgress) {
             const every = hooks.progressMs ?? 250;
             progressTimer = setInterval(() => hooks.onProgress!(readProgress(progress), now() - startedAt), every);

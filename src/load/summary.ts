@@ -158,7 +158,7 @@ export function summarize(url: string, runs: readonly RoundRun[], s: LoadSetting
       receivedPerSec: sec > 0 ? t.received.messages / sec : 0,
       latencyP50Ms: t.latency.totalCount ? ms(t.latency.getValueAtPercentile(50)) : 0,
       latencyP99Ms: t.latency.totalCount ? ms(t.latency.getValueAtPercentile(99)) : 0,
-      cpuPercent: r.wallMs > 0 ? (cpuMs * 100) / r.wallMs : 0,
+      cpuPercent: t.elapsedMs > 0 ? (cpuMs * 100) / t.elapsedMs : 0,
       errors: errorCount(r),
     };
   });
