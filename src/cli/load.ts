@@ -3,6 +3,7 @@
 
 import { availableParallelism } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import { isValidUtf8 } from "../codec/index.js";
 import { DEFAULTS, checkSettings, type Expect, type LoadSettings } from "../load/settings.js";
 import { runLoad } from "../load/run-load.js";
@@ -146,6 +147,13 @@ export function parseLoadFlags(argv: string[], cores = availableParallelism()): 
   if (ca !== undefined) s.tls.ca = readFileSync(ca, "utf8");
   if (cert !== undefined) s.tls.cert = readFileSync(cert, "utf8");
   if (key !== undefined) s.tls.key = readFileSync(key, "utf8");
+  if (s.tls.ca !== undefined || s.tls.cert !== undefined) {
+    try {
+      createSecureContext({ ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key });
+    } catch (err) {
+      throw new TypeError(`--ca / --cert / --key: ${(err as Error).message}`);
+    }
+  }
   const settings = checkSettings({ ...s, payload, pipeline: pipeline ?? (s.rate > 0 ? 1000 : 1) });
   return { urls, settings, json, report };
 }

@@ -62,6 +62,21 @@ export class LoadConnection {
 
   /** Opens the socket and sends the upgrade request. */
   connect(): void {
+    try {
+      this.open();
+    } catch (err) {
+      // e.g. TLS options that node:tls refuses: this connection's error, not the worker's end
+      const c = classifyError(err);
+      this.failedOnce = true;
+      this.host.recorder.error(c.kind, c.message);
+      this.socket?.destroy();
+      this.socket = null;
+      this.state = "closed";
+      this.host.closed(this);
+    }
+  }
+
+  private open(): void {
     const { target: t, settings: s } = this.host;
     this.state = "connecting";
     this.startedMs = this.host.now();

@@ -5,7 +5,7 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,6 +73,11 @@ describe("wsat load", () => {
     const r = await wsat(["load", "ws://127.0.0.1:1/", "--expect", "maybe"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--expect must be echo, any or none/);
+    const garbage = join(dir, "garbage.pem");
+    writeFileSync(garbage, "not a pem\n");
+    const t = await wsat(["load", "wss://127.0.0.1:1/", "--cert", garbage, "--key", garbage]);
+    assert.equal(t.code, 2);
+    assert.match(t.stderr, /--ca \/ --cert \/ --key: /);
   });
 
   it("--report .svg and .html hold the numbers; Chromium sees the bars and the percentile plot", async () => {

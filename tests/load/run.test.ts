@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { runLoad } from "../../src/load/run-load.js";
 import { checkSettings, DEFAULTS, type LoadSettings } from "../../src/load/settings.js";
 import type { UrlSummary } from "../../src/load/summary.js";
-import { refusedUrl, wsatEcho, wsPeer, type Running } from "./servers.js";
+import { mute, refusedUrl, wsatEcho, wsPeer, type Running } from "./servers.js";
 
 const pki = fileURLToPath(new URL("../../../tests/fixtures/pki/", import.meta.url));
 
@@ -128,6 +128,25 @@ describe("runLoad", () => {
     assert.ok(w.errors.mismatch > 0);
     assert.equal(bad.ok, false);
     assert.match(bad.failure!, /ws:\/\/ or wss:\/\//);
+  });
+
+  it("a server that never answers the upgrade: timeout errors under --timeout, then the run ends", async () => {
+    const m = await start(mute());
+    const [u] = await runLoad([m.url], settings({ connections: 4, durationSec: 5, timeoutMs: 200, workers: 1 }));
+    assert.equal(u.ok, false);
+    assert.equal(u.errors.timeout, 4);
+    assert.match(u.failure!, /no connection of 4 opened: timeout/);
+    const deadline = Date.now() + 5000;
+    while (m.open() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(m.open(), 0, "the generator closed its sockets");
+  });
+
+  it("hundreds of connections on two workers", async () => {
+    const a = await start(wsatEcho());
+    const s = settings({ connections: 200, pipeline: 1, durationSec: 1.5, timeoutMs: 20000 });
+    const [u] = await runLoad([a.url], s);
+    assertMeasured(u, s);
+    assert.equal(a.accepted(), 200);
   });
 
   it("--expect none sends without waiting; --expect any counts any reply", async () => {

@@ -70,3 +70,26 @@ export async function refusedUrl(): Promise<string> {
   await new Promise<void>((r) => s.close(() => r()));
   return `ws://127.0.0.1:${port}/`;
 }
+
+/** A TCP server that accepts connections and never answers the upgrade request. */
+export async function mute(): Promise<Running> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const s = net.createServer((c) => {
+    accepted++;
+    sockets.add(c);
+    c.on("close", () => sockets.delete(c));
+    c.on("error", () => undefined);
+    c.resume();
+  });
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  return {
+    url: `ws://127.0.0.1:${(s.address() as net.AddressInfo).port}/`,
+    open: () => sockets.size,
+    accepted: () => accepted,
+    close: async () => {
+      for (const c of sockets) c.destroy();
+      await new Promise<void>((r) => s.close(() => r()));
+    },
+  };
+}
