@@ -7,7 +7,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { FrameDecoder, Opcode, type FrameChunk, type FrameEncoder, type FrameToEncode } from "../codec/index.js";
-import { bytesToBase64 } from "../ws/base64.js";
+import { bytesToBase64, utf8ToBase64 } from "../ws/base64.js";
 import { buildClientRequest, checkServerResponse } from "../ws/handshake-client.js";
 import { HttpHeadReader } from "../ws/http-head.js";
 import type { WsTarget } from "../ws/uri.js";
@@ -87,7 +87,7 @@ export class LoadConnection {
     const request = buildClientRequest({
       host: t.host, port: t.port, path: t.path, key: this.key, userAgent: USER_AGENT,
       subprotocols: s.subprotocols, headers: s.headers,
-      authorization: t.username !== undefined ? `Basic ${btoa(`${t.username}:${t.password ?? ""}`)}` : undefined,
+      authorization: t.username !== undefined ? `Basic ${utf8ToBase64(`${t.username}:${t.password ?? ""}`)}` : undefined,
     });
     this.decoder = new FrameDecoder({ role: "client", maxPayloadBytes: s.maxPayloadBytes });
     let socket: net.Socket;
@@ -179,7 +179,8 @@ export class LoadConnection {
 
   private read(bytes: Uint8Array, inWindow: boolean): void {
     const host = this.host;
-    host.recorder.received.wireBytes += bytes.length;
+    // after the end of the run only close frames matter: nothing more is counted
+    if (host.sending) host.recorder.received.wireBytes += bytes.length;
     if (this.state === "connecting") {
       this.handshake(bytes);
       return;
@@ -223,6 +224,7 @@ export class LoadConnection {
         this.messageOpcode = op;
       }
       this.messageBytes += c.payload.length;
+      if (!this.host.sending) return;
       this.host.recorder.received.bytes += c.payload.length;
       if (c.fin && c.frameEnd) this.messageDone();
       return;
