@@ -16,7 +16,7 @@ const pki = fileURLToPath(new URL("../../../tests/fixtures/pki/", import.meta.ur
 
 function settings(over: Partial<LoadSettings> = {}): LoadSettings {
   return checkSettings({
-    connections: 8, durationSec: 0.6, messages: 0, pipeline: 4, rate: 0, payload: new TextEncoder().encode("0123456789abcdef"),
+    connections: 8, durationSec: 1, messages: 0, pipeline: 4, rate: 0, payload: new TextEncoder().encode("0123456789abcdef"),
     binary: false, subprotocols: [], headers: [], tls: { rejectUnauthorized: true }, warmupSec: 0, workers: 2,
     connectRate: 0, expect: "echo", rounds: 1, timeoutMs: 5000, maxPayloadBytes: DEFAULTS.maxPayloadBytes, ...over,
   });
@@ -94,7 +94,7 @@ describe("runLoad", () => {
   it("wss:// with --ca, and a TLS error row without it", async () => {
     const a = await start(wsatEcho({ cert: readFileSync(pki + "server.pem", "utf8"), key: readFileSync(pki + "server.key", "utf8") }));
     const url = a.url.replace("127.0.0.1", "localhost");
-    const good = settings({ connections: 2, tls: { rejectUnauthorized: true, ca: readFileSync(pki + "ca.pem", "utf8") } });
+    const good = settings({ connections: 2, durationSec: 1.5, tls: { rejectUnauthorized: true, ca: readFileSync(pki + "ca.pem", "utf8") } });
     const [u] = await runLoad([url], good);
     assertMeasured(u, good);
     const [bad] = await runLoad([url], settings({ connections: 2 }));
@@ -111,7 +111,7 @@ describe("runLoad", () => {
     const wrong = await start(wsPeer("wrong-size"));
     const urls = [refused, forbidden.url, silent.url, good.url, closer.url, wrong.url, "http://127.0.0.1:1/"];
     const order: string[] = [];
-    const s = settings({ connections: 3, durationSec: 0.5, rounds: 2, workers: 1 });
+    const s = settings({ connections: 3, durationSec: 0.8, rounds: 2, workers: 1 });
     const res = await runLoad(urls, s, { roundDone: (url, round) => order.push(`${round}:${url}`) });
     assert.deepEqual(order, [1, 2].flatMap((r) => urls.map((u) => `${r}:${u}`)), "A B C ... then A B C ... again");
     const [r, f, si, g, c, w, bad] = res;
@@ -143,7 +143,7 @@ describe("runLoad", () => {
 
   it("hundreds of connections on two workers", async () => {
     const a = await start(wsatEcho());
-    const s = settings({ connections: 200, pipeline: 1, durationSec: 1.5, timeoutMs: 20000 });
+    const s = settings({ connections: 200, pipeline: 1, durationSec: 4, timeoutMs: 20000 });
     const [u] = await runLoad([a.url], s);
     assertMeasured(u, s);
     assert.equal(a.accepted(), 200);
