@@ -55,6 +55,32 @@ describe("wsat load", () => {
     assert.equal(r.stderr, "", "no progress line when stderr is not a terminal");
   });
 
+  it("a live progress line when stderr is a terminal (a real pty from script(1))", async (t) => {
+    if (!existsSync("/usr/bin/script")) {
+      t.skip("script(1) is not installed");
+      return;
+    }
+    const a = await wsatEcho();
+    servers.push(a);
+    const cmd = [process.execPath, main, "load", a.url, "-c", "2", "-d", "1", "--workers", "1"].map((x) => `'${x}'`).join(" ");
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn("/usr/bin/script", ["-qec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+      let text = "";
+      child.stdout.on("data", (b: Buffer) => (text += b));
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error("script did not exit within 60 s"));
+      }, 60000);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(text);
+        else reject(new Error(`exit ${code}: ${text}`));
+      });
+    });
+    assert.match(out, new RegExp(`\r\x1b\[2K${a.url.replace(/[/.]/g, "\\$&")}  \d+\.\d/1 s  conns \d+/2  recv [^ ]+ msg/s`));
+    assert.ok(out.includes("Latency (ms)"), "then the table");
+  });
+
   it("--json: one object per URL; a refused URL gets a line on stderr and exit 1, the other still runs", async () => {
     const a = await wsatEcho();
     servers.push(a);
