@@ -8,7 +8,8 @@
 
 import {
   WS_RECORDS, WS_RECORD_SIZE, WS_MAX_RECORDS, WS_CTRL, WS_CTRL_SIZE, WS_STASH,
-  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT, INIT_NO_UTF8,
+  REC_FLAGS, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET,
 } from "./layout";
 import {
   ERR_NONE, ERR_RSV_NOT_NEGOTIATED, ERR_RESERVED_OPCODE, ERR_CONTROL_TOO_LONG,
@@ -61,7 +62,7 @@ export let decConsumed: u32 = 0;
 
 export function decoderInit(server: bool, rsvBits: u32, limit: f64): void {
   isServer = server;
-  checkUtf8 = (rsvBits & 0x100) == 0;
+  checkUtf8 = (rsvBits & INIT_NO_UTF8) == 0;
   rsvAllowed = rsvBits & 0x70;
   maxPayload = limit > 0 ? <u64>limit : 0;
   state = STATE_HEADER;
@@ -140,12 +141,12 @@ function fail(err: i32, value: f64): void {
 
 function emit(flags: u32, ptr: usize, len: u32, close: u32, offset: u64): void {
   let r = WS_RECORDS + <usize>recCount * WS_RECORD_SIZE;
-  store<u32>(r, flags);
-  store<u32>(r, <u32>ptr, 4);
-  store<u32>(r, len, 8);
-  store<u32>(r, close, 12);
-  store<f64>(r, <f64>fLen, 16);
-  store<f64>(r, <f64>offset, 24);
+  store<u32>(r, flags, REC_FLAGS);
+  store<u32>(r, <u32>ptr, REC_PTR);
+  store<u32>(r, len, REC_LEN);
+  store<u32>(r, close, REC_CLOSE);
+  store<f64>(r, <f64>fLen, REC_PAYLOAD_LEN);
+  store<f64>(r, <f64>offset, REC_PAYLOAD_OFFSET);
   recCount++;
 }
 

@@ -34,6 +34,8 @@ export class Codec {
    * at-scanner.ts). null: nobody's state is loaded.
    */
   wsOwner: { saveState(): void } | null = null;
+  /** The decoder input window (WS_IN): sockets may read straight into it. */
+  readonly wsInput: Uint8Array;
   /** The decoder-state swap area (WS_STATE) as bytes. */
   readonly wsState: Uint8Array;
   /** True while a decoder on this instance is inside a feed (its records are in use). */
@@ -49,6 +51,8 @@ export class Codec {
     this.f64 = new Float64Array(buffer);
     this.scratchPtr = this.exports.layoutScratch();
     this.scratchSize = this.exports.layoutScratchSize();
+    const inPtr = this.exports.layoutWsIn();
+    this.wsInput = this.u8.subarray(inPtr, inPtr + this.exports.layoutWsInSize());
     const st = this.exports.layoutWsState();
     this.wsState = this.u8.subarray(st, st + this.exports.layoutWsStateSize());
   }

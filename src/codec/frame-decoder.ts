@@ -10,6 +10,11 @@
 import { Codec, threadCodec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
 import { Opcode } from "./constants.js";
+import {
+  WS_RECORD_SIZE, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET, FLAG_OPCODE_MASK,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  INIT_RSV1, INIT_NO_UTF8,
+} from "./abi.js";
 import { InvalidState, type WsatError } from "../errors.js";
 
 export interface FrameChunk {
@@ -39,6 +44,16 @@ export interface FrameChunk {
 }
 
 export type FrameChunkHandler = (chunk: FrameChunk) => void;
+
+/**
+ * The chunk object handed to callbacks, refilled for every one (like its payload view, valid only
+ * during the callback). Feeds never nest, so every decoder can share it.
+ */
+const chunk: FrameChunk = {
+  opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
+  payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
+  closeCode: 0, closeReason: "",
+};
 
 function reentered(): InvalidState {
   return new InvalidState("CODEC_REENTERED",
@@ -71,7 +86,9 @@ export class FrameDecoder {
    * The input window in WASM memory. A socket can read straight into it (Node's
    * `onread: { buffer: decoder.inputWindow, callback }`), then call feedWindow(n, ...).
    */
-  readonly inputWindow: Uint8Array;
+  get inputWindow(): Uint8Array {
+    return this.codec.wsInput;
+  }
   private readonly inPtr: number;
   private readonly inSize: number;
   private readonly records: number;
@@ -80,12 +97,6 @@ export class FrameDecoder {
   /** This decoder's state while another decoder owns the instance (null until first swapped out). */
   private saved: Uint8Array | null = null;
   private started = false;
-  /** One chunk object, refilled for every callback (like its payload view, valid only during it). */
-  private readonly chunk: FrameChunk = {
-    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
-    payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
-    closeCode: 0, closeReason: "",
-  };
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== "client" && options.role !== "server") {
@@ -102,8 +113,7 @@ export class FrameDecoder {
     this.inPtr = ex.layoutWsIn();
     this.inSize = ex.layoutWsInSize();
     this.records = ex.layoutWsRecords();
-    this.inputWindow = this.codec.u8.subarray(this.inPtr, this.inPtr + this.inSize);
-    this.initBits = (options.rsv1 ? 0x40 : 0) | (options.validateUtf8 === false ? 0x100 : 0);
+    this.initBits = (options.rsv1 ? INIT_RSV1 : 0) | (options.validateUtf8 === false ? INIT_NO_UTF8 : 0);
   }
 
   /** Makes this decoder's state the instance's current one (lazy: nothing to do when it is). */
@@ -185,26 +195,26 @@ export class FrameDecoder {
       const count = ex.wsFeed(ptr, len);
       const err = ex.wsError();
       let r = this.records;
-      for (let i = 0; i < count; i++, r += 32) {
+      for (let i = 0; i < count; i++, r += WS_RECORD_SIZE) {
         const w = r >>> 2;
         const flags = u32[w];
-        const cptr = u32[w + 1];
-        const clen = u32[w + 2];
-        const opcode = flags & 0xf;
-        const c = this.chunk;
+        const cptr = u32[(r + REC_PTR) >>> 2];
+        const clen = u32[(r + REC_LEN) >>> 2];
+        const opcode = flags & FLAG_OPCODE_MASK;
+        const c = chunk; // one object for every decoder of the thread, refilled per callback
         c.opcode = opcode;
-        c.messageOpcode = (flags >>> 12) & 0xf;
-        c.fin = (flags & 0x10) !== 0;
-        c.rsv1 = (flags & 0x20) !== 0;
-        c.rsv2 = (flags & 0x40) !== 0;
-        c.rsv3 = (flags & 0x80) !== 0;
+        c.messageOpcode = (flags >>> MESSAGE_OPCODE_SHIFT) & FLAG_OPCODE_MASK;
+        c.fin = (flags & FLAG_FIN) !== 0;
+        c.rsv1 = (flags & FLAG_RSV1) !== 0;
+        c.rsv2 = (flags & FLAG_RSV2) !== 0;
+        c.rsv3 = (flags & FLAG_RSV3) !== 0;
         c.payload = new Uint8Array(buffer, cptr, clen);
-        c.payloadLen = f64[(r + 16) >>> 3];
-        c.payloadOffset = f64[(r + 24) >>> 3];
-        c.frameStart = (flags & 0x100) !== 0;
-        c.frameEnd = (flags & 0x200) !== 0;
+        c.payloadLen = f64[(r + REC_PAYLOAD_LEN) >>> 3];
+        c.payloadOffset = f64[(r + REC_PAYLOAD_OFFSET) >>> 3];
+        c.frameStart = (flags & FLAG_FRAME_START) !== 0;
+        c.frameEnd = (flags & FLAG_FRAME_END) !== 0;
         if (opcode === Opcode.CLOSE) {
-          c.closeCode = u32[w + 3];
+          c.closeCode = u32[(r + REC_CLOSE) >>> 2];
           c.closeReason = clen > 2 ? utf8.decode(c.payload.subarray(2)) : "";
         } else {
           c.closeCode = 0;

@@ -71,7 +71,30 @@ function checkOpcode(opcode: number, fin: boolean, payloadLen: number): void {
   }
 }
 
+const sharedEncoders = new WeakMap<Codec, Map<string, FrameEncoder>>();
+const allocatorIds = new WeakMap<object, number>();
+let nextAllocatorId = 1;
+
 export class FrameEncoder {
+  /**
+   * An encoder shared by every connection with these options on this codec (an encoder keeps no
+   * per-connection state; its key source is the thread's pool), so a connection costs none.
+   */
+  static shared(options: Omit<FrameEncoderOptions, "maskKey" | "randomFill">): FrameEncoder {
+    const codec = options.codec ?? threadCodec();
+    let byKey = sharedEncoders.get(codec);
+    if (!byKey) sharedEncoders.set(codec, (byKey = new Map()));
+    let id = 0;
+    if (options.allocate) {
+      id = allocatorIds.get(options.allocate) ?? 0;
+      if (!id) allocatorIds.set(options.allocate, (id = nextAllocatorId++));
+    }
+    const key = `${options.role}/${options.checkFrames !== false}/${id}`;
+    let enc = byKey.get(key);
+    if (!enc) byKey.set(key, (enc = new FrameEncoder({ ...options, codec })));
+    return enc;
+  }
+
   readonly role: "client" | "server";
   readonly codec: Codec;
   private readonly masked: boolean;

@@ -204,9 +204,7 @@ export class WebSocketClient extends Endpoint {
       });
     } else {
       // Zero-copy reads: the kernel's bytes land in the decoder's input window in WASM memory.
-      const ex = this.codec.exports;
-      const inPtr = ex.layoutWsIn();
-      const window = this.codec.u8.subarray(inPtr, inPtr + ex.layoutWsInSize());
+      const window = this.codec.wsInput;
       socket = net.connect({
         host: t.host,
         port: t.port,

@@ -5,7 +5,7 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 
@@ -115,11 +115,9 @@ export class Connection {
   /** The message being received is compressed (its first frame had RSV1). */
   private inflating = false;
   private inflateUtf8: Utf8Validator | null = null;
-  private readonly piece: FrameChunk = {
-    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
-    payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
-  };
-  private readonly onInflated = (bytes: Uint8Array): void => this.inflated(bytes);
+  /** Decoded pieces of a compressed message, handed on as chunks (made on first use). */
+  private piece: FrameChunk | null = null;
+  private onInflated: ((bytes: Uint8Array) => void) | null = null;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
@@ -145,10 +143,10 @@ export class Connection {
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = new FrameEncoder({
-      role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate,
-      checkFrames: profile === "strict",
-    });
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocate, checkFrames: profile === "strict" };
+    this.encoder = options.maskKey && options.maskKey !== randomMaskKey
+      ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
+      : FrameEncoder.shared(encoderOptions);
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
@@ -283,7 +281,11 @@ export class Connection {
 
   /** A chunk of a compressed message: decoded by the extension, then handled as plain data. */
   private inflateChunk(chunk: FrameChunk): void {
-    const p = this.piece;
+    const p = (this.piece ??= {
+      opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
+      payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
+    });
+    this.onInflated ??= (bytes: Uint8Array) => this.inflated(bytes);
     if (chunk.frameStart && chunk.opcode !== Opcode.CONTINUATION) {
       p.messageOpcode = chunk.messageOpcode;
       p.opcode = chunk.opcode;
@@ -305,7 +307,7 @@ export class Connection {
 
   private inflated(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    const p = this.piece;
+    const p = this.piece!;
     if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.push(bytes)) {
       throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
     }
