@@ -16,7 +16,8 @@ Opens the connections, keeps messages in flight (closed loop, -p per connection)
 on a schedule (open loop, -r), and reports handshakes/s and their latency, messages/s and MB/s
 both ways, round-trip latency percentiles (HDR histogram), errors by kind and the generator's own
 CPU. Several URLs run one after another with the same settings, interleaved over --rounds.
-Exit code 1 when a URL gets no connection or no reply; the others still run.
+Exit code 1 when a URL gets no connection or no reply; the others still run. Ctrl-C (SIGINT) or
+SIGTERM ends the run in progress and prints what was measured (exit 130 / 143).
 
 options:
   -c, --connections N     connections per URL (default ${DEFAULTS.connections})
@@ -168,13 +169,31 @@ export async function run(argv: string[]): Promise<number> {
   }
   const tty = process.stderr.isTTY === true;
   const clear = () => process.stderr.write("\r\x1b[2K");
+  // SIGINT/SIGTERM end the run in progress, skip the rest and print what was measured
+  // (exit 130 / 143); a second signal exits at once.
+  const abort = new AbortController();
+  let signalCode = 0;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+    if (signalCode) process.exit(signalCode);
+    signalCode = name === "SIGINT" ? 130 : 143;
+    if (tty) clear();
+    process.stderr.write(`wsat load: ${name}: stopping (again to exit now)\n`);
+    abort.abort();
+  };
+  const onInt = () => onSignal("SIGINT");
+  const onTerm = () => onSignal("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
   const results = await runLoad(f.urls, f.settings, {
+    signal: abort.signal,
     progress: tty ? (line) => process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`) : undefined,
     roundDone: (url, round, r) => {
       if (tty) clear();
       if (r.error) process.stderr.write(`wsat load: ${url}: ${r.error}\n`);
     },
   });
+  process.off("SIGINT", onInt);
+  process.off("SIGTERM", onTerm);
   let failed = 0;
   for (const u of results) {
     if (!u.ok) {
@@ -199,5 +218,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!f.json) process.stdout.write(`report written to ${f.report}\n`);
   }
+  if (signalCode) return signalCode;
   return failed > 0 ? 1 : 0;
 }

@@ -14,26 +14,31 @@ export interface LoadHooks {
   progress?: (line: string) => void;
   /** Called when a URL's round ends (e.g. to clear the progress line). */
   roundDone?: (url: string, round: number, run: RoundRun) => void;
+  /** Aborting ends the current run early and skips the rest; the URLs that ran are summarized. */
+  signal?: AbortSignal;
 }
 
 export async function runLoad(urls: readonly string[], settings: LoadSettings, hooks: LoadHooks = {}): Promise<UrlSummary[]> {
-  const runs = new Map<string, RoundRun[]>(urls.map((u) => [u, []]));
-  for (let round = 1; round <= settings.rounds; round++) {
-    for (const url of urls) {
+  // by position: the same URL may be given twice (e.g. to see the noise between two slots)
+  const runs: RoundRun[][] = urls.map(() => []);
+  for (let round = 1; round <= settings.rounds && !hooks.signal?.aborted; round++) {
+    for (const [index, url] of urls.entries()) {
+      if (hooks.signal?.aborted) break;
       let prev: ProgressTotals | null = null;
       let prevAt = 0;
       const progressMs = 250;
       const run = await runUrlOnce(url, settings, hooks.progress ? {
+        signal: hooks.signal,
         progressMs,
         onProgress: (p, elapsedMs) => {
           hooks.progress!(formatProgress(url, round, settings.rounds, elapsedMs, settings.durationSec, p, prev, elapsedMs - prevAt, settings.connections));
           prev = p;
           prevAt = elapsedMs;
         },
-      } : {});
-      runs.get(url)!.push(run);
+      } : { signal: hooks.signal });
+      runs[index].push(run);
       hooks.roundDone?.(url, round, run);
     }
   }
-  return urls.map((u) => summarize(u, runs.get(u)!, settings));
+  return urls.flatMap((u, i) => (runs[i].length > 0 ? [summarize(u, runs[i], settings)] : []));
 }

@@ -26,6 +26,8 @@ export interface RunHooks {
   /** Called about every `progressMs` while the run goes. */
   onProgress?: (p: ProgressTotals, elapsedMs: number) => void;
   progressMs?: number;
+  /** Aborting ends the run early (the workers stop and report what they counted). */
+  signal?: AbortSignal;
 }
 
 const WORKER_URL = new URL("./worker-main.js", import.meta.url);
@@ -64,9 +66,14 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
       clearTimeout(backstop);
       if (progressTimer) clearInterval(progressTimer);
       if (warmupTimer) clearTimeout(warmupTimer);
+      hooks.signal?.removeEventListener("abort", onAbort);
       for (const w of workers) void w.terminate();
       resolve();
     }
+    const onAbort = () => {
+      for (const w of workers) w.postMessage({ type: "stop" });
+    };
+    hooks.signal?.addEventListener("abort", onAbort);
     const reported = new Set<number>();
     const settle = (index: number) => {
       if (reported.has(index)) return;
@@ -82,6 +89,7 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
           cpu0 = process.cpuUsage();
           startedAt = now() + 5;
           for (const x of workers) x.postMessage({ type: "start", startAtMs: startedAt });
+          if (hooks.signal?.aborted) onAbort();
           // the generator's CPU is counted over the measured window: from the end of the warmup
           if (settings.warmupSec > 0) {
             warmupTimer = setTimeout(() => {

@@ -225,10 +225,12 @@ export class WorkerRun implements ConnectionHost {
 
   /** Ends the run: no more sends, every connection closed (bounded by LINGER_MS). */
   stop(): void {
+    if (!this.finish) return; // not running (yet, or any more)
     if (this.stopped) return;
     this.stopped = true;
     this.sending = false;
     this.recorder.endMs = now();
+    if (!this.startMs) this.recorder.startMs = this.recorder.endMs; // stopped before it began
     for (const t of this.timers) clearTimeout(t);
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.publish();

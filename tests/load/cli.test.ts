@@ -96,6 +96,32 @@ describe("wsat load", () => {
     assert.match(r.stderr, new RegExp(`wsat load: ${refused.replace(/[/.]/g, "\\$&")}: no connection of 3 opened: refused`));
   });
 
+  it("SIGINT ends a long run early and still prints what was measured (exit 130)", async () => {
+    const a = await wsatEcho();
+    servers.push(a);
+    const child = spawn(process.execPath, [main, "load", a.url, a.url, "-c", "2", "-d", "120", "--workers", "1", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b));
+    child.stderr.on("data", (b: Buffer) => (stderr += b));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    try {
+      const deadline = Date.now() + 30000;
+      while (a.accepted() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(a.accepted(), 2, "the run started");
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill("SIGINT");
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running"), 30000))]);
+      assert.equal(code, 130, stderr);
+      const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as UrlSummary);
+      assert.equal(lines.length, 1, "the second run was skipped");
+      assert.ok(lines[0].handshakes.count === 2 && lines[0].perRound[0].elapsedSec < 120);
+      assert.match(stderr, /SIGINT: stopping/);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
   it("bad flags: exit 2 with the usage", async () => {
     const r = await wsat(["load", "ws://127.0.0.1:1/", "--expect", "maybe"]);
     assert.equal(r.code, 2);

@@ -71,14 +71,17 @@ describe("runLoad", () => {
     assert.deepEqual([a.open(), b.open()], [0, 0]);
   });
 
-  it("binary messages, one worker, --messages N: exactly N sent", async () => {
+  it("binary messages, one worker, --messages N: exactly N sent; the same URL twice is two results", async () => {
     const b = await start(wsPeer("echo"));
     const s = settings({ binary: true, workers: 1, messages: 300, durationSec: 20 });
-    const [u] = await runLoad([b.url], s);
-    assert.equal(u.ok, true, u.failure ?? "");
-    assert.equal(u.sent.messages, 300);
-    assert.equal(u.received.messages, 300);
-    assert.equal(u.latencyMs.count, 300);
+    const res = await runLoad([b.url, b.url], s);
+    assert.equal(res.length, 2);
+    for (const u of res) {
+      assert.equal(u.ok, true, u.failure ?? "");
+      assert.equal(u.sent.messages, 300);
+      assert.equal(u.received.messages, 300);
+      assert.equal(u.latencyMs.count, 300);
+    }
   });
 
   it("open loop (-r): latency from the schedule, every message answered", async () => {
