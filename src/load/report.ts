@@ -1,6 +1,6 @@
 // The --report file: the URLs side by side, readable without the terminal. One SVG (bars for
 // throughput with the rounds' range as whiskers, a latency percentile plot on HdrHistogram's
-// 1/(1-p) axis), alone for .svg or inside an HTML page with a numbers table for .html.
+// 1/(1-p) axis, log ms), alone for .svg or inside an HTML page with a numbers table for .html.
 // Pure string building (no I/O).
 
 import type { Spread, UrlSummary } from "./summary.js";
@@ -26,7 +26,8 @@ interface BarChart {
 
 /** One bar chart: a bar per URL (median), a whisker for the rounds' min..max. */
 function barChart(c: BarChart, x: number, y: number, w: number, h: number): string {
-  const top = Math.max(1e-9, ...c.values.map((v) => (v ? v.max : 0)));
+  // headroom above the tallest bar (or whisker) for its label
+  const top = 1.15 * Math.max(1e-9, ...c.values.map((v) => (v ? v.max : 0)));
   const n = c.values.length;
   const plotTop = y + 28;
   const plotH = h - 28 - 20;
@@ -66,19 +67,23 @@ function percentilePlot(all: readonly UrlSummary[], x: number, y: number, w: num
   const plotH = h - 28 - 30;
   const left = x + 50;
   const plotW = w - 60;
-  const maxMs = Math.max(1e-3, ...all.flatMap((u) => u.latencyMs.distribution.map(([, v]) => v)));
+  // log scale in ms, whole decades: the low percentiles stay readable next to the tail
+  const values = all.flatMap((u) => u.latencyMs.distribution.map(([, v]) => v)).filter((v) => v > 0);
+  const lo = Math.floor(Math.log10(Math.max(1e-3, Math.min(1, ...values))));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(1e-3, ...values))));
   const px = (p: number) => left + (percentileX(p) / 5) * plotW;
-  const py = (v: number) => plotTop + plotH - (v / maxMs) * plotH;
+  const py = (v: number) => plotTop + plotH - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotH;
   const parts = [`<g class="chart" data-kind="percentiles">`,
-    `<text x="${x}" y="${y + 16}" font-size="14" font-weight="bold">Latency by percentile (ms)</text>`,
+    `<text x="${x}" y="${y + 16}" font-size="14" font-weight="bold">Latency by percentile (ms, log scale)</text>`,
     `<line x1="${left}" y1="${plotTop + plotH}" x2="${left + plotW}" y2="${plotTop + plotH}" stroke="#888"/>`,
     `<line x1="${left}" y1="${plotTop}" x2="${left}" y2="${plotTop + plotH}" stroke="#888"/>`];
   for (const [p, label] of [[0, "0%"], [90, "90%"], [99, "99%"], [99.9, "99.9%"], [99.99, "99.99%"], [100, "max"]] as const) {
     parts.push(`<text x="${num(px(p))}" y="${num(plotTop + plotH + 16)}" font-size="11" text-anchor="middle">${label}</text>`);
   }
-  for (let k = 0; k <= 4; k++) {
-    const v = (maxMs * k) / 4;
-    parts.push(`<text x="${left - 6}" y="${num(py(v) + 4)}" font-size="11" text-anchor="end">${esc(formatMs(v))}</text>`);
+  for (let k = lo; k <= hi; k++) {
+    const v = 10 ** k;
+    parts.push(`<line x1="${left}" y1="${num(py(v))}" x2="${left + plotW}" y2="${num(py(v))}" stroke="#eee"/>`);
+    parts.push(`<text x="${left - 6}" y="${num(py(v) + 4)}" font-size="11" text-anchor="end">${esc(k < 0 ? v.toFixed(-k) : String(v))}</text>`);
   }
   all.forEach((u, i) => {
     const d = u.latencyMs.distribution;
