@@ -27,11 +27,20 @@ export const FLAG_RSV2 = 0x40;
 export const FLAG_RSV3 = 0x80;
 export const FLAG_FRAME_START = 0x100;
 export const FLAG_FRAME_END = 0x200;
+/**
+ * The chunk's UTF-8 interior was not checked by the kernel (INIT_DEFER_UTF8): the record's
+ * close field holds its start within the chunk (bits 0-7) and the tail's length (bits 8-15);
+ * the seam checks [start, len - tail) with the host's validator.
+ */
+export const FLAG_UTF8_DEFERRED = 0x400;
 export const MESSAGE_OPCODE_SHIFT = 12;
 
 // wsDecoderInit's second argument: byte-0 RSV bits granted (0x40 = RSV1), plus options.
 export const INIT_RSV1 = 0x40;
 export const INIT_NO_UTF8 = 0x100;
+/** Leave the interior of text chunks of at least UTF8_DEFER_MIN bytes to the host's validator. */
+export const INIT_DEFER_UTF8 = 0x200;
+export const UTF8_DEFER_MIN = 2048;
 
 // The decoder-state swap blob (wsStateSave / wsStateLoad).
 export const WS_STATE_SIZE = 208;

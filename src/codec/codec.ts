@@ -1,7 +1,7 @@
 // One WASM instance of the wsat kernels: its exports, its memory and the views on it.
 //
 // The module is compiled once (synchronously, from bytes embedded in the package) and each
-// Codec is an instance with its own 2 MiB memory. Memory never grows (initial == maximum), so the
+// Codec is an instance with its own 4 MiB memory. Memory never grows (initial == maximum), so the
 // views built here stay valid for the instance's life.
 //
 // One codec per thread: threadCodec() is the instance every decoder, encoder and AT scanner on

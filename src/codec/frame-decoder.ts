@@ -13,8 +13,9 @@ import { Opcode } from "./constants.js";
 import {
   WS_RECORD_SIZE, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET, FLAG_OPCODE_MASK,
   FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
-  INIT_RSV1, INIT_NO_UTF8,
+  INIT_RSV1, INIT_NO_UTF8, INIT_DEFER_UTF8, FLAG_UTF8_DEFERRED,
 } from "./abi.js";
+import { Utf8Validator } from "./utf8.js";
 import { InvalidState, type WsatError } from "../errors.js";
 
 export interface FrameChunk {
@@ -72,6 +73,12 @@ export interface FrameDecoderOptions {
    * emulator's permissive links (the firmware copies text frames unchecked).
    */
   validateUtf8?: boolean;
+  /**
+   * A faster validator for the interior of large text chunks (whole characters), e.g. Node's
+   * `buffer.isUtf8`; the kernel still checks every chunk's edges, so a message still fails as
+   * soon as a chunk with a bad byte arrives (fail-fast). Default: the kernel validates all.
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
   /** The WASM instance to use. Default: the thread's (threadCodec()), shared by every decoder. */
   codec?: Codec;
 }
@@ -97,6 +104,7 @@ export class FrameDecoder {
   /** This decoder's state while another decoder owns the instance (null until first swapped out). */
   private saved: Uint8Array | null = null;
   private started = false;
+  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== "client" && options.role !== "server") {
@@ -113,7 +121,12 @@ export class FrameDecoder {
     this.inPtr = ex.layoutWsIn();
     this.inSize = ex.layoutWsInSize();
     this.records = ex.layoutWsRecords();
-    this.initBits = (options.rsv1 ? INIT_RSV1 : 0) | (options.validateUtf8 === false ? INIT_NO_UTF8 : 0);
+    if (options.utf8Interior !== undefined && typeof options.utf8Interior !== "function") {
+      throw new TypeError(`"utf8Interior" must be a function (bytes) => boolean`);
+    }
+    this.utf8Interior = options.validateUtf8 === false ? undefined : options.utf8Interior;
+    this.initBits = (options.rsv1 ? INIT_RSV1 : 0) | (options.validateUtf8 === false ? INIT_NO_UTF8 : 0)
+      | (this.utf8Interior ? INIT_DEFER_UTF8 : 0);
   }
 
   /** Makes this decoder's state the instance's current one (lazy: nothing to do when it is). */
@@ -169,6 +182,17 @@ export class FrameDecoder {
     this.run(this.inPtr, length, onChunk);
   }
 
+  /** The interior the kernel left to the host validator; a bad one fails the decoder. */
+  private checkInterior(c: FrameChunk, edges: number): void {
+    const start = edges & 0xff;
+    const interior = c.payload.subarray(start, c.payload.length - ((edges >>> 8) & 0xff));
+    if (this.utf8Interior!(interior)) return;
+    const v = new Utf8Validator(this.codec);
+    v.push(interior);
+    this.failure = errorFromWasm(14, c.payloadOffset + start + Math.max(0, v.failedAt), this.maxPayloadBytes);
+    throw this.failure;
+  }
+
   /** True once the peer's bytes broke the protocol; every later push throws the same error. */
   get failed(): boolean {
     return this.failure !== null;
@@ -213,6 +237,7 @@ export class FrameDecoder {
         c.payloadOffset = f64[(r + REC_PAYLOAD_OFFSET) >>> 3];
         c.frameStart = (flags & FLAG_FRAME_START) !== 0;
         c.frameEnd = (flags & FLAG_FRAME_END) !== 0;
+        if (flags & FLAG_UTF8_DEFERRED) this.checkInterior(c, u32[(r + REC_CLOSE) >>> 2]);
         if (opcode === Opcode.CLOSE) {
           c.closeCode = u32[(r + REC_CLOSE) >>> 2];
           c.closeReason = clen > 2 ? utf8.decode(c.payload.subarray(2)) : "";

@@ -38,8 +38,9 @@ export interface FrameEncoderOptions {
    */
   randomFill?: (bytes: Uint8Array) => void;
   /**
-   * Makes the output array of a frame bigger than the output window (default: new Uint8Array).
-   * A shell can pass one that skips zero-filling, e.g. Node's Buffer.allocUnsafe.
+   * Makes the output arrays (default: new Uint8Array). A shell can pass one that skips
+   * zero-filling and pools small arrays, e.g. Node's Buffer.allocUnsafe: a fresh ArrayBuffer per
+   * small frame costs more than encoding it.
    */
   allocate?: (size: number) => Uint8Array;
   /**
@@ -156,7 +157,7 @@ export class FrameEncoder {
     const total = headerSize(payload.length, this.masked) + payload.length;
     if (total <= this.outSize) {
       const end = this.put(this.outPtr, opcode, payload, fin, options);
-      return this.codec.u8.slice(this.outPtr, end);
+      return this.copyOut(this.outPtr, end);
     }
     return this.encodeLarge(opcode, payload, fin, options);
   }
@@ -175,7 +176,7 @@ export class FrameEncoder {
     }
     checkOpcode(opcode, fin, payloadLen);
     const h = this.codec.exports.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), 0, 0, payloadLen);
-    return this.codec.u8.slice(this.outPtr, this.outPtr + h);
+    return this.copyOut(this.outPtr, this.outPtr + h);
   }
 
   /**
@@ -209,7 +210,7 @@ export class FrameEncoder {
         if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
         n = 0;
         if (at + size > limit) {
-          if (at > outPtr) parts.push(u8.slice(outPtr, at));
+          if (at > outPtr) parts.push(this.copyOut(outPtr, at));
           at = outPtr;
           if (size > this.outSize) {
             parts.push(this.encodeLarge(opcode, payload, fin, f));
@@ -245,7 +246,7 @@ export class FrameEncoder {
       at += size;
     }
     if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
-    if (at > outPtr) parts.push(u8.slice(outPtr, at));
+    if (at > outPtr) parts.push(this.copyOut(outPtr, at));
     if (parts.length === 1) return parts[0];
     let total = 0;
     for (const p of parts) total += p.length;
@@ -266,6 +267,19 @@ export class FrameEncoder {
   /** A text frame from a string. */
   encodeText(text: string, options?: EncodeOptions): Uint8Array {
     return this.encode(Opcode.TEXT, textEncoder.encode(text), options);
+  }
+
+  /** Copies [from, to) of WASM memory into a fresh output array. */
+  private copyOut(from: number, to: number): Uint8Array {
+    const n = to - from;
+    const out = this.allocate(n);
+    const u8 = this.codec.u8;
+    if (n <= 32) {
+      for (let i = 0; i < n; i++) out[i] = u8[from + i];
+    } else {
+      out.set(u8.subarray(from, to));
+    }
+    return out;
   }
 
   private keyFor(options: EncodeOptions): number {

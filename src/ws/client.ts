@@ -3,6 +3,7 @@
 // timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
 
 import * as net from "node:net";
+import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
 import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
@@ -10,7 +11,7 @@ import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
-import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
+import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
 
@@ -174,6 +175,8 @@ export class WebSocketClient extends Endpoint {
       autoFragment: o.autoFragment,
       profile: o.profile,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       request: {
         host: t.host,
         port: t.port,

@@ -53,6 +53,11 @@ export interface ConnectionOptions {
   /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
   maxFragments?: number;
   /**
+   * A fast validator for the interior of large received text chunks, supplied by the shell (the
+   * Node shells pass buffer.isUtf8); the kernel keeps checking every chunk's edges (fail-fast).
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
+  /**
    * The negotiated per-message extension, if any. A client or server core that negotiates during
    * its handshake sets it with useExtension() before framing starts.
    */
@@ -65,6 +70,8 @@ export interface ConnectionOptions {
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
@@ -110,6 +117,7 @@ export class Connection {
   /** The payload of the last ping of this read, answered once the read is decoded. */
   private pongOwed: Uint8Array | null = null;
   private fragments = 0;
+  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
   private pongsThisRead = 0;
   protected extension: MessageExtension | null;
   /** The message being received is compressed (its first frame had RSV1). */
@@ -140,10 +148,11 @@ export class Connection {
     this.maxFragments = maxFragments;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.extension = options.extension ?? null;
+    this.utf8Interior = options.utf8Interior;
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocate, checkFrames: profile === "strict" };
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
     this.encoder = options.maskKey && options.maskKey !== randomMaskKey
       ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
       : FrameEncoder.shared(encoderOptions);
@@ -155,7 +164,7 @@ export class Connection {
   protected startFraming(): void {
     this.decoder = new FrameDecoder({
       role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
-      validateUtf8: this.profile === "strict", rsv1: this.extension !== null,
+      validateUtf8: this.profile === "strict", rsv1: this.extension !== null, utf8Interior: this.utf8Interior,
     });
   }
 

@@ -4,10 +4,12 @@
 // connections extend it with the same send / close verbs and events.
 
 import { EventEmitter } from "node:events";
+import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import { Opcode } from "../codec/index.js";
 import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
+import { useSha1 } from "./accept-key.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 
 /** The `closed` event's payload: both close frames and whether the handshake completed. */
@@ -27,14 +29,41 @@ export interface ClosedInfo {
 
 const textEncoder = new TextEncoder();
 
+// The Node shells hash accept keys with node:crypto (the sans-I/O handshake's portable SHA-1
+// is the fallback for other runtimes).
+useSha1((bytes) => createHash("sha1").update(bytes).digest());
+
 /**
  * Message buffers without zero-filling (every byte is overwritten by the message): a plain
  * Uint8Array over Node's uninitialised memory for large messages.
  */
 export function allocateUninitialized(n: number): Uint8Array {
-  if (n < 4096) return new Uint8Array(n);
+  if (n < SMALL) return pooled(n);
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
+export function allocateOutput(n: number): Uint8Array {
+  return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
+}
+
+// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
+// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
+// slab alive, as a pooled Buffer does.
+const SMALL = 4096;
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function pooled(n: number): Uint8Array {
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return view;
 }
 
 export function closedInfo(e: ClosedEvent): ClosedInfo {

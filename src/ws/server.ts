@@ -3,10 +3,11 @@
 // once its opening handshake succeeds.
 
 import { EventEmitter } from "node:events";
+import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { allocateUninitialized } from "./endpoint.js";
+import { allocateOutput, allocateUninitialized } from "./endpoint.js";
 import { threadCodec } from "../codec/index.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
@@ -77,6 +78,9 @@ function checkSeconds(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Bytes one socket read may deliver (into the thread codec's input window). */
+export const READ_BYTES = 256 * 1024;
+
 export class WebSocketServer extends EventEmitter {
   readonly connections = new Set<ServerConnection>();
   /** Accepted sockets still in their opening handshake. */
@@ -134,8 +138,9 @@ export class WebSocketServer extends EventEmitter {
       // Paused at accept, so the socket can be told to read into WASM memory before it reads.
       this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
       const codec = threadCodec();
-      const inPtr = codec.exports.layoutWsIn();
-      this.window = codec.u8.subarray(inPtr, inPtr + codec.exports.layoutWsInSize());
+      // One read is at most READ_BYTES: what one read can make a connection owe (an echo of it)
+      // stays small beside the high-water mark.
+      this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
     if (maxConnections > 0) this.server.maxConnections = maxConnections;
     this.server.on("drop", () => {
@@ -190,6 +195,8 @@ export class WebSocketServer extends EventEmitter {
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
     const conn = new ServerConnection(
