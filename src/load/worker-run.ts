@@ -58,7 +58,8 @@ export class WorkerRun implements ConnectionHost {
   constructor(readonly job: WorkerJob) {
     this.settings = job.settings;
     this.target = parseWsUri(job.url);
-    this.encoder = new FrameEncoder({ role: "client", randomFill: cryptoRandomFill });
+    // Node's pooled Buffers as output: socket.write takes them as they are
+    this.encoder = new FrameEncoder({ role: "client", randomFill: cryptoRandomFill, allocate: (n) => Buffer.allocUnsafe(n) });
     const s = this.settings;
     const mine = connectionsOf(s.connections, job.workers, job.index);
     for (let i = 0; i < mine; i++) this.conns.push(new LoadConnection(this, i));
