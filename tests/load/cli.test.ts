@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { formatCount } from "../../src/load/table.js";
 import type { UrlSummary } from "../../src/load/summary.js";
@@ -42,10 +43,25 @@ describe("wsat load", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("prints the tables, and a comparison for several URLs; exit 0", async () => {
-    const a = await wsatEcho();
+  it("prints the tables, and a comparison for several URLs (`wsat serve` as a process, a ws server); exit 0", async () => {
+    const serve = spawn(process.execPath, [main, "serve", "--port", "0", "--quiet"], { stdio: ["ignore", "pipe", "inherit"] });
+    const stopServe = new Promise<void>((r) => serve.once("exit", () => r()));
+    servers.push({ url: "", open: () => 0, accepted: () => 0, close: async () => {
+      if (serve.exitCode === null && serve.signalCode === null) serve.kill("SIGTERM");
+      await stopServe;
+    } });
+    const line = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("wsat serve did not start within 15 s")), 15000);
+      createInterface({ input: serve.stdout! }).once("line", (l) => {
+        clearTimeout(t);
+        resolve(l);
+      });
+    });
+    const m = /^Server started at (ws:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+    assert.ok(m, line);
+    const a = { url: m[1] };
     const b = await wsPeer("echo");
-    servers.push(a, b);
+    servers.push(b);
     const r = await wsat(["load", a.url, b.url, "-c", "4", "-p", "2", "-d", "0.5", "--workers", "1"]);
     assert.equal(r.code, 0, r.stderr);
     for (const want of ["Latency (ms)", "round trip", "handshake", "messages sent", "messages received", "MB received", "handshakes", "errors: none", "generator cpu", "msg/s recv"]) {
