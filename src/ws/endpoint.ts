@@ -90,6 +90,31 @@ function sendFailed(err: Error): WsatError {
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
 }
 
+const ENDPOINT = Symbol("wsat.endpoint");
+const CORE = Symbol("wsat.core");
+type TaggedSocket = Socket & { [ENDPOINT]: Endpoint; [CORE]: Connection };
+
+function onSocketData(this: Socket, buf: Buffer): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("data", t[CORE], this, buf);
+}
+function onSocketEnd(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("end", t[CORE], this);
+}
+function onSocketClose(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("close", t[CORE], this);
+}
+function onSocketError(this: Socket, err: Error): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("error", t[CORE], this, err);
+}
+function onSocketDrain(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("drain", t[CORE], this);
+}
+
 export abstract class Endpoint extends EventEmitter {
   protected core: Connection | null = null;
   protected socket: Socket | null = null;
@@ -123,23 +148,42 @@ export abstract class Endpoint extends EventEmitter {
     this.socket = socket;
     this.core = core;
     socket.setNoDelay(true);
-    socket.on("data", (buf: Buffer) => this.receive(core, buf));
-    // During the handshake wait for "close": a TLS alert's "error" comes after "end".
-    socket.on("end", () => {
-      if (core.state !== "CONNECTING") this.eof(core);
-    });
-    socket.on("close", () => this.eof(core));
-    socket.on("error", (err: Error) => {
-      if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);
-    });
-    socket.on("drain", () => {
-      if (this.core !== core) return;
-      if (this.readPaused) {
-        this.readPaused = false;
-        socket.resume();
-      }
-      this.emit("drain");
-    });
+    // The listeners are shared by every socket (no closures per connection): each finds its
+    // endpoint and the core it was bound with on the socket itself.
+    const tagged = socket as TaggedSocket;
+    tagged[ENDPOINT] = this;
+    tagged[CORE] = core;
+    socket.on("data", onSocketData);
+    socket.on("end", onSocketEnd);
+    socket.on("close", onSocketClose);
+    socket.on("error", onSocketError);
+    socket.on("drain", onSocketDrain);
+  }
+
+  /** @internal The shared socket listeners' way in. */
+  socketEvent(kind: "data" | "end" | "close" | "error" | "drain", core: Connection, socket: Socket, arg?: unknown): void {
+    switch (kind) {
+      case "data":
+        this.receive(core, arg as Buffer);
+        return;
+      case "end":
+        // During the handshake wait for "close": a TLS alert's "error" comes after "end".
+        if (core.state !== "CONNECTING") this.eof(core);
+        return;
+      case "close":
+        this.eof(core);
+        return;
+      case "error":
+        if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, arg as Error);
+        return;
+      case "drain":
+        if (this.core !== core) return;
+        if (this.readPaused) {
+          this.readPaused = false;
+          socket.resume();
+        }
+        this.emit("drain");
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { allocateOutput, allocateUninitialized } from "./endpoint.js";
 import { threadCodec } from "../codec/index.js";
-import { ServerConnection } from "./server-connection.js";
+import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 
 export interface ServerTlsOptions {
@@ -100,6 +100,8 @@ export class WebSocketServer extends EventEmitter {
   /** The thread codec's input window, where plain-TCP reads land. */
   private readonly window: Uint8Array | undefined;
   readonly stats: ServerStats = { refusedMaxConnections: 0, refusedSetupFailed: 0, acceptErrors: 0 };
+  /** Shared by every connection of this server (no per-connection settings or callbacks). */
+  private readonly owner: ConnectionOwner;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -143,6 +145,28 @@ export class WebSocketServer extends EventEmitter {
       this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
     if (maxConnections > 0) this.server.maxConnections = maxConnections;
+    this.owner = {
+      settings: {
+        closeTimeoutMs: this.closeTimeoutMs,
+        handshakeTimeoutMs: this.handshakeTimeoutMs,
+        pingIntervalMs: this.pingIntervalMs,
+        pongTimeoutMs: this.pongTimeoutMs,
+        highWaterMarkBytes: this.highWaterMarkBytes,
+        window: this.window,
+      },
+      connectionReady: (c) => {
+        this.pending.delete(c);
+        this.connections.add(c);
+        this.emit("connection", c);
+      },
+      connectionGone: (c) => {
+        this.pending.delete(c);
+        this.connections.delete(c);
+      },
+      connectionHandshakeError: (_c, info) => {
+        this.emit("handshakeError", info);
+      },
+    };
     this.server.on("drop", () => {
       this.stats.refusedMaxConnections++;
     });
@@ -199,31 +223,8 @@ export class WebSocketServer extends EventEmitter {
       utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
-    const conn = new ServerConnection(
-      socket,
-      core,
-      {
-        closeTimeoutMs: this.closeTimeoutMs,
-        handshakeTimeoutMs: this.handshakeTimeoutMs,
-        pingIntervalMs: this.pingIntervalMs,
-        pongTimeoutMs: this.pongTimeoutMs,
-        highWaterMarkBytes: this.highWaterMarkBytes,
-        window: this.window,
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.add(c);
-        this.emit("connection", c);
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.delete(c);
-      },
-    );
+    const conn = new ServerConnection(socket, core, this.owner);
     this.pending.add(conn);
-    conn.on("error", (info: { error: unknown }) => {
-      if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
-    });
     if (socket.isPaused()) socket.resume();
   }
 
