@@ -187,9 +187,8 @@ export async function run(argv: string[]): Promise<number> {
   const results = await runLoad(f.urls, f.settings, {
     signal: abort.signal,
     progress: tty ? (line) => process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`) : undefined,
-    roundDone: (url, round, r) => {
+    roundDone: () => {
       if (tty) clear();
-      if (r.error) process.stderr.write(`wsat load: ${url}: ${r.error}\n`);
     },
   });
   process.off("SIGINT", onInt);
