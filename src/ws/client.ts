@@ -11,7 +11,7 @@ import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
-import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
+import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
 
@@ -175,6 +175,7 @@ export class WebSocketClient extends Endpoint {
       autoFragment: o.autoFragment,
       profile: o.profile,
       allocate: allocateUninitialized,
+      allocateOutput,
       utf8Interior: isUtf8,
       request: {
         host: t.host,
@@ -185,6 +186,7 @@ export class WebSocketClient extends Endpoint {
         subprotocols: o.subprotocols,
         authorization: t.username !== undefined ? `Basic ${utf8ToBase64(`${t.username}:${t.password ?? ""}`)}` : undefined,
         headers: o.headers,
+        asGiven: o.asGiven,
       },
     });
     let socket: net.Socket;

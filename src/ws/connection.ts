@@ -70,6 +70,8 @@ export interface ConnectionOptions {
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
@@ -150,7 +152,7 @@ export class Connection {
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocate, checkFrames: profile === "strict" };
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
     this.encoder = options.maskKey && options.maskKey !== randomMaskKey
       ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
       : FrameEncoder.shared(encoderOptions);
@@ -340,7 +342,9 @@ export class Connection {
       // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
       // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
       // the status code it received."
-      const echo = rcvd.code === 1005 ? undefined : rcvd.code;
+      // The permissive profile answers as esp_websocket_client does (ESP-AT reference §11.6: "sends
+      // an empty CLOSE|FIN (no status code echoed)").
+      const echo = rcvd.code === 1005 || this.profile === "permissive" ? undefined : rcvd.code;
       this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : rcvd.reason));
       this.closeSent = { code: rcvd.code, reason: echo === undefined ? "" : rcvd.reason };
       this.sendingOpcode = 0;

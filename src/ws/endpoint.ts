@@ -4,10 +4,13 @@
 // connections extend it with the same send / close verbs and events.
 
 import { EventEmitter } from "node:events";
+import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import { Opcode } from "../codec/index.js";
 import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
+import { useSha1 } from "./accept-key.js";
+import { SendResult } from "./send-result.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 
 /** The `closed` event's payload: both close frames and whether the handshake completed. */
@@ -27,14 +30,41 @@ export interface ClosedInfo {
 
 const textEncoder = new TextEncoder();
 
+// The Node shells hash accept keys with node:crypto (the sans-I/O handshake's portable SHA-1
+// is the fallback for other runtimes).
+useSha1((bytes) => createHash("sha1").update(bytes).digest());
+
 /**
  * Message buffers without zero-filling (every byte is overwritten by the message): a plain
  * Uint8Array over Node's uninitialised memory for large messages.
  */
 export function allocateUninitialized(n: number): Uint8Array {
-  if (n < 4096) return new Uint8Array(n);
+  if (n < SMALL) return pooled(n);
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
+export function allocateOutput(n: number): Uint8Array {
+  return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
+}
+
+// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
+// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
+// slab alive, as a pooled Buffer does.
+const SMALL = 4096;
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function pooled(n: number): Uint8Array {
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return view;
 }
 
 export function closedInfo(e: ClosedEvent): ClosedInfo {
@@ -61,6 +91,31 @@ function sendFailed(err: Error): WsatError {
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
 }
 
+const ENDPOINT = Symbol("wsat.endpoint");
+const CORE = Symbol("wsat.core");
+type TaggedSocket = Socket & { [ENDPOINT]: Endpoint; [CORE]: Connection };
+
+function onSocketData(this: Socket, buf: Buffer): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("data", t[CORE], this, buf);
+}
+function onSocketEnd(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("end", t[CORE], this);
+}
+function onSocketClose(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("close", t[CORE], this);
+}
+function onSocketError(this: Socket, err: Error): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("error", t[CORE], this, err);
+}
+function onSocketDrain(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("drain", t[CORE], this);
+}
+
 export abstract class Endpoint extends EventEmitter {
   protected core: Connection | null = null;
   protected socket: Socket | null = null;
@@ -77,8 +132,11 @@ export abstract class Endpoint extends EventEmitter {
   /** Reading is paused because the peer is not taking our output. */
   private readPaused = false;
   private corked = false;
+  /** Sends waiting for their write callback, with their lengths: [result, n, result, n, ...]. */
+  private written: Array<SendResult | number> | null = null;
+  private onWritten: ((err?: Error | null) => void) | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
-  private closeWaiters: Array<() => void> = [];
+  private closeWaiters: Array<() => void> | null = null;
 
   /** Bytes handed to the socket and not yet written to the kernel. */
   get bufferedAmount(): number {
@@ -94,23 +152,42 @@ export abstract class Endpoint extends EventEmitter {
     this.socket = socket;
     this.core = core;
     socket.setNoDelay(true);
-    socket.on("data", (buf: Buffer) => this.receive(core, buf));
-    // During the handshake wait for "close": a TLS alert's "error" comes after "end".
-    socket.on("end", () => {
-      if (core.state !== "CONNECTING") this.eof(core);
-    });
-    socket.on("close", () => this.eof(core));
-    socket.on("error", (err: Error) => {
-      if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);
-    });
-    socket.on("drain", () => {
-      if (this.core !== core) return;
-      if (this.readPaused) {
-        this.readPaused = false;
-        socket.resume();
-      }
-      this.emit("drain");
-    });
+    // The listeners are shared by every socket (no closures per connection): each finds its
+    // endpoint and the core it was bound with on the socket itself.
+    const tagged = socket as TaggedSocket;
+    tagged[ENDPOINT] = this;
+    tagged[CORE] = core;
+    socket.on("data", onSocketData);
+    socket.on("end", onSocketEnd);
+    socket.on("close", onSocketClose);
+    socket.on("error", onSocketError);
+    socket.on("drain", onSocketDrain);
+  }
+
+  /** @internal The shared socket listeners' way in. */
+  socketEvent(kind: "data" | "end" | "close" | "error" | "drain", core: Connection, socket: Socket, arg?: unknown): void {
+    switch (kind) {
+      case "data":
+        this.receive(core, arg as Buffer);
+        return;
+      case "end":
+        // During the handshake wait for "close": a TLS alert's "error" comes after "end".
+        if (core.state !== "CONNECTING") this.eof(core);
+        return;
+      case "close":
+        this.eof(core);
+        return;
+      case "error":
+        if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, arg as Error);
+        return;
+      case "drain":
+        if (this.core !== core) return;
+        if (this.readPaused) {
+          this.readPaused = false;
+          socket.resume();
+        }
+        this.emit("drain");
+    }
   }
 
   /**
@@ -159,8 +236,8 @@ export abstract class Endpoint extends EventEmitter {
 
   /** Settles every pending close() promise (the connection is gone, one way or another). */
   protected releaseCloseWaiters(): void {
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
+    const waiters = this.closeWaiters ?? [];
+    this.closeWaiters = null;
     for (const w of waiters) w();
   }
 
@@ -201,16 +278,16 @@ export abstract class Endpoint extends EventEmitter {
     this.closeTimer = null;
   }
 
-  /** Hands the core's output to the socket; `cb` runs when the last chunk is written. */
-  protected write(core: Connection, cb?: (err?: Error | null) => void): void {
+  /** Hands the core's output to the socket; `result` settles when the last chunk is written. */
+  protected write(core: Connection, result?: SendResult, n = 0): void {
     const socket = this.socket;
     const chunks = core.dataToSend();
     if (!socket || this.core !== core || socket.destroyed) {
-      if (cb) process.nextTick(cb, new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"));
+      result?.settle(new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"), 0);
       return;
     }
     if (chunks.length === 0) {
-      if (cb) process.nextTick(cb);
+      result?.settle(undefined, n);
       return;
     }
     if (!this.corked) {
@@ -224,7 +301,13 @@ export abstract class Endpoint extends EventEmitter {
     }
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
-    socket.write(chunks[last], cb);
+    if (result) {
+      // Writes complete in order: one callback per endpoint settles the oldest waiting send.
+      (this.written ??= []).push(result, n);
+      socket.write(chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
+    } else {
+      socket.write(chunks[last]);
+    }
     const queued = socket.writableLength;
     if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
     if (!this.readPaused && queued > this.highWaterMarkBytes) {
@@ -233,68 +316,102 @@ export abstract class Endpoint extends EventEmitter {
     }
   }
 
+  private wrote(err?: Error | null): void {
+    const result = this.written!.shift() as SendResult;
+    const n = this.written!.shift() as number;
+    result.settle(err ? sendFailed(err) : undefined, n);
+  }
+
   /** True while reading is paused for a peer that does not take our output. */
   get readingPaused(): boolean {
     return this.readPaused;
   }
 
-  /** Runs a send verb on the core; the promise settles when the bytes are written. */
-  protected send(verb: (core: Connection) => number): Promise<number> {
+  /** The open core, or the reason there is none. */
+  private openCore(): Connection | InvalidState {
     const core = this.core;
     if (!core || core.state !== "OPEN" || !this.socket) {
-      return Promise.reject(new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`));
+      return new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`);
     }
+    return core;
+  }
+
+  /** Writes what a send verb produced; the result settles when the bytes are written. */
+  private sent(core: Connection, n: number): SendResult {
+    const result = new SendResult();
+    this.write(core, result, n);
+    if (core.closeTransport) this.endTransport(core);
+    return result;
+  }
+
+  /** Runs a send verb on the core; the result settles when the bytes are written. */
+  protected send(verb: (core: Connection) => number): SendResult {
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
     let n: number;
     try {
       n = verb(core);
     } catch (err) {
-      return Promise.reject(err);
+      return SendResult.failed(err);
     }
-    return new Promise<number>((resolve, reject) => {
-      this.write(core, (err) => (err ? reject(sendFailed(err)) : resolve(n)));
-      if (core.closeTransport) this.endTransport(core);
-    });
+    return this.sent(core, n);
   }
 
   // ---- the verbs (esp_websocket_client names) ------------------------------------------------
 
   /** A text message with FIN, fragmented at bufferSize. Resolves with the payload length. */
-  sendText(text: string): Promise<number> {
-    if (typeof text !== "string") return Promise.reject(new TypeError(`"text" must be a string, got ${typeof text}`));
-    return this.send((c) => c.sendText(text));
+  sendText(text: string): SendResult {
+    if (typeof text !== "string") return SendResult.failed(new TypeError(`"text" must be a string, got ${typeof text}`));
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
+    let n: number;
+    try {
+      n = core.sendText(text);
+    } catch (err) {
+      return SendResult.failed(err);
+    }
+    return this.sent(core, n);
   }
 
   /** A binary message with FIN, fragmented at bufferSize. */
-  sendBin(data: Uint8Array | ArrayBuffer): Promise<number> {
-    return this.send((c) => c.sendBinary(toBytes(data)));
+  sendBin(data: Uint8Array | ArrayBuffer): SendResult {
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
+    let n: number;
+    try {
+      n = core.sendBinary(toBytes(data));
+    } catch (err) {
+      return SendResult.failed(err);
+    }
+    return this.sent(core, n);
   }
 
   /** A message with this opcode and FIN (data opcodes fragmented at bufferSize). */
-  sendWithOpcode(opcode: number, data: Uint8Array | ArrayBuffer | string = new Uint8Array(0)): Promise<number> {
+  sendWithOpcode(opcode: number, data: Uint8Array | ArrayBuffer | string = new Uint8Array(0)): SendResult {
     return this.send((c) => c.sendMessage(opcode, toBytes(data)));
   }
 
   /** The first frame of a fragmented text message (no FIN). */
-  sendTextPartial(text: string): Promise<number> {
+  sendTextPartial(text: string): SendResult {
     return this.send((c) => c.sendFrame(Opcode.TEXT, toBytes(text), false));
   }
 
   /** The first frame of a fragmented binary message (no FIN). */
-  sendBinPartial(data: Uint8Array | ArrayBuffer): Promise<number> {
+  sendBinPartial(data: Uint8Array | ArrayBuffer): SendResult {
     return this.send((c) => c.sendFrame(Opcode.BINARY, toBytes(data), false));
   }
 
   /** A continuation frame without FIN. */
-  sendContMsg(data: Uint8Array | ArrayBuffer | string): Promise<number> {
+  sendContMsg(data: Uint8Array | ArrayBuffer | string): SendResult {
     return this.send((c) => c.sendFrame(Opcode.CONTINUATION, toBytes(data), false));
   }
 
   /** An empty continuation frame with FIN: ends a fragmented message. */
-  sendFin(): Promise<number> {
+  sendFin(): SendResult {
     return this.send((c) => c.sendFrame(Opcode.CONTINUATION, new Uint8Array(0), true));
   }
 
-  sendPing(data: Uint8Array | string = new Uint8Array(0)): Promise<number> {
+  sendPing(data: Uint8Array | string = new Uint8Array(0)): SendResult {
     return this.send((c) => {
       c.sendPing(toBytes(data));
       return 0;
@@ -317,13 +434,13 @@ export abstract class Endpoint extends EventEmitter {
     const core = this.core;
     if (!core || core.state === "CLOSED") return Promise.resolve();
     // A close handshake already under way: wait for the same end instead of starting another.
-    if (core.state === "CLOSING") return new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (core.state === "CLOSING") return new Promise<void>((resolve) => (this.closeWaiters ??= []).push(resolve));
     try {
       core.sendClose(code, reason);
     } catch (err) {
       return Promise.reject(err);
     }
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    const done = new Promise<void>((resolve) => (this.closeWaiters ??= []).push(resolve));
     this.write(core);
     this.clearCloseTimer();
     this.armCloseTimer(core, timeoutMs);

@@ -7,9 +7,9 @@ import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { allocateUninitialized } from "./endpoint.js";
+import { allocateOutput, allocateUninitialized } from "./endpoint.js";
 import { threadCodec } from "../codec/index.js";
-import { ServerConnection } from "./server-connection.js";
+import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 
 export interface ServerTlsOptions {
@@ -78,6 +78,9 @@ function checkSeconds(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Bytes one socket read may deliver (into the thread codec's input window). */
+export const READ_BYTES = 256 * 1024;
+
 export class WebSocketServer extends EventEmitter {
   readonly connections = new Set<ServerConnection>();
   /** Accepted sockets still in their opening handshake. */
@@ -97,6 +100,8 @@ export class WebSocketServer extends EventEmitter {
   /** The thread codec's input window, where plain-TCP reads land. */
   private readonly window: Uint8Array | undefined;
   readonly stats: ServerStats = { refusedMaxConnections: 0, refusedSetupFailed: 0, acceptErrors: 0 };
+  /** Shared by every connection of this server (no per-connection settings or callbacks). */
+  private readonly owner: ConnectionOwner;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -135,10 +140,33 @@ export class WebSocketServer extends EventEmitter {
       // Paused at accept, so the socket can be told to read into WASM memory before it reads.
       this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
       const codec = threadCodec();
-      const inPtr = codec.exports.layoutWsIn();
-      this.window = codec.u8.subarray(inPtr, inPtr + codec.exports.layoutWsInSize());
+      // One read is at most READ_BYTES: what one read can make a connection owe (an echo of it)
+      // stays small beside the high-water mark.
+      this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
     if (maxConnections > 0) this.server.maxConnections = maxConnections;
+    this.owner = {
+      settings: {
+        closeTimeoutMs: this.closeTimeoutMs,
+        handshakeTimeoutMs: this.handshakeTimeoutMs,
+        pingIntervalMs: this.pingIntervalMs,
+        pongTimeoutMs: this.pongTimeoutMs,
+        highWaterMarkBytes: this.highWaterMarkBytes,
+        window: this.window,
+      },
+      connectionReady: (c) => {
+        this.pending.delete(c);
+        this.connections.add(c);
+        this.emit("connection", c);
+      },
+      connectionGone: (c) => {
+        this.pending.delete(c);
+        this.connections.delete(c);
+      },
+      connectionHandshakeError: (_c, info) => {
+        this.emit("handshakeError", info);
+      },
+    };
     this.server.on("drop", () => {
       this.stats.refusedMaxConnections++;
     });
@@ -191,34 +219,12 @@ export class WebSocketServer extends EventEmitter {
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
       allocate: allocateUninitialized,
+      allocateOutput,
       utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
-    const conn = new ServerConnection(
-      socket,
-      core,
-      {
-        closeTimeoutMs: this.closeTimeoutMs,
-        handshakeTimeoutMs: this.handshakeTimeoutMs,
-        pingIntervalMs: this.pingIntervalMs,
-        pongTimeoutMs: this.pongTimeoutMs,
-        highWaterMarkBytes: this.highWaterMarkBytes,
-        window: this.window,
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.add(c);
-        this.emit("connection", c);
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.delete(c);
-      },
-    );
+    const conn = new ServerConnection(socket, core, this.owner);
     this.pending.add(conn);
-    conn.on("error", (info: { error: unknown }) => {
-      if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
-    });
     if (socket.isPaused()) socket.resume();
   }
 

@@ -5,19 +5,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
-import { createServer } from "../../src/ws/server.js";
+import { createServer, READ_BYTES } from "../../src/ws/server.js";
 import type { ServerConnection } from "../../src/ws/server-connection.js";
 import { FrameDecoder, FrameEncoder, Opcode, Codec } from "../../src/codec/index.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { waitFor, until } from "./helpers.js";
 
 const HWM = 64 * 1024;
-/**
- * One read lands in the codec's input window, so one read's echo is at most that plus headers.
- * Read from the codec, not assumed: how much one read takes depends on how much the kernel has
- * buffered, which grows on a loaded machine up to the whole window (issue 12 item 6).
- */
-const ONE_READ = Codec.create().exports.layoutWsInSize() + 4096;
+/** One read lands in the thread's input window, so one read's echo is at most that plus headers. */
+const ONE_READ = READ_BYTES + 64 * 1024;
 
 async function rawClient(url: string): Promise<{ socket: net.Socket; rest: Buffer }> {
   const { port } = new URL(url);
