@@ -1,8 +1,10 @@
 // Finds every error `code` the sources can raise, by reading them with the TypeScript compiler
 // (not a regex): each `new C(...)` and `super(...)` of a class in the WsatError hierarchy, with the
 // code taken from the argument in the position of the constructor's `code` parameter (its default
-// when the argument is left out). A code that is not a string literal (or a ?: of literals) cannot
-// be checked, so it is reported as dynamic with its place.
+// when the argument is left out). A helper that forwards one of its own parameters as the code
+// (`private protocolError(code: string, ...) { new AtProtocolError(code, ...) }`) is followed: each
+// call of it in the same file is a code site. Any other code that is not a string literal (or a
+// ?: of literals) cannot be checked, so it is reported as dynamic with its place.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -102,6 +104,19 @@ export function scanThrownCodes(root: string): ScanResult {
       }
       return null;
     };
+    /** Helpers of this file that forward a parameter as the code: name -> parameter index and class. */
+    const helpers = new Map<string, { index: number; cls: string }>();
+    const enclosingFunction = (n: ts.Node): ts.SignatureDeclaration | undefined => {
+      for (let p = n.parent; p; p = p.parent) {
+        if (ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p) || ts.isArrowFunction(p) || ts.isFunctionExpression(p)) return p;
+      }
+      return undefined;
+    };
+    const helperName = (fn: ts.SignatureDeclaration): string | undefined => {
+      if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+      if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
+      return undefined;
+    };
     const record = (cls: string, info: ClassInfo, args: readonly ts.Expression[], at: ts.Node, forwarded?: string) => {
       if (info.codeIndex === undefined || info.codeIndex < 0) return;
       const arg = args[info.codeIndex];
@@ -110,8 +125,21 @@ export function scanThrownCodes(root: string): ScanResult {
         return;
       }
       const lits = literals(arg);
-      if (lits) for (const code of lits) uses.push({ code, cls, where: where(at) });
-      else if (!(forwarded && ts.isIdentifier(arg) && arg.text === forwarded)) dynamic.push({ cls, where: where(at), text: arg.getText(sf) });
+      if (lits) {
+        for (const code of lits) uses.push({ code, cls, where: where(at) });
+        return;
+      }
+      if (forwarded && ts.isIdentifier(arg) && arg.text === forwarded) return;
+      if (ts.isIdentifier(arg)) {
+        const fn = enclosingFunction(at);
+        const index = fn ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === arg.text) : -1;
+        const name = fn && helperName(fn);
+        if (fn && index >= 0 && name) {
+          helpers.set(name, { index, cls });
+          return;
+        }
+      }
+      dynamic.push({ cls, where: where(at), text: arg.getText(sf) });
     };
     const visit = (node: ts.Node, inClass: string | undefined): void => {
       if (ts.isClassDeclaration(node) && node.name) {
@@ -132,6 +160,24 @@ export function scanThrownCodes(root: string): ScanResult {
       ts.forEachChild(node, (n) => visit(n, inClass));
     };
     visit(sf, undefined);
+    // calls of the code-forwarding helpers: `name(...)`, `this.name(...)`, `x.name(...)`
+    if (helpers.size) {
+      const calls = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const callee = node.expression;
+          const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+          const h = name !== undefined ? helpers.get(name) : undefined;
+          if (h) {
+            const arg = node.arguments[h.index];
+            const lits = arg ? literals(arg) : null;
+            if (lits) for (const code of lits) uses.push({ code, cls: h.cls, where: where(node) });
+            else dynamic.push({ cls: h.cls, where: where(node), text: arg ? arg.getText(sf) : `(no argument ${h.index} to ${name})` });
+          }
+        }
+        ts.forEachChild(node, calls);
+      };
+      calls(sf);
+    }
   }
   return { uses, dynamic, classes };
 }
