@@ -208,11 +208,22 @@ export abstract class Endpoint extends EventEmitter {
    */
   protected pump(core: Connection): void {
     const events = core.eventsReceived();
-    for (let i = 0; i < events.length; i++) this.dispatch(core, events[i]);
+    // A listener that throws is the application's bug and surfaces as one (rethrown below), but
+    // only after the connection has done its own work: every event dispatched, the close reply
+    // and the output written. It never leaves the connection half-done.
+    let thrown: { error: unknown } | null = null;
+    for (let i = 0; i < events.length; i++) {
+      try {
+        this.dispatch(core, events[i]);
+      } catch (error) {
+        thrown ??= { error };
+      }
+    }
     core.settle();
     if (core.hasDataToSend) this.write(core);
     if (core.closeTransport) this.endTransport(core);
     else if (core.state === "CLOSING") this.armCloseTimer(core, this.closeTimeoutMs);
+    if (thrown) throw thrown.error;
   }
 
   private dispatch(core: Connection, e: ConnectionEvent): void {
