@@ -20,7 +20,8 @@ export interface WsPmd {
   decompress(data: Uint8Array, fin: boolean, cb: (err: Error | null, result?: Buffer) => void): void;
   cleanup(): void;
 }
-type WsPmdClass = new (options: Record<string, unknown>, isServer: boolean, maxPayload?: number) => WsPmd;
+/** ws 8: `new PerMessageDeflate({ ...options, isServer, maxPayload })`. */
+type WsPmdClass = new (options: Record<string, unknown>) => WsPmd;
 
 export const WsPerMessageDeflate = require(join(wsLib, "permessage-deflate.js")) as WsPmdClass;
 /** ws's lib/extension.js: parse(header) → { name: [ { param: [values] } ] }, format(object). */
@@ -39,7 +40,7 @@ export function wsDecompress(pmd: WsPmd, data: Uint8Array, fin = true): Promise<
 
 /** ws's PerMessageDeflate for one role, set up for `agreement` (as its own negotiation would leave it). */
 export function wsForAgreement(a: DeflateAgreement, isServer: boolean, maxPayload = 0): WsPmd {
-  const pmd = new WsPerMessageDeflate({ threshold: 0 }, isServer, maxPayload);
+  const pmd = new WsPerMessageDeflate({ threshold: 0, isServer, maxPayload });
   const params: Record<string, string | number | true> = {};
   if (a.serverNoContextTakeover) params.server_no_context_takeover = true;
   if (a.clientNoContextTakeover) params.client_no_context_takeover = true;
