@@ -10,6 +10,7 @@
 //   0x030000 +---------------------------------------------+
 //            | WS_CTRL: two 128 B control-payload buffers   |  used alternately for control
 //            |          (ping-pong) + 16 B header stash     |  frames split across feeds
+//   0x030200 | WS_STATE: one decoder's saved state (208 B)  |  the swap area (see below)
 //   0x031000 | WS_BATCH: encoder batch descriptors          |  4096 x 16 B: at, b0, len, key
 //   0x040000 +---------------------------------------------+
 //            | WS_IN: decoder input window                  |  256 KiB
@@ -40,6 +41,19 @@ export const WS_CTRL: usize = 0x030000;
 export const WS_CTRL_SIZE: usize = 128;
 export const WS_STASH: usize = 0x030100;
 export const WS_BATCH: usize = 0x031000;
+
+// One codec per thread: every connection's decoder state is kept by its owner (JS) as a
+// WS_STATE_SIZE-byte blob and swapped through WS_STATE (wsStateSave / wsStateLoad) when a
+// different connection feeds. Only the partial control frame (if any) and the header stash
+// travel with it; records stay valid until the next wsFeed by anyone.
+//
+//    0       8       16      24      32      40      48      56      64      80            208
+//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------------+
+//    | fLen  | fPos  |msgLen |msgPos |maxPay | u32 x 4: state, stashLen, | stash| ctrl part |
+//    |  u64  |  u64  |  u64  |  u64  |  u64  | b0|op|key|flags, utf8...  | 16 B |  128 B    |
+//    +-------+-------+-------+-------+-------+---------------------------+------+-----------+
+export const WS_STATE: usize = 0x030200;
+export const WS_STATE_SIZE: u32 = 208;
 export const WS_BATCH_SIZE: u32 = 4096;
 export const WS_IN: usize = 0x040000;
 export const WS_IN_SIZE: u32 = 0x040000;

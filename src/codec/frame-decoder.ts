@@ -7,10 +7,10 @@
 // `payload` is a view on WASM memory that the next push overwrites. Both are valid only during
 // the callback: copy what you keep (MessageAssembler does that for whole messages).
 
-import { Codec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
 import { Opcode } from "./constants.js";
-import type { WsatError } from "../errors.js";
+import { InvalidState, type WsatError } from "../errors.js";
 
 export interface FrameChunk {
   /** The frame's opcode (CONTINUATION for later fragments). */
@@ -40,6 +40,11 @@ export interface FrameChunk {
 
 export type FrameChunkHandler = (chunk: FrameChunk) => void;
 
+function reentered(): InvalidState {
+  return new InvalidState("CODEC_REENTERED",
+    "a decoder was fed from inside a chunk callback of a decoder on the same codec: copy the chunk and feed after the callback returns");
+}
+
 export interface FrameDecoderOptions {
   /** "server" decodes frames from a client (must be masked); "client" the reverse. */
   role: "client" | "server";
@@ -47,7 +52,12 @@ export interface FrameDecoderOptions {
   maxPayloadBytes?: number;
   /** RSV1 granted by a negotiated extension (e.g. permessage-deflate). Default false. */
   rsv1?: boolean;
-  /** The WASM instance to use; one per connection. Default: a new one. */
+  /**
+   * Check that text messages are UTF-8 (RFC 6455 8.1). Default true; false only for the ESP-AT
+   * emulator's permissive links (the firmware copies text frames unchecked).
+   */
+  validateUtf8?: boolean;
+  /** The WASM instance to use. Default: the thread's (threadCodec()), shared by every decoder. */
   codec?: Codec;
 }
 
@@ -66,6 +76,10 @@ export class FrameDecoder {
   private readonly inSize: number;
   private readonly records: number;
   private failure: WsatError | null = null;
+  private readonly initBits: number;
+  /** This decoder's state while another decoder owns the instance (null until first swapped out). */
+  private saved: Uint8Array | null = null;
+  private started = false;
   /** One chunk object, refilled for every callback (like its payload view, valid only during it). */
   private readonly chunk: FrameChunk = {
     opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
@@ -83,17 +97,42 @@ export class FrameDecoder {
     }
     this.role = options.role;
     this.maxPayloadBytes = max;
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     const ex = this.codec.exports;
     this.inPtr = ex.layoutWsIn();
     this.inSize = ex.layoutWsInSize();
     this.records = ex.layoutWsRecords();
     this.inputWindow = this.codec.u8.subarray(this.inPtr, this.inPtr + this.inSize);
-    ex.wsDecoderInit(this.role === "server" ? 1 : 0, options.rsv1 ? 0x40 : 0, max);
+    this.initBits = (options.rsv1 ? 0x40 : 0) | (options.validateUtf8 === false ? 0x100 : 0);
+  }
+
+  /** Makes this decoder's state the instance's current one (lazy: nothing to do when it is). */
+  private claim(): void {
+    const codec = this.codec;
+    const owner = codec.wsOwner;
+    if (owner === this) return;
+    if (owner) owner.saveState();
+    if (!this.started) {
+      this.started = true;
+      codec.exports.wsDecoderInit(this.role === "server" ? 1 : 0, this.initBits, this.maxPayloadBytes);
+    } else {
+      codec.wsState.set(this.saved!);
+      codec.exports.wsStateLoad(codec.wsState.byteOffset);
+    }
+    codec.wsOwner = this;
+  }
+
+  /** Called by the next decoder that feeds on this instance: keep my state on the JS side. */
+  saveState(): void {
+    const codec = this.codec;
+    codec.exports.wsStateSave(codec.wsState.byteOffset);
+    (this.saved ??= new Uint8Array(codec.wsState.length)).set(codec.wsState);
+    codec.wsOwner = null;
   }
 
   /** Decodes `bytes` (any split of the stream), calling `onChunk` for each chunk in order. */
   push(bytes: Uint8Array, onChunk: FrameChunkHandler): void {
+    if (this.codec.wsBusy) throw reentered();
     const u8 = this.codec.u8;
     if (bytes.buffer === u8.buffer && bytes.byteOffset === this.inPtr) {
       this.feedWindow(bytes.length, onChunk);
@@ -127,6 +166,18 @@ export class FrameDecoder {
 
   private run(ptr: number, len: number, onChunk: FrameChunkHandler): void {
     if (this.failure) throw this.failure;
+    const codec = this.codec;
+    if (codec.wsBusy) throw reentered();
+    this.claim();
+    codec.wsBusy = true;
+    try {
+      this.feedLoop(ptr, len, onChunk);
+    } finally {
+      codec.wsBusy = false;
+    }
+  }
+
+  private feedLoop(ptr: number, len: number, onChunk: FrameChunkHandler): void {
     const ex = this.codec.exports;
     const { u8, u32, f64 } = this.codec;
     const buffer = u8.buffer;

@@ -5,10 +5,10 @@
 // and returns them as one Uint8Array: one copy out and one socket write for a burst of small
 // frames.
 
-import { Codec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { Opcode } from "./constants.js";
 import { encodeClosePayload } from "./close-payload.js";
-import { maskKeyFromBytes } from "./mask-key.js";
+import { maskKeyFromBytes, randomMaskKey } from "./mask-key.js";
 
 export interface EncodeOptions {
   /** FIN bit; default true. */
@@ -27,7 +27,10 @@ export interface FrameToEncode extends EncodeOptions {
 export interface FrameEncoderOptions {
   /** "client" frames are masked (RFC 6455 5.3); "server" frames are not. */
   role: "client" | "server";
-  /** Source of 32-bit masking keys (e.g. randomMaskKey). The client role needs this or randomFill. */
+  /**
+   * Source of 32-bit masking keys. Default for the client role: randomMaskKey, a pool refilled
+   * from crypto.getRandomValues (RFC 6455 5.3: keys must be unpredictable).
+   */
   maskKey?: () => number;
   /**
    * Fills bytes with unpredictable values (e.g. `(b) => crypto.getRandomValues(b)`); the encoder
@@ -39,7 +42,13 @@ export interface FrameEncoderOptions {
    * A shell can pass one that skips zero-filling, e.g. Node's Buffer.allocUnsafe.
    */
   allocate?: (size: number) => Uint8Array;
-  /** The WASM instance to use; one per connection. Default: a new one. */
+  /**
+   * Refuse frames RFC 6455 forbids (control frames over 125 bytes or fragmented, unknown
+   * opcodes). Default true; false only for the ESP-AT emulator's permissive links, which send
+   * what AT+WSSEND asks for, as the firmware does.
+   */
+  checkFrames?: boolean;
+  /** The WASM instance to use. Default: the thread's (threadCodec()); the encoder keeps no state in it. */
   codec?: Codec;
 }
 
@@ -71,6 +80,7 @@ export class FrameEncoder {
   private readonly keyPool: Uint32Array | undefined;
   private readonly keyPoolBytes: Uint8Array | undefined;
   private keyNext = 0;
+  private readonly checkFrames: boolean;
   private readonly allocate: (size: number) => Uint8Array;
   private readonly batchPtr: number;
   private readonly batchSize: number;
@@ -91,11 +101,11 @@ export class FrameEncoder {
     if (options.randomFill !== undefined && typeof options.randomFill !== "function") {
       throw new TypeError(`"randomFill" must be a function that fills a Uint8Array with random bytes`);
     }
-    if (this.masked && !options.maskKey && !options.randomFill) {
-      throw new TypeError(`the client role needs "randomFill" or "maskKey" (a source of random masking keys)`);
-    }
-    this.maskKey = options.maskKey;
+    // Default: the module's key pool (randomMaskKey), shared by every encoder on the thread, so a
+    // client connection costs no pool of its own.
+    this.maskKey = options.maskKey ?? (options.randomFill ? undefined : randomMaskKey);
     this.randomFill = options.randomFill;
+    this.checkFrames = options.checkFrames !== false;
     if (options.allocate !== undefined && typeof options.allocate !== "function") {
       throw new TypeError(`"allocate" must be a function (size) => Uint8Array`);
     }
@@ -105,7 +115,7 @@ export class FrameEncoder {
       this.keyPoolBytes = new Uint8Array(this.keyPool.buffer);
       this.keyNext = this.keyPool.length;
     }
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     const ex = this.codec.exports;
     this.outPtr = ex.layoutWsOut();
     this.outSize = ex.layoutWsOutSize();
@@ -118,7 +128,8 @@ export class FrameEncoder {
   /** One frame as fresh bytes. */
   encode(opcode: number, payload: Uint8Array, options: EncodeOptions = {}): Uint8Array {
     const fin = options.fin ?? true;
-    checkOpcode(opcode, fin, payload.length);
+    if (this.checkFrames) checkOpcode(opcode, fin, payload.length);
+    else if (!(opcode >= 0 && opcode <= 15 && (opcode | 0) === opcode)) throw new RangeError(`"opcode" must be 0..15, got ${opcode}`);
     const total = headerSize(payload.length, this.masked) + payload.length;
     if (total <= this.outSize) {
       const end = this.put(this.outPtr, opcode, payload, fin, options);
@@ -168,7 +179,7 @@ export class FrameEncoder {
       const fin = f.fin !== false;
       const opcode = f.opcode;
       // data frames (the common case) need no further check
-      if (opcode > 2 || opcode < 0 || (opcode | 0) !== opcode) checkOpcode(opcode, fin, len);
+      if ((opcode > 2 || opcode < 0 || (opcode | 0) !== opcode) && this.checkFrames) checkOpcode(opcode, fin, len);
       const h = len < 126 ? (masked ? 6 : 2) : headerSize(len, masked);
       const size = h + len;
       if (at + size > limit || n === this.batchSize) {

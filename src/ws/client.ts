@@ -4,7 +4,7 @@
 
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { Codec, randomMaskKey } from "../codec/index.js";
+import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
@@ -165,12 +165,14 @@ export class WebSocketClient extends Endpoint {
     const t = o.target;
     const keyBytes = new Uint8Array(16);
     globalThis.crypto.getRandomValues(keyBytes);
-    this.codec ??= Codec.create();
+    this.codec ??= threadCodec();
     const core = new ClientProtocol({
       codec: this.codec,
       maskKey: randomMaskKey,
       maxPayloadBytes: o.maxPayloadBytes,
       bufferSize: o.bufferSize,
+      autoFragment: o.autoFragment,
+      profile: o.profile,
       allocate: allocateUninitialized,
       request: {
         host: t.host,
