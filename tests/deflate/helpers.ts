@@ -52,14 +52,14 @@ export function wsForAgreement(a: DeflateAgreement, isServer: boolean, maxPayloa
 
 /** Our per-connection object for `agreement`. */
 export function oursForAgreement(a: DeflateAgreement, role: "client" | "server", stage: DeflateStage,
-  options: PerMessageDeflateOptions = {}, maxPayloadBytes = 0): PerMessageDeflate {
-  return new PerMessageDeflate({ agreement: a, role, stage, options: resolveDeflateOptions({ threshold: 0, ...options })!, maxPayloadBytes });
+  options: PerMessageDeflateOptions = {}): PerMessageDeflate {
+  return new PerMessageDeflate({ agreement: a, role, stage, options: resolveDeflateOptions({ threshold: 0, ...options })! });
 }
 
 /** Inflates one whole message with our object, collecting the pieces. */
-export function inflateAll(pmd: PerMessageDeflate, pieces: Uint8Array[]): Uint8Array {
+export function inflateAll(pmd: PerMessageDeflate, pieces: Uint8Array[], limit = 0): Uint8Array {
   const out: Uint8Array[] = [];
-  pieces.forEach((p, i) => pmd.decompress(p, i === pieces.length - 1, (b) => out.push(b.slice())));
+  pieces.forEach((p, i) => pmd.decompress(p, i === pieces.length - 1, limit, (b) => out.push(b.slice())));
   return concat(out);
 }
 

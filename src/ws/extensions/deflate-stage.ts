@@ -21,12 +21,12 @@ export interface MessageInflater {
   /**
    * Inflates one received piece of a compressed message; at `fin` appends 00 00 ff ff first.
    * `onData` gets the inflated bytes as views valid only during the call (copy what you keep).
-   * Throws PayloadTooBig (close 1009) as soon as the message's inflated total exceeds
-   * maxPayloadBytes, without inflating the rest; ProtocolError DEFLATE_DATA_INVALID (1007) when
+   * Throws PayloadTooBig (close 1009) as soon as the message's inflated total exceeds `limit`
+   * (0 = none), without inflating the rest: at most one 64 KiB output window past it; ProtocolError DEFLATE_DATA_INVALID (1007) when
    * the bytes are not a deflate stream. After a throw the inflater is unusable (the connection
    * fails). An exception thrown by `onData` propagates the same way.
    */
-  decompress(chunk: Uint8Array, fin: boolean, onData: (bytes: Uint8Array) => void): void;
+  decompress(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void;
   /** Releases the context; later calls throw InvalidState. */
   close(): void;
 }
@@ -46,8 +46,6 @@ export interface InflaterOptions {
   noContextTakeover: boolean;
   /** 8..15: the window the peer agreed to compress with. */
   windowBits: number;
-  /** Limit for one inflated message; 0 = none. */
-  maxPayloadBytes: number;
 }
 
 /** What a shell hands the core: makes contexts (called on first use, not per connection up front). */

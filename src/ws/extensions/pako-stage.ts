@@ -77,6 +77,10 @@ class PakoDeflater implements MessageDeflater {
     if (fin) {
       // RFC 7692 7.2.1: "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
       if (endsWithTail(result)) result = result.subarray(0, result.length - 4);
+      // Nothing new since the last flush (an empty message): zlib writes nothing, but the peer
+      // appends 00 00 ff ff and needs the empty stored block's header byte before it
+      // (RFC 7692 7.2.3.6: an empty message is the single byte 0x00).
+      else if (result.length === 0) result = new Uint8Array(1);
       if (this.options.noContextTakeover) zlibDeflateReset(strm);
     }
     return result;
@@ -107,14 +111,14 @@ class PakoInflater implements MessageInflater {
     return strm;
   }
 
-  decompress(chunk: Uint8Array, fin: boolean, onData: (bytes: Uint8Array) => void): void {
+  decompress(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void {
     if (this.closed) throw new InvalidState("DEFLATE_CLOSED", "decompress() after close()");
     if (this.failed) throw new InvalidState("DEFLATE_FAILED_BEFORE", "decompress() after a failed message");
     const strm = (this.strm ??= this.open());
     try {
-      if (chunk.length > 0) this.feed(strm, chunk, onData);
+      if (chunk.length > 0) this.feed(strm, chunk, limit, onData);
       if (fin) {
-        this.feed(strm, DEFLATE_TAIL, onData);
+        this.feed(strm, DEFLATE_TAIL, limit, onData);
         this.total = 0;
         if (this.options.noContextTakeover || this.ended) zlibInflateReset(strm);
         this.ended = false;
@@ -127,10 +131,9 @@ class PakoInflater implements MessageInflater {
     }
   }
 
-  private feed(strm: ZStream, input: Uint8Array, onData: (bytes: Uint8Array) => void): void {
+  private feed(strm: ZStream, input: Uint8Array, max: number, onData: (bytes: Uint8Array) => void): void {
     if (this.ended) return;
     const out = outWindow();
-    const max = this.options.maxPayloadBytes;
     strm.input = input;
     strm.next_in = 0;
     strm.avail_in = input.length;
@@ -149,7 +152,7 @@ class PakoInflater implements MessageInflater {
         this.total += produced;
         // The limit applies to the inflated size, checked per output window: a bomb stops here.
         if (max > 0 && this.total > max) {
-          throw new PayloadTooBig(`inflated message of more than ${max} bytes (${this.total} so far) exceeds limit of ${max} bytes`);
+          throw new PayloadTooBig(`inflated message of at least ${this.total} bytes exceeds limit of ${max} bytes`);
         }
         onData(out.subarray(0, produced));
       }

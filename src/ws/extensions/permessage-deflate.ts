@@ -1,9 +1,11 @@
-// One connection's permessage-deflate (RFC 7692 7.2) once negotiated: the compressor for what it
-// sends and the decompressor for what it receives, each made on first use (an idle connection
-// costs no compressor memory), with the negotiated takeover and window in each direction.
-// Sans-I/O: the contexts come from the DeflateStage the shell supplies.
+// One connection's permessage-deflate (RFC 7692 7.2) once negotiated, as the connection core's
+// MessageExtension: the compressor for what it sends and the decompressor for what it receives,
+// each made on first use (an idle connection costs no compressor memory), with the negotiated
+// takeover and window in each direction. Sans-I/O: the contexts come from the DeflateStage the
+// shell supplies.
 
 import { InvalidState } from "../../errors.js";
+import type { MessageExtension } from "../connection.js";
 import { deflateDirections, type DeflateAgreement } from "./deflate-negotiation.js";
 import type { ResolvedDeflateOptions } from "./deflate-options.js";
 import type { DeflateStage, MessageDeflater, MessageInflater } from "./deflate-stage.js";
@@ -14,11 +16,9 @@ export interface PerMessageDeflateInit {
   stage: DeflateStage;
   /** threshold, level, memLevel come from here. */
   options: ResolvedDeflateOptions;
-  /** Limit for one inflated message; 0 = none. */
-  maxPayloadBytes: number;
 }
 
-export class PerMessageDeflate {
+export class PerMessageDeflate implements MessageExtension {
   readonly agreement: DeflateAgreement;
   readonly role: "client" | "server";
   /** Messages shorter than this go out uncompressed. */
@@ -35,9 +35,18 @@ export class PerMessageDeflate {
     this.threshold = init.options.threshold;
   }
 
-  /** True when a message of `length` bytes is sent compressed (RSV1 on its first frame). */
-  shouldCompress(length: number): boolean {
-    return length >= this.threshold;
+  /**
+   * An outgoing message: compressed (RSV1 on its first frame) when at least `threshold` bytes.
+   * RFC 7692 6: an endpoint may send any message uncompressed; those do not enter the window.
+   */
+  encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean } {
+    if (payload.length < this.threshold) return { payload, rsv1: false };
+    return { payload: this.compress(payload, true), rsv1: true };
+  }
+
+  /** A chunk of a received compressed message (see MessageInflater.decompress). */
+  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void {
+    this.decompress(chunk, fin, limit, onData);
   }
 
   /** Compresses the next piece of an outgoing message (see MessageDeflater.compress). */
@@ -52,13 +61,13 @@ export class PerMessageDeflate {
   }
 
   /** Inflates the next piece of an incoming compressed message (see MessageInflater.decompress). */
-  decompress(chunk: Uint8Array, fin: boolean, onData: (bytes: Uint8Array) => void): void {
+  decompress(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void {
     this.check();
     if (!this.inflater) {
       const { receive } = deflateDirections(this.agreement, this.role);
-      this.inflater = this.init.stage.createInflater({ noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits, maxPayloadBytes: this.init.maxPayloadBytes });
+      this.inflater = this.init.stage.createInflater({ noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits });
     }
-    this.inflater.decompress(chunk, fin, onData);
+    this.inflater.decompress(chunk, fin, limit, onData);
   }
 
   /** How many contexts exist (0 until the first compressed message either way). */
