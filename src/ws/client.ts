@@ -8,6 +8,7 @@ import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
+import { nodeDeflateStage } from "./extensions/zlib-stage.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
 import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
@@ -174,6 +175,8 @@ export class WebSocketClient extends Endpoint {
       autoFragment: o.autoFragment,
       profile: o.profile,
       allocate: allocateUninitialized,
+      perMessageDeflate: o.perMessageDeflate,
+      deflateStage: o.perMessageDeflate ? nodeDeflateStage() : undefined,
       request: {
         host: t.host,
         port: t.port,

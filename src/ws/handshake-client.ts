@@ -7,6 +7,8 @@ import { acceptKey } from "./accept-key.js";
 import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
 import { latin1Bytes } from "../codec/latin1.js";
 import { hostHeader } from "./uri.js";
+import { acceptDeflateResponse, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 
 export interface ClientRequest {
   host: string;
@@ -20,6 +22,8 @@ export interface ClientRequest {
   /** Full Authorization header value (e.g. "Basic dXNlcjpwYXNz"), if any. */
   authorization?: string;
   headers: Array<[string, string]>;
+  /** Sec-WebSocket-Extensions offer (RFC 6455 9.1), e.g. permessage-deflate's. */
+  extensions?: string;
 }
 
 export function buildClientRequest(r: ClientRequest): Uint8Array {
@@ -33,6 +37,7 @@ export function buildClientRequest(r: ClientRequest): Uint8Array {
     `Sec-WebSocket-Key: ${r.key}`,
   ];
   if (r.subprotocols.length) lines.push(`Sec-WebSocket-Protocol: ${r.subprotocols.join(", ")}`);
+  if (r.extensions) lines.push(`Sec-WebSocket-Extensions: ${r.extensions}`);
   if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
   return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
@@ -43,10 +48,13 @@ export interface ServerResponse {
   /** The subprotocol the server chose, if any. */
   subprotocol: string | undefined;
   head: HttpHead;
+  /** The permessage-deflate parameters the server accepted, or null. */
+  deflate: DeflateAgreement | null;
 }
 
 /** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
-export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[]): ServerResponse {
+export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[],
+  deflate: ResolvedDeflateOptions | null = null): ServerResponse {
   const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
   if (!m) {
     throw new InvalidHandshake("HANDSHAKE_BAD_STATUS_LINE",
@@ -74,9 +82,13 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
     throw new InvalidHandshake("HANDSHAKE_ACCEPT",
       `Sec-WebSocket-Accept ${JSON.stringify(accept.join(", ") || null)}, expected ${JSON.stringify(expected)}`, status);
   }
-  // 4.1 (5): no extensions were requested, so any is a failure.
+  // 4.1 (5): an extension "not present in the client's handshake" fails the connection;
+  // permessage-deflate's response is checked by RFC 7692 5's rules.
   const ext = headerValue(head, "sec-websocket-extensions");
-  if (ext !== undefined) {
+  let agreement: DeflateAgreement | null = null;
+  if (deflate) {
+    agreement = acceptDeflateResponse(ext, deflate);
+  } else if (ext !== undefined) {
     throw new InvalidHandshake("HANDSHAKE_EXTENSION", `server chose extension ${JSON.stringify(ext)}, none requested`, status);
   }
   // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
@@ -86,5 +98,5 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
     throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
       `server chose subprotocol ${JSON.stringify(chosen.join(", "))}, offered ${JSON.stringify(subprotocols.join(", "))}`, status);
   }
-  return { status, subprotocol: chosen[0], head };
+  return { status, subprotocol: chosen[0], head, deflate: agreement };
 }
