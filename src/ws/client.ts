@@ -9,6 +9,7 @@ import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from
 import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { nodeDeflateStage } from "./extensions/zlib-stage.js";
+import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
 import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
@@ -22,6 +23,8 @@ export interface ConnectedInfo {
   subprotocol: string | undefined;
   status: number | undefined;
   headers: Array<[string, string]>;
+  /** The permessage-deflate parameters negotiated, or null. */
+  perMessageDeflate: DeflateAgreement | null;
 }
 
 export class WebSocketClient extends Endpoint {
@@ -249,7 +252,7 @@ export class WebSocketClient extends Endpoint {
     this.phase = "connected";
     this.subprotocol = e.subprotocol;
     this.startPings();
-    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers };
+    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: (_core as ClientProtocol).deflate };
     this.emit("connected", info);
   }
 

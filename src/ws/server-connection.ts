@@ -9,6 +9,7 @@ import { transportErrorInfo } from "./error-info.js";
 import { WsatError } from "../errors.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
+import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 
 export class ServerConnection extends Endpoint {
   /** Request path and query, once the handshake is done. */
@@ -16,6 +17,8 @@ export class ServerConnection extends Endpoint {
   subprotocol: string | undefined;
   /** The client's handshake headers. */
   headers: Array<[string, string]> = [];
+  /** The permessage-deflate parameters negotiated, or null (once the handshake is done). */
+  perMessageDeflate: DeflateAgreement | null = null;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   private readonly onReady: (conn: ServerConnection) => void;
@@ -65,6 +68,7 @@ export class ServerConnection extends Endpoint {
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
     this.headers = e.headers;
+    this.perMessageDeflate = (_core as ServerProtocol).deflate;
     if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.onReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });
