@@ -34,6 +34,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
   const optional: Array<[string, string[], string, string]> = [
     ["e2e", ["e2e"], "../../bench/e2e-echo.js", "runE2eBench"],
     ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
+    ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;
