@@ -1,13 +1,16 @@
 // permessage-deflate options (RFC 7692 7.1), named after the RFC's parameters in camelCase, and
 // their checks. Sans-I/O.
 //
-// Memory per connection, with zlib's formula (deflate: 2^(windowBits+2) + 2^(memLevel+9) bytes;
-// inflate: 2^windowBits bytes plus about 7 KiB), measured in bench/deflate-stage.ts:
-//   windowBits 15, memLevel 8 (the defaults, as ws): about 256 KiB to compress + 40 KiB to inflate
-//   windowBits 12, memLevel 5 (python-websockets' defaults): about 32 KiB + 11 KiB
+// Memory per connection once both contexts exist (zlib's formula: deflate 2^(windowBits+2) +
+// 2^(memLevel+9) bytes, inflate 2^windowBits + ~7 KiB), measured as RSS per compressor+inflater
+// pair with Node 20's bundled zlib (`node --expose-gc dist/bench/deflate-stage.js`):
+//   windowBits 15, memLevel 8 (the defaults, as ws):               ~235 KiB
+//   windowBits 12, memLevel 5 (python-websockets' defaults):       ~117 KiB
+//   windowBits 9,  memLevel 1:                                      ~90 KiB
 // Contexts are made on first use: a connection that never sends or receives a compressed
-// message costs nothing. No context takeover keeps the context but resets it after every
-// message; a smaller window and memLevel bound the memory itself.
+// message costs no compressor memory (a negotiated but idle connection holds only a small JS
+// object). No context takeover keeps the context but resets it after every message; the window
+// and memLevel bound the memory itself. The defaults favour the wire (the same bytes as ws).
 
 /** What an application may set, in either role. */
 export interface PerMessageDeflateOptions {

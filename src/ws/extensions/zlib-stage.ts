@@ -32,6 +32,8 @@ const { Z_SYNC_FLUSH } = zlib.constants;
 /** Output window, one per thread: inflated pieces are at most this large (the bomb bound). */
 const OUT_BYTES = 64 * 1024;
 let scratch: Uint8Array | null = null;
+/** The streams' own output buffer (16 KiB by default, per stream) is never used here: the smallest. */
+const STREAM_CHUNK = zlib.constants.Z_MIN_CHUNK;
 const ignore = (): void => {};
 
 function outWindow(): Uint8Array {
@@ -71,7 +73,7 @@ class ZlibDeflater implements MessageDeflater {
     // zlib raises raw windowBits 8 to 9 itself ("until 256-byte window bug fixed"); its longest
     // match distance stays 2^9 - 262 = 250 bytes, within an 8-bit window.
     const s = (this.stream ??= open(zlib.createDeflateRaw({
-      windowBits: Math.max(9, this.options.windowBits), memLevel: this.options.memLevel, level: this.options.level,
+      windowBits: Math.max(9, this.options.windowBits), memLevel: this.options.memLevel, level: this.options.level, chunkSize: STREAM_CHUNK,
     }) as unknown as ZlibStream));
     const h = s._handle!;
     const st = s._writeState!;
@@ -126,7 +128,7 @@ class ZlibInflater implements MessageInflater {
   decompress(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void {
     if (this.closed) throw new InvalidState("DEFLATE_CLOSED", "decompress() after close()");
     if (this.failed) throw new InvalidState("DEFLATE_FAILED_BEFORE", "decompress() after a failed message");
-    const s = (this.stream ??= open(zlib.createInflateRaw({ windowBits: this.options.windowBits }) as unknown as ZlibStream));
+    const s = (this.stream ??= open(zlib.createInflateRaw({ windowBits: this.options.windowBits, chunkSize: STREAM_CHUNK }) as unknown as ZlibStream));
     try {
       if (chunk.length > 0) this.feed(s, chunk, limit, onData);
       if (fin) {
