@@ -8,7 +8,9 @@
 
 import {
   WS_RECORDS, WS_RECORD_SIZE, WS_MAX_RECORDS, WS_CTRL, WS_CTRL_SIZE, WS_STASH,
-  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT, INIT_NO_UTF8,
+  REC_FLAGS, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET,
+  FLAG_UTF8_DEFERRED, INIT_DEFER_UTF8, UTF8_DEFER_MIN,
 } from "./layout";
 import {
   ERR_NONE, ERR_RSV_NOT_NEGOTIATED, ERR_RESERVED_OPCODE, ERR_CONTROL_TOO_LONG,
@@ -17,7 +19,7 @@ import {
   ERR_TEXT_UTF8, ERR_DECODER_FAILED,
 } from "./errors";
 import { maskInPlace } from "./mask";
-import { utf8Run, utf8FailIndex, UTF8_ACCEPT, UTF8_REJECT } from "./utf8";
+import { utf8Run, utf8Edges, utf8FailIndex, utf8InteriorStart, utf8InteriorLen, UTF8_ACCEPT, UTF8_REJECT } from "./utf8";
 import { checkClosePayload, closeCodeSeen } from "./close";
 
 const OP_CONTINUATION: u32 = 0x0;
@@ -34,6 +36,7 @@ let isServer: bool = false;      // server role: frames from the peer MUST be ma
 let rsvAllowed: u32 = 0;         // byte-0 RSV bits granted by negotiated extensions (0x40 = RSV1)
 let maxPayload: u64 = 0;         // 0 = no limit; applies to each frame and to each message
 let checkUtf8: bool = true;      // false: the permissive profile (text is not validated)
+let deferUtf8: bool = false;     // large text chunks: the host validates the interior
 
 // decoder state
 let state: u32 = STATE_HEADER;
@@ -61,7 +64,8 @@ export let decConsumed: u32 = 0;
 
 export function decoderInit(server: bool, rsvBits: u32, limit: f64): void {
   isServer = server;
-  checkUtf8 = (rsvBits & 0x100) == 0;
+  checkUtf8 = (rsvBits & INIT_NO_UTF8) == 0;
+  deferUtf8 = (rsvBits & INIT_DEFER_UTF8) != 0;
   rsvAllowed = rsvBits & 0x70;
   maxPayload = limit > 0 ? <u64>limit : 0;
   state = STATE_HEADER;
@@ -91,7 +95,7 @@ export function stateSave(dst: usize): void {
   store<u32>(dst, fByte0 | (rsvAllowed << 8) | (ctrlIndex << 16), 44);
   store<u32>(dst, fKey, 48);
   let bits: u32 = (isServer ? 1 : 0) | (fMasked ? 2 : 0) | (ctrlBuffered ? 4 : 0) | (msgOpen ? 8 : 0)
-    | (checkUtf8 ? 16 : 0) | (msgRsv1 ? 32 : 0);
+    | (checkUtf8 ? 16 : 0) | (msgRsv1 ? 32 : 0) | (deferUtf8 ? 64 : 0);
   store<u32>(dst, bits, 52);
   store<u32>(dst, utf8State, 56);
   store<i32>(dst, decError, 60);
@@ -124,6 +128,7 @@ export function stateLoad(src: usize): void {
   msgOpen = (bits & 8) != 0;
   checkUtf8 = (bits & 16) != 0;
   msgRsv1 = (bits & 32) != 0;
+  deferUtf8 = (bits & 64) != 0;
   utf8State = load<u32>(src, 56);
   decError = load<i32>(src, 60);
   decErrorValue = load<f64>(src, 64);
@@ -140,12 +145,12 @@ function fail(err: i32, value: f64): void {
 
 function emit(flags: u32, ptr: usize, len: u32, close: u32, offset: u64): void {
   let r = WS_RECORDS + <usize>recCount * WS_RECORD_SIZE;
-  store<u32>(r, flags);
-  store<u32>(r, <u32>ptr, 4);
-  store<u32>(r, len, 8);
-  store<u32>(r, close, 12);
-  store<f64>(r, <f64>fLen, 16);
-  store<f64>(r, <f64>offset, 24);
+  store<u32>(r, flags, REC_FLAGS);
+  store<u32>(r, <u32>ptr, REC_PTR);
+  store<u32>(r, len, REC_LEN);
+  store<u32>(r, close, REC_CLOSE);
+  store<f64>(r, <f64>fLen, REC_PAYLOAD_LEN);
+  store<f64>(r, <f64>offset, REC_PAYLOAD_OFFSET);
   recCount++;
 }
 
@@ -293,8 +298,16 @@ function dataChunk(p: usize, n: u32): bool {
   if (fMasked) maskInPlace(p, n, fKey, <u32>(fPos & 3));
   let end = fPos + <u64>n == fLen;
   let fin = (fByte0 & 0x80) != 0;
+  let deferred: u32 = 0;
+  let edges: u32 = 0;
   if (msgOpcode == OP_TEXT && checkUtf8 && !msgRsv1) {
-    utf8State = utf8Run(utf8State, p, n);
+    if (deferUtf8 && n >= <u32>UTF8_DEFER_MIN) {
+      utf8State = utf8Edges(utf8State, p, n);
+      deferred = FLAG_UTF8_DEFERRED;
+      edges = utf8InteriorStart | ((n - utf8InteriorStart - utf8InteriorLen) << 8);
+    } else {
+      utf8State = utf8Run(utf8State, p, n);
+    }
     if (utf8State == UTF8_REJECT) {
       fail(ERR_TEXT_UTF8, <f64>(msgPos + <u64>utf8FailIndex));
       return false;
@@ -305,7 +318,7 @@ function dataChunk(p: usize, n: u32): bool {
       return false;
     }
   }
-  emit(flagsFor(fPos == 0, end), p, n, 0, fPos);
+  emit(flagsFor(fPos == 0, end) | deferred, p, n, edges, fPos);
   fPos += <u64>n;
   msgPos += <u64>n;
   if (end) {

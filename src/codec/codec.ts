@@ -1,7 +1,7 @@
 // One WASM instance of the wsat kernels: its exports, its memory and the views on it.
 //
 // The module is compiled once (synchronously, from bytes embedded in the package) and each
-// Codec is an instance with its own 2 MiB memory. Memory never grows (initial == maximum), so the
+// Codec is an instance with its own 4 MiB memory. Memory never grows (initial == maximum), so the
 // views built here stay valid for the instance's life.
 //
 // One codec per thread: threadCodec() is the instance every decoder, encoder and AT scanner on
@@ -34,6 +34,8 @@ export class Codec {
    * at-scanner.ts). null: nobody's state is loaded.
    */
   wsOwner: { saveState(): void } | null = null;
+  /** The decoder input window (WS_IN): sockets may read straight into it. */
+  readonly wsInput: Uint8Array;
   /** The decoder-state swap area (WS_STATE) as bytes. */
   readonly wsState: Uint8Array;
   /** True while a decoder on this instance is inside a feed (its records are in use). */
@@ -49,6 +51,8 @@ export class Codec {
     this.f64 = new Float64Array(buffer);
     this.scratchPtr = this.exports.layoutScratch();
     this.scratchSize = this.exports.layoutScratchSize();
+    const inPtr = this.exports.layoutWsIn();
+    this.wsInput = this.u8.subarray(inPtr, inPtr + this.exports.layoutWsInSize());
     const st = this.exports.layoutWsState();
     this.wsState = this.u8.subarray(st, st + this.exports.layoutWsStateSize());
   }

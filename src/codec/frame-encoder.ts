@@ -38,8 +38,9 @@ export interface FrameEncoderOptions {
    */
   randomFill?: (bytes: Uint8Array) => void;
   /**
-   * Makes the output array of a frame bigger than the output window (default: new Uint8Array).
-   * A shell can pass one that skips zero-filling, e.g. Node's Buffer.allocUnsafe.
+   * Makes the output arrays (default: new Uint8Array). A shell can pass one that skips
+   * zero-filling and pools small arrays, e.g. Node's Buffer.allocUnsafe: a fresh ArrayBuffer per
+   * small frame costs more than encoding it.
    */
   allocate?: (size: number) => Uint8Array;
   /**
@@ -71,7 +72,30 @@ function checkOpcode(opcode: number, fin: boolean, payloadLen: number): void {
   }
 }
 
+const sharedEncoders = new WeakMap<Codec, Map<string, FrameEncoder>>();
+const allocatorIds = new WeakMap<object, number>();
+let nextAllocatorId = 1;
+
 export class FrameEncoder {
+  /**
+   * An encoder shared by every connection with these options on this codec (an encoder keeps no
+   * per-connection state; its key source is the thread's pool), so a connection costs none.
+   */
+  static shared(options: Omit<FrameEncoderOptions, "maskKey" | "randomFill">): FrameEncoder {
+    const codec = options.codec ?? threadCodec();
+    let byKey = sharedEncoders.get(codec);
+    if (!byKey) sharedEncoders.set(codec, (byKey = new Map()));
+    let id = 0;
+    if (options.allocate) {
+      id = allocatorIds.get(options.allocate) ?? 0;
+      if (!id) allocatorIds.set(options.allocate, (id = nextAllocatorId++));
+    }
+    const key = `${options.role}/${options.checkFrames !== false}/${id}`;
+    let enc = byKey.get(key);
+    if (!enc) byKey.set(key, (enc = new FrameEncoder({ ...options, codec })));
+    return enc;
+  }
+
   readonly role: "client" | "server";
   readonly codec: Codec;
   private readonly masked: boolean;
@@ -130,10 +154,36 @@ export class FrameEncoder {
     const fin = options.fin ?? true;
     if (this.checkFrames) checkOpcode(opcode, fin, payload.length);
     else if (!(opcode >= 0 && opcode <= 15 && (opcode | 0) === opcode)) throw new RangeError(`"opcode" must be 0..15, got ${opcode}`);
-    const total = headerSize(payload.length, this.masked) + payload.length;
+    const len = payload.length;
+    if (!this.masked) {
+      // Server frames are not masked: the header is a few bytes written here, the payload one copy
+      // (a trip through WASM memory would only add two).
+      const h = len < 126 ? 2 : len < 65536 ? 4 : 10;
+      const out = this.allocate(h + len);
+      out[0] = this.b0(opcode, fin, options);
+      if (h === 2) {
+        out[1] = len;
+      } else if (h === 4) {
+        out[1] = 126;
+        out[2] = len >>> 8;
+        out[3] = len & 0xff;
+      } else {
+        out[1] = 127;
+        const hi = Math.floor(len / 0x100000000);
+        out[2] = 0; out[3] = 0; out[4] = (hi >>> 8) & 0xff; out[5] = hi & 0xff;
+        out[6] = (len >>> 24) & 0xff; out[7] = (len >>> 16) & 0xff; out[8] = (len >>> 8) & 0xff; out[9] = len & 0xff;
+      }
+      if (len <= 32) {
+        for (let i = 0; i < len; i++) out[h + i] = payload[i];
+      } else {
+        out.set(payload, h);
+      }
+      return out;
+    }
+    const total = headerSize(len, this.masked) + len;
     if (total <= this.outSize) {
       const end = this.put(this.outPtr, opcode, payload, fin, options);
-      return this.codec.u8.slice(this.outPtr, end);
+      return this.copyOut(this.outPtr, end);
     }
     return this.encodeLarge(opcode, payload, fin, options);
   }
@@ -152,7 +202,7 @@ export class FrameEncoder {
     }
     checkOpcode(opcode, fin, payloadLen);
     const h = this.codec.exports.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), 0, 0, payloadLen);
-    return this.codec.u8.slice(this.outPtr, this.outPtr + h);
+    return this.copyOut(this.outPtr, this.outPtr + h);
   }
 
   /**
@@ -186,7 +236,7 @@ export class FrameEncoder {
         if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
         n = 0;
         if (at + size > limit) {
-          if (at > outPtr) parts.push(u8.slice(outPtr, at));
+          if (at > outPtr) parts.push(this.copyOut(outPtr, at));
           at = outPtr;
           if (size > this.outSize) {
             parts.push(this.encodeLarge(opcode, payload, fin, f));
@@ -222,7 +272,7 @@ export class FrameEncoder {
       at += size;
     }
     if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
-    if (at > outPtr) parts.push(u8.slice(outPtr, at));
+    if (at > outPtr) parts.push(this.copyOut(outPtr, at));
     if (parts.length === 1) return parts[0];
     let total = 0;
     for (const p of parts) total += p.length;
@@ -243,6 +293,19 @@ export class FrameEncoder {
   /** A text frame from a string. */
   encodeText(text: string, options?: EncodeOptions): Uint8Array {
     return this.encode(Opcode.TEXT, textEncoder.encode(text), options);
+  }
+
+  /** Copies [from, to) of WASM memory into a fresh output array. */
+  private copyOut(from: number, to: number): Uint8Array {
+    const n = to - from;
+    const out = this.allocate(n);
+    const u8 = this.codec.u8;
+    if (n <= 32) {
+      for (let i = 0; i < n; i++) out[i] = u8[from + i];
+    } else {
+      out.set(u8.subarray(from, to));
+    }
+    return out;
   }
 
   private keyFor(options: EncodeOptions): number {

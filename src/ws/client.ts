@@ -3,6 +3,7 @@
 // timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
 
 import * as net from "node:net";
+import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
 import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
@@ -12,7 +13,7 @@ import { nodeDeflateStage } from "./extensions/zlib-stage.js";
 import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
-import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
+import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
 
@@ -178,6 +179,8 @@ export class WebSocketClient extends Endpoint {
       autoFragment: o.autoFragment,
       profile: o.profile,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       perMessageDeflate: o.perMessageDeflate,
       deflateStage: o.perMessageDeflate ? nodeDeflateStage() : undefined,
       request: {
@@ -210,9 +213,7 @@ export class WebSocketClient extends Endpoint {
       });
     } else {
       // Zero-copy reads: the kernel's bytes land in the decoder's input window in WASM memory.
-      const ex = this.codec.exports;
-      const inPtr = ex.layoutWsIn();
-      const window = this.codec.u8.subarray(inPtr, inPtr + ex.layoutWsInSize());
+      const window = this.codec.wsInput;
       socket = net.connect({
         host: t.host,
         port: t.port,

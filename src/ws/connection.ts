@@ -5,7 +5,7 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 
@@ -53,6 +53,11 @@ export interface ConnectionOptions {
   /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
   maxFragments?: number;
   /**
+   * A fast validator for the interior of large received text chunks, supplied by the shell (the
+   * Node shells pass buffer.isUtf8); the kernel keeps checking every chunk's edges (fail-fast).
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
+  /**
    * The negotiated per-message extension, if any. A client or server core that negotiates during
    * its handshake sets it with useExtension() before framing starts.
    */
@@ -65,6 +70,8 @@ export interface ConnectionOptions {
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
@@ -110,16 +117,15 @@ export class Connection {
   /** The payload of the last ping of this read, answered once the read is decoded. */
   private pongOwed: Uint8Array | null = null;
   private fragments = 0;
+  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
   private pongsThisRead = 0;
   protected extension: MessageExtension | null;
   /** The message being received is compressed (its first frame had RSV1). */
   private inflating = false;
   private inflateUtf8: Utf8Validator | null = null;
-  private readonly piece: FrameChunk = {
-    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
-    payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
-  };
-  private readonly onInflated = (bytes: Uint8Array): void => this.inflated(bytes);
+  /** Decoded pieces of a compressed message, handed on as chunks (made on first use). */
+  private piece: FrameChunk | null = null;
+  private onInflated: ((bytes: Uint8Array) => void) | null = null;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
@@ -142,13 +148,14 @@ export class Connection {
     this.maxFragments = maxFragments;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
     this.extension = options.extension ?? null;
+    this.utf8Interior = options.utf8Interior;
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = new FrameEncoder({
-      role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate,
-      checkFrames: profile === "strict",
-    });
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
+    this.encoder = options.maskKey && options.maskKey !== randomMaskKey
+      ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
+      : FrameEncoder.shared(encoderOptions);
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
@@ -157,7 +164,7 @@ export class Connection {
   protected startFraming(): void {
     this.decoder = new FrameDecoder({
       role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
-      validateUtf8: this.profile === "strict", rsv1: this.extension !== null,
+      validateUtf8: this.profile === "strict", rsv1: this.extension !== null, utf8Interior: this.utf8Interior,
     });
   }
 
@@ -283,7 +290,11 @@ export class Connection {
 
   /** A chunk of a compressed message: decoded by the extension, then handled as plain data. */
   private inflateChunk(chunk: FrameChunk): void {
-    const p = this.piece;
+    const p = (this.piece ??= {
+      opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
+      payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
+    });
+    this.onInflated ??= (bytes: Uint8Array) => this.inflated(bytes);
     if (chunk.frameStart && chunk.opcode !== Opcode.CONTINUATION) {
       p.messageOpcode = chunk.messageOpcode;
       p.opcode = chunk.opcode;
@@ -305,7 +316,7 @@ export class Connection {
 
   private inflated(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    const p = this.piece;
+    const p = this.piece!;
     if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.push(bytes)) {
       throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
     }
