@@ -10,7 +10,7 @@
 import { Bench } from "tinybench";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { deflateRawSync, constants as zlibConstants } from "node:zlib";
+import { zlibStage } from "../src/ws/extensions/zlib-stage.js";
 import * as net from "node:net";
 import { randomBytes } from "node:crypto";
 import { WebSocketServer as WsServer, WebSocket as WsClient } from "ws";
@@ -152,10 +152,18 @@ async function wirePerMessage(side: Side, count: number, burst: number): Promise
 
 const BOMB_LIMIT = 1024 * 1024;
 
-/** A masked client frame: BINARY with RSV1, whose payload inflates to `inflated` zero bytes. */
+/**
+ * A masked client frame: BINARY with RSV1, whose payload inflates to `inflated` zero bytes. Built
+ * 1 MiB at a time on one deflate context, so that making it does not raise this process's peak
+ * RSS (which the bomb measurement reads).
+ */
 function bombFrame(inflated: number): Buffer {
-  const deflated = deflateRawSync(Buffer.alloc(inflated), { finishFlush: zlibConstants.Z_SYNC_FLUSH, level: 9 });
-  const payload = deflated.subarray(0, deflated.length - 4);
+  const d = zlibStage.createDeflater({ noContextTakeover: false, windowBits: 15, level: 9, memLevel: 9 });
+  const zeros = new Uint8Array(Math.min(inflated, 1024 * 1024));
+  const parts: Uint8Array[] = [];
+  for (let left = inflated; left > 0; left -= zeros.length) parts.push(d.compress(zeros.subarray(0, Math.min(left, zeros.length)), left <= zeros.length));
+  d.close();
+  const payload = Buffer.concat(parts);
   const head = Buffer.alloc(payload.length < 65536 ? 8 : 14);
   head[0] = 0xc2; // FIN, RSV1, BINARY
   let off = 2;
