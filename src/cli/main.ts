@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   serve: { summary: "run the echo server the ESP-AT examples use (ws:// or wss://)", load: () => import("./serve.js") },
   emulate: { summary: "emulate an ESP32 running ESP-AT on TCP or a serial port", load: () => import("./emulate.js") },
   connect: { summary: "interactive WebSocket client (native, or through an ESP32 with --via)", load: () => import("./connect.js") },
+  load: { summary: "load-test WebSocket servers side by side (autocannon's flags; --json, --report)", load: () => import("./load.js") },
   bench: { summary: "run the benchmarks against the named peers (--json for one object per line)", load: () => import("./bench.js") },
 };
 

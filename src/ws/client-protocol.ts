@@ -31,7 +31,8 @@ export class ClientProtocol extends Connection {
 
   constructor(options: ClientProtocolOptions) {
     super({ ...options, role: "client" }, "CONNECTING");
-    this.deflateOptions = options.perMessageDeflate ?? null;
+    // a request sent "as given" (the ESP-AT emulator's links) carries no extension offer
+    this.deflateOptions = options.request.asGiven ? null : options.perMessageDeflate ?? null;
     this.deflateStage = options.deflateStage ?? pakoStage;
     this.request = this.deflateOptions ? { ...options.request, extensions: deflateOffer(this.deflateOptions) } : options.request;
     this.out.push(buildClientRequest(this.request));
@@ -42,7 +43,7 @@ export class ClientProtocol extends Connection {
     try {
       const got = this.head.push(bytes);
       if (!got) return;
-      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols, this.deflateOptions);
+      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols, this.request.asGiven !== undefined, this.deflateOptions);
       this.subprotocol = res.subprotocol;
       if (res.deflate) {
         this.deflate = res.deflate;

@@ -24,11 +24,38 @@ export interface ClientRequest {
   headers: Array<[string, string]>;
   /** Sec-WebSocket-Extensions offer (RFC 6455 9.1), e.g. permessage-deflate's. */
   extensions?: string;
+  /**
+   * The permissive profile (the ESP-AT emulator's links, issue 9 §2): what esp_websocket_client
+   * sends "as given" — the URI's path exactly as written (no normalisation, no re-encoding), the
+   * subprotocol string as given (one header, even empty), the headers as given (duplicates and
+   * a value's leading space kept: `key: value` is written with TRWS's ": " after the key). The
+   * server's subprotocol answer is accepted whatever it is (docs index.rst: not checked).
+   */
+  asGiven?: AsGivenRequest;
+}
+
+export interface AsGivenRequest {
+  uri: string;
+  subprotocol: string | undefined;
+  headers: Array<[string, string]>;
+}
+
+/** The path and query of a URI as written: everything after the authority, up to a '#'; "/" if none. */
+export function rawUriPath(uri: string): string {
+  const scheme = uri.indexOf("://");
+  const from = scheme < 0 ? 0 : scheme + 3;
+  let start = from;
+  while (start < uri.length && uri[start] !== "/" && uri[start] !== "?" && uri[start] !== "#") start++;
+  let end = uri.indexOf("#", start);
+  if (end < 0) end = uri.length;
+  const p = uri.slice(start, end);
+  return p === "" ? "/" : p[0] === "?" ? "/" + p : p;
 }
 
 export function buildClientRequest(r: ClientRequest): Uint8Array {
+  const g = r.asGiven;
   const lines = [
-    `GET ${r.path} HTTP/1.1`,
+    `GET ${g ? rawUriPath(g.uri) : r.path} HTTP/1.1`,
     "Connection: Upgrade",
     `Host: ${hostHeader(r.host, r.port)}`,
     `User-Agent: ${r.userAgent}`,
@@ -36,6 +63,12 @@ export function buildClientRequest(r: ClientRequest): Uint8Array {
     "Sec-WebSocket-Version: 13",
     `Sec-WebSocket-Key: ${r.key}`,
   ];
+  if (g) {
+    if (g.subprotocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${g.subprotocol}`);
+    if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
+    for (const [name, value] of g.headers) lines.push(`${name}: ${value}`);
+    return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
+  }
   if (r.subprotocols.length) lines.push(`Sec-WebSocket-Protocol: ${r.subprotocols.join(", ")}`);
   if (r.extensions) lines.push(`Sec-WebSocket-Extensions: ${r.extensions}`);
   if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
@@ -53,7 +86,7 @@ export interface ServerResponse {
 }
 
 /** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
-export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[],
+export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[], anySubprotocol = false,
   deflate: ResolvedDeflateOptions | null = null): ServerResponse {
   const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
   if (!m) {
@@ -93,6 +126,7 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
   }
   // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
   // The server may also choose none (esp_websocket_client accepts that too).
+  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head, deflate: agreement };
   const chosen = headerTokens(head, "sec-websocket-protocol", false);
   if (chosen.length > 1 || (chosen.length === 1 && !subprotocols.includes(chosen[0]))) {
     throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
