@@ -27,6 +27,7 @@ options:
   --via serial:PATH|tcp://HOST:PORT   connect through an ESP32 running ESP-AT
   --timeout MS             connect / close timeout (default 10000)
   --ping-interval S        seconds between pings (default 10)
+  --no-deflate             do not offer permessage-deflate (RFC 7692; offered by default)
 `;
 
 export interface ConnectFlags {
@@ -42,11 +43,13 @@ export interface ConnectFlags {
   via?: string;
   timeoutMs: number;
   pingIntervalSec?: number;
+  /** Offer permessage-deflate (default true; --no-deflate). */
+  deflate: boolean;
 }
 
 export function parseConnectFlags(argv: string[]): ConnectFlags {
   const f: Partial<ConnectFlags> & { subprotocols: string[]; headers: string[] } = {
-    subprotocols: [], headers: [], insecure: false, echo: false, timeoutMs: 10000,
+    subprotocols: [], headers: [], insecure: false, echo: false, timeoutMs: 10000, deflate: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -65,6 +68,7 @@ export function parseConnectFlags(argv: string[]): ConnectFlags {
       case "--servername": f.servername = value(); break;
       case "--echo": f.echo = true; break;
       case "--via": f.via = value(); break;
+      case "--no-deflate": f.deflate = false; break;
       case "--timeout": {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1) throw new RangeError(`--timeout must be a positive integer (ms)`);
@@ -120,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     disableAutoReconnect: true,
     networkTimeoutMs: f.timeoutMs,
     pingIntervalSec: f.pingIntervalSec,
+    perMessageDeflate: f.deflate,
   };
   let client: WebSocketClient;
   try {

@@ -20,7 +20,9 @@ options:
   --ca F                   CA (PEM) that verifies client certificates
   --require-client-cert    mutual TLS: reject clients without a certificate signed by --ca
   --subprotocol P          accept this subprotocol when offered (repeatable)
-  --max-payload N          largest message accepted, in bytes (default 67108864)
+  --max-payload N          largest message accepted, in bytes (default 67108864); with
+                           permessage-deflate, the limit is on the inflated size
+  --no-deflate             decline permessage-deflate (RFC 7692; accepted by default)
   --quiet                  do not log connections to stderr
 `;
 
@@ -34,11 +36,12 @@ interface ServeFlags {
   requireClientCert: boolean;
   subprotocols: string[];
   maxPayload?: number;
+  deflate: boolean;
   quiet: boolean;
 }
 
 function parse(argv: string[]): ServeFlags {
-  const f: ServeFlags = { host: "127.0.0.1", tls: false, requireClientCert: false, subprotocols: [], quiet: false };
+  const f: ServeFlags = { host: "127.0.0.1", tls: false, requireClientCert: false, subprotocols: [], deflate: true, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -61,6 +64,7 @@ function parse(argv: string[]): ServeFlags {
       case "--require-client-cert": f.requireClientCert = true; break;
       case "--subprotocol": f.subprotocols.push(value()); break;
       case "--max-payload": f.maxPayload = int(value(), Number.MAX_SAFE_INTEGER); break;
+      case "--no-deflate": f.deflate = false; break;
       case "--quiet": f.quiet = true; break;
       default: throw new TypeError(`unknown option ${a}`);
     }
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     port: f.port ?? (f.tls ? 8766 : 8765),
     maxPayloadBytes: f.maxPayload,
     subprotocols: f.subprotocols.length ? f.subprotocols : undefined,
+    perMessageDeflate: f.deflate,
   };
   if (f.tls) {
     options.tls = {
