@@ -11,6 +11,7 @@ import type { DeflateStage } from "./extensions/deflate-stage.js";
 import { parseExtensions } from "./extensions/extension-header.js";
 import { PerMessageDeflate } from "./extensions/permessage-deflate.js";
 import { pakoStage } from "./extensions/pako-stage.js";
+import { checkHeaderField } from "./client-options.js";
 
 /**
  * Chooses the subprotocol from those the client offered (in its order): return one of them, or
@@ -45,6 +46,8 @@ export class ServerProtocol extends Connection {
     super({ ...options, role: "server" }, "CONNECTING");
     this.select = options.selectSubprotocol;
     this.responseHeaders = options.responseHeaders ?? [];
+    // The same field syntax as the client's request headers: no CR/LF/NUL/CTL, token names.
+    for (const [n, v] of this.responseHeaders) checkHeaderField(n, v, "responseHeaders");
     this.deflateOptions = options.perMessageDeflate ?? null;
     this.deflateStage = options.deflateStage ?? pakoStage;
   }

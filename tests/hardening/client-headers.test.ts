@@ -11,6 +11,7 @@ import type { IncomingMessage } from "node:http";
 import { WebSocketClient } from "../../src/ws/client.js";
 import { checkHeaderField, parseHeaders } from "../../src/ws/client-options.js";
 import { InvalidHandshake } from "../../src/errors.js";
+import { ServerProtocol } from "../../src/ws/server-protocol.js";
 
 const BAD_VALUES: Array<[string, string]> = [
   ["CR LF (header injection)", "a\r\nX-Injected: 1"],
@@ -63,6 +64,13 @@ describe("client request headers are checked before connecting", () => {
       assert.throws(() => parseHeaders({ [name]: "v" }), (err: unknown) => err instanceof InvalidHandshake && err.code === "HANDSHAKE_HEADER_NAME");
     });
   }
+  it("applies the same checks to a server's extra response headers", () => {
+    for (const [, value] of BAD_VALUES) {
+      assert.throws(() => new ServerProtocol({ responseHeaders: [["X-Test", value]] }), { code: "HANDSHAKE_HEADER_VALUE", message: /"responseHeaders"/ });
+    }
+    assert.throws(() => new ServerProtocol({ responseHeaders: [["X Test", "v"]] }), { code: "HANDSHAKE_HEADER_NAME" });
+    assert.doesNotThrow(() => new ServerProtocol({ responseHeaders: [["X-Ok", "caf\u00e9\t1"]] }));
+  });
   it("refuses a value that is not a string or number, naming the header", () => {
     assert.throws(() => parseHeaders({ X: { toString: () => "a" } as unknown as string }), { name: "TypeError", message: /"headers" value for X/ });
   });
