@@ -83,6 +83,13 @@ export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
 const NO_FIN = { fin: false };
 
+/** The connection whose bytes are being decoded (set just before each push). */
+let feeding: Connection | null = null;
+
+function onChunk(chunk: FrameChunk): void {
+  feeding!.handleChunk(chunk);
+}
+
 export class Connection {
   readonly role: "client" | "server";
   readonly bufferSize: number;
@@ -125,7 +132,6 @@ export class Connection {
   /** Decoded pieces of a compressed message, handed on as chunks (made on first use). */
   private piece: FrameChunk | null = null;
   private onInflated: ((bytes: Uint8Array) => void) | null = null;
-  private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
     const bufferSize = options.bufferSize ?? 1024;
@@ -189,7 +195,15 @@ export class Connection {
     // RFC 6455 5.5.1 / 7.1.1: once a close frame is received, no more data is processed.
     if (this.state === "CLOSED" || this.discarding || this.closeRcvd || bytes.length === 0) return;
     try {
-      this.decoder!.push(bytes, this.onChunk);
+      // One chunk handler for every connection (feeds never nest: the codec refuses that), so a
+      // connection carries no closure of its own for it.
+      const outer = feeding;
+      feeding = this;
+      try {
+        this.decoder!.push(bytes, onChunk);
+      } finally {
+        feeding = outer;
+      }
     } catch (err) {
       // Bytes after the peer's close frame in the same read are not parsed: their errors are not ours.
       if (!this.closeRcvd) this.protocolFailure(err);
@@ -231,7 +245,8 @@ export class Connection {
   /** The transport ended during the handshake; overridden to report it. */
   protected handshakeEof(): void {}
 
-  private handleChunk(chunk: FrameChunk): void {
+  /** @internal Called by the shared chunk handler while this connection's bytes are decoded. */
+  handleChunk(chunk: FrameChunk): void {
     if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
     const op = chunk.opcode;
     if (op < 8) {

@@ -29,6 +29,8 @@ export interface ServerProtocolOptions extends Omit<ConnectionOptions, "role" | 
   deflateStage?: DeflateStage;
 }
 
+const NO_HEADERS: Array<[string, string]> = [];
+
 export class ServerProtocol extends Connection {
   /** The client's handshake, once OPEN. */
   request: ClientHandshake | undefined;
@@ -36,7 +38,8 @@ export class ServerProtocol extends Connection {
   /** The permessage-deflate parameters in force, once OPEN (null: not negotiated). */
   deflate: DeflateAgreement | null = null;
   // RFC 6455 4.1: "The method of the request MUST be GET"; anything else is refused at its first byte.
-  private head = new HttpHeadReader({ startLine: "request", method: "GET" });
+  // Dropped once the handshake is read: an open connection keeps no reader.
+  private head: HttpHeadReader | null = new HttpHeadReader({ startLine: "request", method: "GET" });
   private readonly deflateOptions: ResolvedDeflateOptions | null;
   private readonly deflateStage: DeflateStage;
   private readonly select: SubprotocolSelector | undefined;
@@ -45,7 +48,7 @@ export class ServerProtocol extends Connection {
   constructor(options: ServerProtocolOptions = {}) {
     super({ ...options, role: "server" }, "CONNECTING");
     this.select = options.selectSubprotocol;
-    this.responseHeaders = options.responseHeaders ?? [];
+    this.responseHeaders = options.responseHeaders ?? NO_HEADERS;
     // The same field syntax as the client's request headers: no CR/LF/NUL/CTL, token names.
     for (const [n, v] of this.responseHeaders) checkHeaderField(n, v, "responseHeaders");
     this.deflateOptions = options.perMessageDeflate ?? null;
@@ -55,8 +58,10 @@ export class ServerProtocol extends Connection {
   protected override receiveHandshake(bytes: Uint8Array): void {
     let rest: Uint8Array;
     try {
+      if (!this.head) return;
       const got = this.head.push(bytes);
       if (!got) return;
+      this.head = null;
       const request = parseClientRequest(got.head);
       const chosen = this.select ? this.select(request.subprotocols, request) : undefined;
       if (chosen !== undefined && !request.subprotocols.includes(chosen)) {
