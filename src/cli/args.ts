@@ -25,7 +25,7 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
     return parseArgs({ args: argv, options, strict: true, allowPositionals }) as unknown as ParsedFlags<O>;
   } catch (err) {
     const e = err as { code?: string; message: string };
-    const flag = /'(-[^' ]*)/.exec(e.message)?.[1];
+    const flag = /'(-[^' ,]*)/.exec(e.message)?.[1];
     switch (e.code) {
       case "ERR_PARSE_ARGS_UNKNOWN_OPTION": throw new UsageError(`unknown option ${flag ?? e.message}`);
       case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":

@@ -17,8 +17,17 @@ function tlsCode(info: WsErrorInfo): string | undefined {
   return undefined;
 }
 
-/** One line: what went wrong and what to try. `withCert`: a client certificate was sent. */
-export function describeConnectError(info: WsErrorInfo, withCert: boolean): string {
+/**
+ * One line: what went wrong and what to try. `withCert`: a client certificate was sent;
+ * `secure`: over TLS.
+ */
+export function describeConnectError(info: WsErrorInfo, withCert: boolean, secure = false): string {
+  // A Node (or other) TLS server that rejects a client certificate under TLS 1.3 often just
+  // drops the connection once the handshake is over, with no alert: the client sees its
+  // upgrade request go unanswered.
+  if (secure && withCert && info.error.code === "HANDSHAKE_EOF") {
+    return "the server rejected the client certificate, most likely: it closed the connection right after the TLS handshake without answering the upgrade (check that --cert is signed by a CA the server trusts)";
+  }
   const code = tlsCode(info);
   if (code) {
     if (code.endsWith("ALERT_CERTIFICATE_REQUIRED")) return `the server requires a client certificate: give one with --cert and --key (${code})`;

@@ -16,6 +16,7 @@ export class NativeLink implements Link {
   private readonly client: WebSocketClient;
   private readonly timeoutMs: number;
   private readonly withCert: boolean;
+  private readonly secure: boolean;
   private open_ = false;
 
   constructor(options: ClientOptions, label: string, timeoutMs: number) {
@@ -24,6 +25,7 @@ export class NativeLink implements Link {
     this.timeoutMs = timeoutMs;
     this.closeBoundMs = timeoutMs + 1000;
     this.withCert = options.clientCert !== undefined;
+    this.secure = /^wss:/i.test(options.uri ?? "");
   }
 
   open(sink: LinkSink): Promise<string | undefined> {
@@ -35,7 +37,7 @@ export class NativeLink implements Link {
           firstError ??= e;
           return;
         }
-        sink.notice(`error (${e.type}): ${describeConnectError(e, this.withCert)}`);
+        sink.notice(`error (${e.type}): ${describeConnectError(e, this.withCert, this.secure)}`);
       });
       c.on("connected", (info: ConnectedInfo) => {
         this.open_ = true;
@@ -53,7 +55,7 @@ export class NativeLink implements Link {
       });
       c.on("finish", () => {
         if (this.open_) return;
-        reject(new Error(firstError ? describeConnectError(firstError, this.withCert) : "stopped before the connection was established"));
+        reject(new Error(firstError ? describeConnectError(firstError, this.withCert, this.secure) : "stopped before the connection was established"));
       });
       c.start();
     });
