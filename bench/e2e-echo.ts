@@ -28,7 +28,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     p.finally(() => clearTimeout(t)),
     new Promise<T>((_, reject) => {
+      // A guard must not keep the process alive: a burst abandoned at the end of a run would
+      // otherwise hold `wsat bench` idle for its whole timeout after the table is printed.
       t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      t.unref();
     }),
   ]);
 }
