@@ -22,3 +22,5 @@ export { parseClientRequest, buildAcceptResponse, buildRejectResponse } from "./
 export type { ClientHandshake } from "./handshake-server.js";
 export { parseWsUri } from "./uri.js";
 export type { WsTarget } from "./uri.js";
+export { WebSocket, WebSocketMessageEvent, WebSocketCloseEvent } from "./websocket.js";
+export type { BinaryType, WebSocketEventMap, WebSocketInit } from "./websocket.js";
