@@ -9,6 +9,8 @@ import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { allocateUninitialized } from "./endpoint.js";
 import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
+import type { IncomingMessage } from "node:http";
+import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
 
 export interface ServerTlsOptions {
   cert: string | Uint8Array;
@@ -21,7 +23,7 @@ export interface ServerTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends AttachOptions {
   /** Default "127.0.0.1". */
   host?: string;
   /** Default 0 (an ephemeral port; read it from address()). */
@@ -75,8 +77,15 @@ export class WebSocketServer extends EventEmitter {
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
 
+  /** How sockets arrive: our own listener, an existing HTTP server's upgrades, or handleUpgrade(). */
+  private readonly mode: "listen" | "server" | "noServer";
+  private readonly attached: AttachOptions;
+  private detach: (() => void) | null = null;
+
   constructor(options: ServerOptions = {}) {
     super();
+    this.mode = checkAttachOptions(options as Record<string, unknown>);
+    this.attached = { server: options.server, noServer: options.noServer, path: options.path };
     this.host = options.host ?? "127.0.0.1";
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
     this.port = checkInt("port", options.port, 0, 65535, 0);
@@ -94,7 +103,7 @@ export class WebSocketServer extends EventEmitter {
       throw new TypeError(`"subprotocols" must be an array of strings`);
     }
     this.select = options.handleProtocols ?? (ours ? (offered) => ours.find((p) => offered.includes(p)) : undefined);
-    this.secure = options.tls !== undefined;
+    this.secure = options.tls !== undefined || options.server instanceof tls.Server;
     if (options.tls) {
       const t = options.tls;
       if (!t.cert || !t.key) throw new TypeError(`"tls.cert" and "tls.key" are required for a tls server`);
@@ -112,10 +121,36 @@ export class WebSocketServer extends EventEmitter {
     this.server.on("error", (err: Error) => {
       if (this.listenerCount("error") > 0) this.emit("error", err);
     });
+    if (options.server) {
+      this.detach = attachToServer(options.server, (req) => this.shouldHandle(req), (req, socket, head) =>
+        this.handleUpgrade(req, socket, head, (conn) => this.emit("connection", conn, req)));
+    }
+  }
+
+  /** Whether an upgrade request is for this server (the `path` option). */
+  shouldHandle(req: IncomingMessage): boolean {
+    return pathMatches(req, this.attached.path);
+  }
+
+  /**
+   * Completes the upgrade of a request that an HTTP server received (its `upgrade` event):
+   * `cb(conn, req)` runs once the opening handshake succeeded. A request for another path is
+   * refused with 400; a request that is not a valid upgrade gets the handshake's error answer.
+   */
+  handleUpgrade(req: IncomingMessage, socket: net.Socket, head: Uint8Array, cb: (conn: ServerConnection, req: IncomingMessage) => void): void {
+    if (!this.shouldHandle(req)) {
+      refuseUpgrade(socket, 400, `no websocket endpoint at ${req.url ?? "/"}`);
+      return;
+    }
+    replayRequest(req, socket, head);
+    this.accept(socket, (conn) => cb(conn, req));
   }
 
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<net.AddressInfo> {
+    if (this.mode !== "listen") {
+      return Promise.reject(new InvalidState("SERVER_ATTACHED", `this server ${this.mode === "server" ? "answers an HTTP server's upgrades: listen on that server" : "has noServer: call handleUpgrade() from your HTTP server"}`));
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${err.code ?? err.message}`, { cause: err }));
@@ -128,7 +163,7 @@ export class WebSocketServer extends EventEmitter {
   }
 
   address(): net.AddressInfo {
-    const a = this.server.address();
+    const a = (this.attached.server ?? this.server).address();
     if (!a || typeof a === "string") throw new InvalidState("SERVER_NOT_LISTENING", "server is not listening: call listen() first");
     return a;
   }
@@ -140,7 +175,7 @@ export class WebSocketServer extends EventEmitter {
     return `${this.secure ? "wss" : "ws"}://${host}:${a.port}`;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(socket: net.Socket, ready?: (conn: ServerConnection) => void): void {
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
@@ -159,7 +194,8 @@ export class WebSocketServer extends EventEmitter {
       (c) => {
         this.pending.delete(c);
         this.connections.add(c);
-        this.emit("connection", c);
+        if (ready) ready(c);
+        else this.emit("connection", c);
       },
       (c) => {
         this.pending.delete(c);
@@ -177,7 +213,10 @@ export class WebSocketServer extends EventEmitter {
    * are closed (each forced after closeTimeoutMs).
    */
   async close(code = 1001, reason = "server shutting down"): Promise<void> {
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.detach?.();
+    this.detach = null;
+    // An HTTP server we were attached to stays open: it is the application's.
+    const closing = new Promise<void>((resolve) => (this.mode === "listen" ? this.server.close(() => resolve()) : resolve()));
     for (const c of [...this.pending]) c.destroy();
     await Promise.all([...this.connections].map((c) => c.closeWithCode(code, reason, this.closeTimeoutMs)));
     await closing;
