@@ -5,3 +5,9 @@ export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";
 export type { TcpEmulator } from "./at/emulator-tcp.js";
+// The emulated firmware's types, named by EmulatedDevice's public members.
+export type { EspAtFirmware, FirmwareOptions } from "./at/firmware/firmware.js";
+export type { FirmwareEffect, LinkConfig as FirmwareLinkConfig, SendCall } from "./at/firmware/effects.js";
+export type { FirmwareName, FirmwareProfile as EmulatorFirmwareProfile } from "./at/firmware/profile.js";
+export type { LinkDataEvent } from "./at/firmware/link.js";
+export type { FirmwareName as AtHostFirmwareName } from "./at/driver/firmware-profile.js";

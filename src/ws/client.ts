@@ -13,6 +13,7 @@ import type { Connection } from "./connection.js";
 import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
+import type { ClientEventMap } from "./events.js";
 
 type Phase = "stopped" | "connecting" | "connected" | "waiting";
 
@@ -380,4 +381,16 @@ export function connect(options: ClientOptions | string): WebSocketClient {
   const client = new WebSocketClient(typeof options === "string" ? { uri: options } : options);
   client.start();
   return client;
+}
+
+// Typed listeners (declaration only): `client.on("message", (m) => m.text)`; a misspelled
+// event name does not compile.
+export interface WebSocketClient {
+  on<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  once<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  off<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  addListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  removeListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  prependListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
 }

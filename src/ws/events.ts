@@ -67,3 +67,58 @@ export type ConnectionEvent =
   | DataEvent | MessageEvent | PingEvent | PongEvent | CloseFrameEvent | OpenEvent | ErrorEvent | ClosedEvent;
 
 export type ConnectionState = "CONNECTING" | "OPEN" | "CLOSING" | "CLOSED";
+
+// ---- the shells' events, by name: what `on(name, listener)` passes to the listener ----------
+// (Type-only imports: these maps describe the Node shells' EventEmitter events.)
+
+import type { ConnectedInfo } from "./client.js";
+import type { ClosedInfo } from "./endpoint.js";
+import type { WsErrorInfo } from "./error-info.js";
+import type { ServerConnection } from "./server-connection.js";
+import type { IncomingMessage } from "node:http";
+
+/** The events both ends of a connection emit (client and ServerConnection). */
+export interface EndpointEventMap {
+  /** One piece of a received frame (only built when someone listens). */
+  data: [event: DataEvent];
+  message: [message: MessageEvent];
+  ping: [payload: Uint8Array];
+  pong: [payload: Uint8Array];
+  error: [info: WsErrorInfo];
+  closed: [info: ClosedInfo];
+  /** The socket's write buffer drained. */
+  drain: [];
+}
+
+/** WebSocketClient's events (esp_websocket_client's lifecycle). */
+export interface ClientEventMap extends EndpointEventMap {
+  begin: [];
+  beforeConnect: [];
+  connected: [info: ConnectedInfo];
+  /** The connection dropped without a close handshake (auto-reconnect may follow). */
+  disconnected: [info: ClosedInfo];
+  finish: [];
+}
+
+/** The `connected` event of a server-side connection. */
+export interface ServerConnectedInfo {
+  subprotocol: string | undefined;
+  path: string;
+  headers: Array<[string, string]>;
+}
+
+/** ServerConnection's events. */
+export interface ServerConnectionEventMap extends EndpointEventMap {
+  connected: [info: ServerConnectedInfo];
+}
+
+/** WebSocketServer's events. */
+export interface ServerEventMap {
+  /** A client completed the opening handshake; `req` is the HTTP request when attached to an HTTP server. */
+  connection: [conn: ServerConnection, req?: IncomingMessage];
+  /** A client's opening handshake failed. */
+  handshakeError: [info: WsErrorInfo];
+  /** A TLS client failed its TLS handshake. */
+  clientError: [err: Error];
+  error: [err: Error];
+}

@@ -9,6 +9,7 @@ import { transportErrorInfo } from "./error-info.js";
 import { WsatError } from "../errors.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
+import type { ServerConnectionEventMap } from "./events.js";
 
 export class ServerConnection extends Endpoint {
   /** Request path and query, once the handshake is done. */
@@ -110,4 +111,15 @@ export class ServerConnection extends Endpoint {
     this.onGone(this);
     this.emit("closed", closedInfo(e));
   }
+}
+
+// Typed listeners (declaration only): `conn.on("message", (m) => ...)`.
+export interface ServerConnection {
+  on<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  once<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  off<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  addListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  removeListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  prependListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
 }

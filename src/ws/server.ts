@@ -11,6 +11,7 @@ import { ServerConnection } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 import type { IncomingMessage } from "node:http";
 import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
+import type { ServerEventMap } from "./events.js";
 
 export interface ServerTlsOptions {
   cert: string | Uint8Array;
@@ -225,4 +226,15 @@ export class WebSocketServer extends EventEmitter {
 
 export function createServer(options: ServerOptions = {}): WebSocketServer {
   return new WebSocketServer(options);
+}
+
+// Typed listeners (declaration only): `server.on("connection", (conn, req) => ...)`.
+export interface WebSocketServer {
+  on<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  once<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  off<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  addListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  removeListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  prependListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
 }

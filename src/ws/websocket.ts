@@ -63,7 +63,8 @@ export interface WebSocketInit {
   handshakeTimeoutMs?: number;
 }
 
-type Handler<E> = ((this: WebSocket, ev: E) => unknown) | null;
+/** An on* handler (onopen, onmessage, onerror, onclose), or null. */
+export type WebSocketEventHandler<E> = ((this: WebSocket, ev: E) => unknown) | null;
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -133,7 +134,7 @@ export class WebSocket extends EventTarget {
   private chain: Promise<void> | null = null;
   /** Bytes given to send() after the connection started closing (the spec counts them). */
   private afterClose = 0;
-  private readonly handlers: { [K in keyof WebSocketEventMap]?: { fn: Handler<WebSocketEventMap[K]>; wrapper: EventListener } } = {};
+  private readonly handlers: { [K in keyof WebSocketEventMap]?: { fn: WebSocketEventHandler<WebSocketEventMap[K]>; wrapper: EventListener } } = {};
   private closeEmitted = false;
 
   constructor(url: string | URL, protocols?: string | string[] | WebSocketInit) {
@@ -200,36 +201,36 @@ export class WebSocket extends EventTarget {
     if (v === "blob" || v === "arraybuffer") this.binaryType_ = v;
   }
 
-  get onopen(): Handler<Event> {
+  get onopen(): WebSocketEventHandler<Event> {
     return this.getHandler("open");
   }
-  set onopen(fn: Handler<Event>) {
+  set onopen(fn: WebSocketEventHandler<Event>) {
     this.setHandler("open", fn);
   }
-  get onmessage(): Handler<WebSocketMessageEvent> {
+  get onmessage(): WebSocketEventHandler<WebSocketMessageEvent> {
     return this.getHandler("message");
   }
-  set onmessage(fn: Handler<WebSocketMessageEvent>) {
+  set onmessage(fn: WebSocketEventHandler<WebSocketMessageEvent>) {
     this.setHandler("message", fn);
   }
-  get onerror(): Handler<Event> {
+  get onerror(): WebSocketEventHandler<Event> {
     return this.getHandler("error");
   }
-  set onerror(fn: Handler<Event>) {
+  set onerror(fn: WebSocketEventHandler<Event>) {
     this.setHandler("error", fn);
   }
-  get onclose(): Handler<WebSocketCloseEvent> {
+  get onclose(): WebSocketEventHandler<WebSocketCloseEvent> {
     return this.getHandler("close");
   }
-  set onclose(fn: Handler<WebSocketCloseEvent>) {
+  set onclose(fn: WebSocketEventHandler<WebSocketCloseEvent>) {
     this.setHandler("close", fn);
   }
 
-  private getHandler<K extends keyof WebSocketEventMap>(type: K): Handler<WebSocketEventMap[K]> {
-    return (this.handlers[type]?.fn ?? null) as Handler<WebSocketEventMap[K]>;
+  private getHandler<K extends keyof WebSocketEventMap>(type: K): WebSocketEventHandler<WebSocketEventMap[K]> {
+    return (this.handlers[type]?.fn ?? null) as WebSocketEventHandler<WebSocketEventMap[K]>;
   }
 
-  private setHandler<K extends keyof WebSocketEventMap>(type: K, fn: Handler<WebSocketEventMap[K]>): void {
+  private setHandler<K extends keyof WebSocketEventMap>(type: K, fn: WebSocketEventHandler<WebSocketEventMap[K]>): void {
     const old = this.handlers[type];
     if (old) {
       this.removeEventListener(type, old.wrapper);
@@ -327,8 +328,16 @@ export class WebSocket extends EventTarget {
   }
 }
 
+/** addEventListener's options (lib.dom's AddEventListenerOptions, declared here: no DOM needed). */
+export interface WebSocketListenerOptions {
+  capture?: boolean;
+  once?: boolean;
+  passive?: boolean;
+  signal?: AbortSignal;
+}
+
 // Typed listeners: `ws.addEventListener("message", (e) => e.data)`; unknown names do not compile.
 export interface WebSocket {
-  addEventListener<K extends keyof WebSocketEventMap>(type: K, listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof WebSocketEventMap>(type: K, listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  addEventListener<K extends keyof WebSocketEventMap>(type: K, listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown, options?: boolean | WebSocketListenerOptions): void;
+  removeEventListener<K extends keyof WebSocketEventMap>(type: K, listener: (this: WebSocket, ev: WebSocketEventMap[K]) => unknown, options?: boolean | { capture?: boolean }): void;
 }

@@ -79,8 +79,8 @@ describe("attaching to an existing HTTP server", () => {
     const wss: WebSocketServer = createServer({ server: httpServer, path: "/ws" });
     closers.push(() => wss.close());
     const seen: string[] = [];
-    wss.on("connection", (conn: ServerConnection, req: http.IncomingMessage) => {
-      seen.push(`${conn.path} ${req.headers["x-from"]}`);
+    wss.on("connection", (conn: ServerConnection, req?: http.IncomingMessage) => {
+      seen.push(`${conn.path} ${req?.headers["x-from"]}`);
       echo(conn, "echo: ");
     });
     const port = await listen(httpServer);
