@@ -8,7 +8,9 @@
 
 import {
   WS_RECORDS, WS_RECORD_SIZE, WS_MAX_RECORDS, WS_CTRL, WS_CTRL_SIZE, WS_STASH,
-  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT, INIT_NO_UTF8,
+  REC_FLAGS, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET,
+  FLAG_UTF8_DEFERRED, INIT_DEFER_UTF8, UTF8_DEFER_MIN,
 } from "./layout";
 import {
   ERR_NONE, ERR_RSV_NOT_NEGOTIATED, ERR_RESERVED_OPCODE, ERR_CONTROL_TOO_LONG,
@@ -17,7 +19,7 @@ import {
   ERR_TEXT_UTF8, ERR_DECODER_FAILED,
 } from "./errors";
 import { maskInPlace } from "./mask";
-import { utf8Run, utf8FailIndex, UTF8_ACCEPT, UTF8_REJECT } from "./utf8";
+import { utf8Run, utf8Edges, utf8FailIndex, utf8InteriorStart, utf8InteriorLen, UTF8_ACCEPT, UTF8_REJECT } from "./utf8";
 import { checkClosePayload, closeCodeSeen } from "./close";
 
 const OP_CONTINUATION: u32 = 0x0;
@@ -33,6 +35,8 @@ const STATE_FAILED: u32 = 2;
 let isServer: bool = false;      // server role: frames from the peer MUST be masked
 let rsvAllowed: u32 = 0;         // byte-0 RSV bits granted by negotiated extensions (0x40 = RSV1)
 let maxPayload: u64 = 0;         // 0 = no limit; applies to each frame and to each message
+let checkUtf8: bool = true;      // false: the permissive profile (text is not validated)
+let deferUtf8: bool = false;     // large text chunks: the host validates the interior
 
 // decoder state
 let state: u32 = STATE_HEADER;
@@ -50,6 +54,7 @@ let msgOpcode: u32 = 0;
 let msgLen: u64 = 0;
 let msgPos: u64 = 0;
 let utf8State: u32 = UTF8_ACCEPT;
+let msgRsv1: bool = false;       // the message's first frame had RSV1 (compressed: UTF-8 is checked after inflating)
 
 // outputs of the last wsFeed
 let recCount: u32 = 0;
@@ -59,6 +64,8 @@ export let decConsumed: u32 = 0;
 
 export function decoderInit(server: bool, rsvBits: u32, limit: f64): void {
   isServer = server;
+  checkUtf8 = (rsvBits & INIT_NO_UTF8) == 0;
+  deferUtf8 = (rsvBits & INIT_DEFER_UTF8) != 0;
   rsvAllowed = rsvBits & 0x70;
   maxPayload = limit > 0 ? <u64>limit : 0;
   state = STATE_HEADER;
@@ -69,9 +76,64 @@ export function decoderInit(server: bool, rsvBits: u32, limit: f64): void {
   msgLen = 0;
   msgPos = 0;
   utf8State = UTF8_ACCEPT;
+  msgRsv1 = false;
   decError = ERR_NONE;
   decErrorValue = 0;
   decConsumed = 0;
+}
+
+// ---- state swap (one codec per thread) ------------------------------------------------------
+
+/** Writes this decoder's state at dst (WS_STATE_SIZE bytes, layout in layout.ts). */
+export function stateSave(dst: usize): void {
+  store<u64>(dst, fLen, 0);
+  store<u64>(dst, fPos, 8);
+  store<u64>(dst, msgLen, 16);
+  store<u64>(dst, msgPos, 24);
+  store<u64>(dst, maxPayload, 32);
+  store<u32>(dst, state | (stashLen << 8) | (fOpcode << 16) | (msgOpcode << 24), 40);
+  store<u32>(dst, fByte0 | (rsvAllowed << 8) | (ctrlIndex << 16), 44);
+  store<u32>(dst, fKey, 48);
+  let bits: u32 = (isServer ? 1 : 0) | (fMasked ? 2 : 0) | (ctrlBuffered ? 4 : 0) | (msgOpen ? 8 : 0)
+    | (checkUtf8 ? 16 : 0) | (msgRsv1 ? 32 : 0) | (deferUtf8 ? 64 : 0);
+  store<u32>(dst, bits, 52);
+  store<u32>(dst, utf8State, 56);
+  store<i32>(dst, decError, 60);
+  store<f64>(dst, decErrorValue, 64);
+  if (stashLen > 0) memory.copy(dst + 72, WS_STASH, 16);
+  if (ctrlBuffered) memory.copy(dst + 80, WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, WS_CTRL_SIZE);
+}
+
+/** Makes the state saved at src (by stateSave) the current one. */
+export function stateLoad(src: usize): void {
+  fLen = load<u64>(src, 0);
+  fPos = load<u64>(src, 8);
+  msgLen = load<u64>(src, 16);
+  msgPos = load<u64>(src, 24);
+  maxPayload = load<u64>(src, 32);
+  let a = load<u32>(src, 40);
+  state = a & 0xff;
+  stashLen = (a >> 8) & 0xff;
+  fOpcode = (a >> 16) & 0xff;
+  msgOpcode = a >> 24;
+  let b = load<u32>(src, 44);
+  fByte0 = b & 0xff;
+  rsvAllowed = (b >> 8) & 0xff;
+  ctrlIndex = (b >> 16) & 1;
+  fKey = load<u32>(src, 48);
+  let bits = load<u32>(src, 52);
+  isServer = (bits & 1) != 0;
+  fMasked = (bits & 2) != 0;
+  ctrlBuffered = (bits & 4) != 0;
+  msgOpen = (bits & 8) != 0;
+  checkUtf8 = (bits & 16) != 0;
+  msgRsv1 = (bits & 32) != 0;
+  deferUtf8 = (bits & 64) != 0;
+  utf8State = load<u32>(src, 56);
+  decError = load<i32>(src, 60);
+  decErrorValue = load<f64>(src, 64);
+  if (stashLen > 0) memory.copy(WS_STASH, src + 72, 16);
+  if (ctrlBuffered) memory.copy(WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, src + 80, WS_CTRL_SIZE);
 }
 
 @inline
@@ -83,12 +145,12 @@ function fail(err: i32, value: f64): void {
 
 function emit(flags: u32, ptr: usize, len: u32, close: u32, offset: u64): void {
   let r = WS_RECORDS + <usize>recCount * WS_RECORD_SIZE;
-  store<u32>(r, flags);
-  store<u32>(r, <u32>ptr, 4);
-  store<u32>(r, len, 8);
-  store<u32>(r, close, 12);
-  store<f64>(r, <f64>fLen, 16);
-  store<f64>(r, <f64>offset, 24);
+  store<u32>(r, flags, REC_FLAGS);
+  store<u32>(r, <u32>ptr, REC_PTR);
+  store<u32>(r, len, REC_LEN);
+  store<u32>(r, close, REC_CLOSE);
+  store<f64>(r, <f64>fLen, REC_PAYLOAD_LEN);
+  store<f64>(r, <f64>offset, REC_PAYLOAD_OFFSET);
   recCount++;
 }
 
@@ -112,7 +174,9 @@ function acceptHeader(hp: usize): bool {
   let control = opcode >= 8;
   // RFC 6455 5.2: "MUST be 0 unless an extension is negotiated that defines meanings for
   // non-zero values." Control frames carry no extension bits here.
-  if ((rsv & ~rsvAllowed) != 0 || (control && rsv != 0)) {
+  // RFC 7692 6.1: RSV1 (permessage-deflate's "compressed" bit) is set on the first frame of a
+  // message only, never on a continuation frame.
+  if ((rsv & ~rsvAllowed) != 0 || (control && rsv != 0) || (opcode == OP_CONTINUATION && (rsv & 0x40) != 0)) {
     fail(ERR_RSV_NOT_NEGOTIATED, <f64>(rsv >> 4));
     return false;
   }
@@ -186,6 +250,7 @@ function acceptHeader(hp: usize): bool {
     if (opcode != OP_CONTINUATION) {
       msgOpen = true;
       msgOpcode = opcode;
+      msgRsv1 = (b0 & 0x40) != 0;
       msgLen = 0;
       msgPos = 0;
       utf8State = UTF8_ACCEPT;
@@ -233,8 +298,16 @@ function dataChunk(p: usize, n: u32): bool {
   if (fMasked) maskInPlace(p, n, fKey, <u32>(fPos & 3));
   let end = fPos + <u64>n == fLen;
   let fin = (fByte0 & 0x80) != 0;
-  if (msgOpcode == OP_TEXT) {
-    utf8State = utf8Run(utf8State, p, n);
+  let deferred: u32 = 0;
+  let edges: u32 = 0;
+  if (msgOpcode == OP_TEXT && checkUtf8 && !msgRsv1) {
+    if (deferUtf8 && n >= <u32>UTF8_DEFER_MIN) {
+      utf8State = utf8Edges(utf8State, p, n);
+      deferred = FLAG_UTF8_DEFERRED;
+      edges = utf8InteriorStart | ((n - utf8InteriorStart - utf8InteriorLen) << 8);
+    } else {
+      utf8State = utf8Run(utf8State, p, n);
+    }
     if (utf8State == UTF8_REJECT) {
       fail(ERR_TEXT_UTF8, <f64>(msgPos + <u64>utf8FailIndex));
       return false;
@@ -245,7 +318,7 @@ function dataChunk(p: usize, n: u32): bool {
       return false;
     }
   }
-  emit(flagsFor(fPos == 0, end), p, n, 0, fPos);
+  emit(flagsFor(fPos == 0, end) | deferred, p, n, edges, fPos);
   fPos += <u64>n;
   msgPos += <u64>n;
   if (end) {

@@ -3,13 +3,13 @@
 
 import {
   WS_RECORDS, WS_MAX_RECORDS, WS_IN, WS_IN_SIZE, WS_OUT, WS_OUT_SIZE, SCRATCH, SCRATCH_SIZE,
-  AT_REGION, AT_REGION_SIZE, WS_BATCH, WS_BATCH_SIZE,
+  AT_REGION, AT_REGION_SIZE, WS_BATCH, WS_BATCH_SIZE, WS_STATE, WS_STATE_SIZE,
 } from "./layout";
 import { maskInPlace, maskCopy } from "./mask";
 import { utf8Run, utf8FailIndex } from "./utf8";
 import { checkClosePayload, closeCodeSeen } from "./close";
 import {
-  decoderInit, feed, decError, decErrorValue, decConsumed,
+  decoderInit, feed, decError, decErrorValue, decConsumed, stateSave, stateLoad,
 } from "./frame-decoder";
 import { headerSize, writeHeader, encodeFrame, encodeBatch } from "./frame-encoder";
 
@@ -34,6 +34,10 @@ export function wsMaskCopy(dst: usize, src: usize, len: u32, key: u32, phase: u3
 export function wsDecoderInit(server: bool, rsvBits: u32, maxPayload: f64): void {
   decoderInit(server, rsvBits, maxPayload);
 }
+export function layoutWsState(): usize { return WS_STATE; }
+export function layoutWsStateSize(): u32 { return WS_STATE_SIZE; }
+export function wsStateSave(dst: usize): void { stateSave(dst); }
+export function wsStateLoad(src: usize): void { stateLoad(src); }
 export function wsFeed(ptr: usize, len: u32): u32 { return feed(ptr, len); }
 export function wsError(): i32 { return decError; }
 export function wsErrorValue(): f64 { return decErrorValue; }

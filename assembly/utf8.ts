@@ -244,3 +244,45 @@ export function utf8Run(state: u32, ptr: usize, len: usize): u32 {
   if (resume == 0) return scalarRun(UTF8_ACCEPT, p, end, ptr);
   return scalarRun(UTF8_ACCEPT, resume, end, ptr);
 }
+
+/** Start (relative to ptr) of the interior left by the last utf8Edges call. */
+export let utf8InteriorStart: u32 = 0;
+/** Length of that interior. */
+export let utf8InteriorLen: u32 = 0;
+
+/**
+ * Validates only the edges of [ptr, ptr+len): the character left open by the previous chunk
+ * (at most 3 bytes, from `state`) and the last, possibly incomplete character; the interior
+ * between them (whole characters if valid) is left to a faster validator of the host's (Node's
+ * buffer.isUtf8 for large text). Returns the state after the chunk, assuming the interior is
+ * valid; on UTF8_REJECT, utf8FailIndex is the offending byte.
+ */
+export function utf8Edges(state: u32, ptr: usize, len: usize): u32 {
+  let end = ptr + len;
+  utf8InteriorStart = 0;
+  utf8InteriorLen = 0;
+  if (state == UTF8_REJECT) {
+    utf8FailIndex = 0;
+    return UTF8_REJECT;
+  }
+  let p = ptr;
+  while (state != UTF8_ACCEPT && p < end) {
+    state = <u32>load<u8>(TRANS + (state << 4) + <u32>load<u8>(CLASS + <u32>load<u8>(p)));
+    if (state == UTF8_REJECT) {
+      utf8FailIndex = <u32>(p - ptr);
+      return UTF8_REJECT;
+    }
+    p++;
+  }
+  // The tail starts at the last character's lead byte (at most 3 continuation bytes back).
+  let t = end;
+  let back: u32 = 0;
+  while (t > p && back < 3 && (load<u8>(t - 1) & 0xc0) == 0x80) {
+    t--;
+    back++;
+  }
+  if (t > p && load<u8>(t - 1) >= 0xc0) t--;
+  utf8InteriorStart = <u32>(p - ptr);
+  utf8InteriorLen = <u32>(t - p);
+  return scalarRun(UTF8_ACCEPT, t, end, ptr);
+}

@@ -201,6 +201,7 @@ export class EmulatedDevice extends EventEmitter {
       subprotocol: cfg.subprotocol,
       headers,
       bufferSize: cfg.bufferSize,
+      autoFragment: true, // esp_websocket_client fragments sends at buffer_size
       pingIntervalSec: cfg.pingIntervalSec,
       pingpongTimeoutSec: cfg.pingpongTimeoutSec,
       networkTimeoutMs: cfg.networkTimeoutMs,

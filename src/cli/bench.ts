@@ -24,6 +24,7 @@ interface Row {
   peer: string;
   peerOps: number;
   ratio: number;
+  unit?: string;
   goal?: number;
 }
 
@@ -34,7 +35,8 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
   const codec = await import("../../bench/codec-bench.js");
   suites.push({ name: "codec", prefixes: ["unmask", "decode", "encode", "utf8"], run: (o) => codec.runCodecBench(o) });
   const optional: Array<[string, string[], string, string]> = [
-    ["e2e", ["e2e"], "../../bench/e2e-echo.js", "runE2eBench"],
+    ["e2e", ["e2e", "latency"], "../../bench/e2e-echo.js", "runE2eBench"],
+    ["conn", ["conn"], "../../bench/conn-scale.js", "runConnBench"],
     ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
@@ -89,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const r of got) {
       if (values.filter && !r.case.includes(values.filter)) continue;
       if (values.json) {
-        process.stdout.write(JSON.stringify({ case: r.case, ours: r.ours, peer: r.peer, peerOps: r.peerOps, ratio: r.ratio }) + "\n");
+        process.stdout.write(JSON.stringify({ case: r.case, ours: r.ours, peer: r.peer, peerOps: r.peerOps, ratio: r.ratio, unit: r.unit, goal: r.goal, met: r.goal === undefined ? undefined : r.ratio >= r.goal }) + "\n");
       }
       rows.push(r);
     }

@@ -1,9 +1,14 @@
 // One WASM instance of the wsat kernels: its exports, its memory and the views on it.
 //
 // The module is compiled once (synchronously, from bytes embedded in the package) and each
-// Codec is a fresh instance with its own 2 MiB memory. Memory never grows (initial == maximum),
-// so the views built here stay valid for the instance's life. Use one Codec per connection or
-// serial port: the decoder, encoder and AT scanner of one connection share it.
+// Codec is an instance with its own 4 MiB memory. Memory never grows (initial == maximum), so the
+// views built here stay valid for the instance's life.
+//
+// One codec per thread: threadCodec() is the instance every decoder, encoder and AT scanner on
+// this event loop uses by default. Each keeps its own small state (a few hundred bytes on the JS
+// heap) and swaps it into the instance when it feeds, so the number of connections is bounded by
+// memory, not by instances (V8 reserves ~10 GiB of address space per WASM memory and fails past
+// ~12.8k of them). Codec.create() still makes a private instance for code that wants one.
 
 import { wasmModule } from "./wasm-module.js";
 import type { WsatWasmExports } from "./wasm-exports.js";
@@ -29,6 +34,12 @@ export class Codec {
    * at-scanner.ts). null: nobody's state is loaded.
    */
   wsOwner: { saveState(): void } | null = null;
+  /** The decoder input window (WS_IN): sockets may read straight into it. */
+  readonly wsInput: Uint8Array;
+  /** The decoder-state swap area (WS_STATE) as bytes. */
+  readonly wsState: Uint8Array;
+  /** True while a decoder on this instance is inside a feed (its records are in use). */
+  wsBusy = false;
   atOwner: { saveState(): void } | null = null;
 
   private constructor(instance: WebAssembly.Instance) {
@@ -40,6 +51,10 @@ export class Codec {
     this.f64 = new Float64Array(buffer);
     this.scratchPtr = this.exports.layoutScratch();
     this.scratchSize = this.exports.layoutScratchSize();
+    const inPtr = this.exports.layoutWsIn();
+    this.wsInput = this.u8.subarray(inPtr, inPtr + this.exports.layoutWsInSize());
+    const st = this.exports.layoutWsState();
+    this.wsState = this.u8.subarray(st, st + this.exports.layoutWsStateSize());
   }
 
   /** A new instance with its own memory; synchronous in every runtime. */

@@ -9,7 +9,7 @@ interface Entry {
   message(value: number, limit: number): string;
 }
 
-const TABLE: Record<number, Entry> = {
+export const WASM_ERROR_TABLE: Readonly<Record<number, Entry>> = {
   1: { code: "RSV_NOT_NEGOTIATED", closeCode: 1002, message: (v) => `reserved bits ${v.toString(2).padStart(3, "0")} (RSV1..3) set without a negotiated extension` },
   2: { code: "RESERVED_OPCODE", closeCode: 1002, message: (v) => `opcode ${v} is reserved` },
   3: { code: "CONTROL_FRAME_TOO_LONG", closeCode: 1002, message: (v) => `control frame with ${v === 126 ? "a 16-bit" : v === 127 ? "a 64-bit" : v} length exceeds 125 bytes` },
@@ -24,11 +24,13 @@ const TABLE: Record<number, Entry> = {
   12: { code: "INVALID_CLOSE_CODE", closeCode: 1002, message: (v) => `close code ${v} is not valid on the wire (valid: 1000-1003, 1007-1014, 3000-4999)` },
   13: { code: "INVALID_CLOSE_REASON", closeCode: 1007, message: () => "close reason is not valid UTF-8" },
   14: { code: "INVALID_UTF8", closeCode: 1007, message: (v) => `text message is not valid UTF-8 at byte ${v}` },
+  15: { code: "DECODER_FAILED", closeCode: 1011, message: () => "the decoder already failed on earlier input; it takes no more" },
+  16: { code: "CODEC_INPUT_RANGE", closeCode: 1011, message: (v) => `input range of ${v} bytes is outside the codec's window` },
 };
 
 /** Builds the error for a WASM error number; `value` is the kernel's detail, `limit` the configured maximum. */
 export function errorFromWasm(err: number, value: number, limit = 0): WsatError {
-  const entry = TABLE[err];
+  const entry = WASM_ERROR_TABLE[err];
   if (!entry) return new WsatError("CODEC_INTERNAL", `codec kernel returned unknown error ${err}`);
   const message = entry.message(value, limit);
   if (entry.closeCode === 1009) return new PayloadTooBig(message, entry.code);
@@ -36,4 +38,4 @@ export function errorFromWasm(err: number, value: number, limit = 0): WsatError 
 }
 
 /** The stable codes, for documentation and tests. */
-export const CODEC_ERROR_CODES: readonly string[] = Object.values(TABLE).map((e) => e.code);
+export const CODEC_ERROR_CODES: readonly string[] = Object.values(WASM_ERROR_TABLE).map((e) => e.code);

@@ -7,10 +7,16 @@
 // `payload` is a view on WASM memory that the next push overwrites. Both are valid only during
 // the callback: copy what you keep (MessageAssembler does that for whole messages).
 
-import { Codec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
 import { Opcode } from "./constants.js";
-import type { WsatError } from "../errors.js";
+import {
+  WS_RECORD_SIZE, REC_PTR, REC_LEN, REC_CLOSE, REC_PAYLOAD_LEN, REC_PAYLOAD_OFFSET, FLAG_OPCODE_MASK,
+  FLAG_FIN, FLAG_RSV1, FLAG_RSV2, FLAG_RSV3, FLAG_FRAME_START, FLAG_FRAME_END, MESSAGE_OPCODE_SHIFT,
+  INIT_RSV1, INIT_NO_UTF8, INIT_DEFER_UTF8, FLAG_UTF8_DEFERRED,
+} from "./abi.js";
+import { Utf8Validator } from "./utf8.js";
+import { InvalidState, type WsatError } from "../errors.js";
 
 export interface FrameChunk {
   /** The frame's opcode (CONTINUATION for later fragments). */
@@ -40,6 +46,21 @@ export interface FrameChunk {
 
 export type FrameChunkHandler = (chunk: FrameChunk) => void;
 
+/**
+ * The chunk object handed to callbacks, refilled for every one (like its payload view, valid only
+ * during the callback). Feeds never nest, so every decoder can share it.
+ */
+const chunk: FrameChunk = {
+  opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
+  payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
+  closeCode: 0, closeReason: "",
+};
+
+function reentered(): InvalidState {
+  return new InvalidState("CODEC_REENTERED",
+    "a decoder was fed from inside a chunk callback of a decoder on the same codec: copy the chunk and feed after the callback returns");
+}
+
 export interface FrameDecoderOptions {
   /** "server" decodes frames from a client (must be masked); "client" the reverse. */
   role: "client" | "server";
@@ -47,7 +68,18 @@ export interface FrameDecoderOptions {
   maxPayloadBytes?: number;
   /** RSV1 granted by a negotiated extension (e.g. permessage-deflate). Default false. */
   rsv1?: boolean;
-  /** The WASM instance to use; one per connection. Default: a new one. */
+  /**
+   * Check that text messages are UTF-8 (RFC 6455 8.1). Default true; false only for the ESP-AT
+   * emulator's permissive links (the firmware copies text frames unchecked).
+   */
+  validateUtf8?: boolean;
+  /**
+   * A faster validator for the interior of large text chunks (whole characters), e.g. Node's
+   * `buffer.isUtf8`; the kernel still checks every chunk's edges, so a message still fails as
+   * soon as a chunk with a bad byte arrives (fail-fast). Default: the kernel validates all.
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
+  /** The WASM instance to use. Default: the thread's (threadCodec()), shared by every decoder. */
   codec?: Codec;
 }
 
@@ -61,17 +93,18 @@ export class FrameDecoder {
    * The input window in WASM memory. A socket can read straight into it (Node's
    * `onread: { buffer: decoder.inputWindow, callback }`), then call feedWindow(n, ...).
    */
-  readonly inputWindow: Uint8Array;
+  get inputWindow(): Uint8Array {
+    return this.codec.wsInput;
+  }
   private readonly inPtr: number;
   private readonly inSize: number;
   private readonly records: number;
   private failure: WsatError | null = null;
-  /** One chunk object, refilled for every callback (like its payload view, valid only during it). */
-  private readonly chunk: FrameChunk = {
-    opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
-    payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
-    closeCode: 0, closeReason: "",
-  };
+  private readonly initBits: number;
+  /** This decoder's state while another decoder owns the instance (null until first swapped out). */
+  private saved: Uint8Array | null = null;
+  private started = false;
+  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== "client" && options.role !== "server") {
@@ -83,17 +116,46 @@ export class FrameDecoder {
     }
     this.role = options.role;
     this.maxPayloadBytes = max;
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     const ex = this.codec.exports;
     this.inPtr = ex.layoutWsIn();
     this.inSize = ex.layoutWsInSize();
     this.records = ex.layoutWsRecords();
-    this.inputWindow = this.codec.u8.subarray(this.inPtr, this.inPtr + this.inSize);
-    ex.wsDecoderInit(this.role === "server" ? 1 : 0, options.rsv1 ? 0x40 : 0, max);
+    if (options.utf8Interior !== undefined && typeof options.utf8Interior !== "function") {
+      throw new TypeError(`"utf8Interior" must be a function (bytes) => boolean`);
+    }
+    this.utf8Interior = options.validateUtf8 === false ? undefined : options.utf8Interior;
+    this.initBits = (options.rsv1 ? INIT_RSV1 : 0) | (options.validateUtf8 === false ? INIT_NO_UTF8 : 0)
+      | (this.utf8Interior ? INIT_DEFER_UTF8 : 0);
+  }
+
+  /** Makes this decoder's state the instance's current one (lazy: nothing to do when it is). */
+  private claim(): void {
+    const codec = this.codec;
+    const owner = codec.wsOwner;
+    if (owner === this) return;
+    if (owner) owner.saveState();
+    if (!this.started) {
+      this.started = true;
+      codec.exports.wsDecoderInit(this.role === "server" ? 1 : 0, this.initBits, this.maxPayloadBytes);
+    } else {
+      codec.wsState.set(this.saved!);
+      codec.exports.wsStateLoad(codec.wsState.byteOffset);
+    }
+    codec.wsOwner = this;
+  }
+
+  /** Called by the next decoder that feeds on this instance: keep my state on the JS side. */
+  saveState(): void {
+    const codec = this.codec;
+    codec.exports.wsStateSave(codec.wsState.byteOffset);
+    (this.saved ??= new Uint8Array(codec.wsState.length)).set(codec.wsState);
+    codec.wsOwner = null;
   }
 
   /** Decodes `bytes` (any split of the stream), calling `onChunk` for each chunk in order. */
   push(bytes: Uint8Array, onChunk: FrameChunkHandler): void {
+    if (this.codec.wsBusy) throw reentered();
     const u8 = this.codec.u8;
     if (bytes.buffer === u8.buffer && bytes.byteOffset === this.inPtr) {
       this.feedWindow(bytes.length, onChunk);
@@ -120,6 +182,17 @@ export class FrameDecoder {
     this.run(this.inPtr, length, onChunk);
   }
 
+  /** The interior the kernel left to the host validator; a bad one fails the decoder. */
+  private checkInterior(c: FrameChunk, edges: number): void {
+    const start = edges & 0xff;
+    const interior = c.payload.subarray(start, c.payload.length - ((edges >>> 8) & 0xff));
+    if (this.utf8Interior!(interior)) return;
+    const v = new Utf8Validator(this.codec);
+    v.push(interior);
+    this.failure = errorFromWasm(14, c.payloadOffset + start + Math.max(0, v.failedAt), this.maxPayloadBytes);
+    throw this.failure;
+  }
+
   /** True once the peer's bytes broke the protocol; every later push throws the same error. */
   get failed(): boolean {
     return this.failure !== null;
@@ -127,6 +200,18 @@ export class FrameDecoder {
 
   private run(ptr: number, len: number, onChunk: FrameChunkHandler): void {
     if (this.failure) throw this.failure;
+    const codec = this.codec;
+    if (codec.wsBusy) throw reentered();
+    this.claim();
+    codec.wsBusy = true;
+    try {
+      this.feedLoop(ptr, len, onChunk);
+    } finally {
+      codec.wsBusy = false;
+    }
+  }
+
+  private feedLoop(ptr: number, len: number, onChunk: FrameChunkHandler): void {
     const ex = this.codec.exports;
     const { u8, u32, f64 } = this.codec;
     const buffer = u8.buffer;
@@ -134,26 +219,27 @@ export class FrameDecoder {
       const count = ex.wsFeed(ptr, len);
       const err = ex.wsError();
       let r = this.records;
-      for (let i = 0; i < count; i++, r += 32) {
+      for (let i = 0; i < count; i++, r += WS_RECORD_SIZE) {
         const w = r >>> 2;
         const flags = u32[w];
-        const cptr = u32[w + 1];
-        const clen = u32[w + 2];
-        const opcode = flags & 0xf;
-        const c = this.chunk;
+        const cptr = u32[(r + REC_PTR) >>> 2];
+        const clen = u32[(r + REC_LEN) >>> 2];
+        const opcode = flags & FLAG_OPCODE_MASK;
+        const c = chunk; // one object for every decoder of the thread, refilled per callback
         c.opcode = opcode;
-        c.messageOpcode = (flags >>> 12) & 0xf;
-        c.fin = (flags & 0x10) !== 0;
-        c.rsv1 = (flags & 0x20) !== 0;
-        c.rsv2 = (flags & 0x40) !== 0;
-        c.rsv3 = (flags & 0x80) !== 0;
+        c.messageOpcode = (flags >>> MESSAGE_OPCODE_SHIFT) & FLAG_OPCODE_MASK;
+        c.fin = (flags & FLAG_FIN) !== 0;
+        c.rsv1 = (flags & FLAG_RSV1) !== 0;
+        c.rsv2 = (flags & FLAG_RSV2) !== 0;
+        c.rsv3 = (flags & FLAG_RSV3) !== 0;
         c.payload = new Uint8Array(buffer, cptr, clen);
-        c.payloadLen = f64[(r + 16) >>> 3];
-        c.payloadOffset = f64[(r + 24) >>> 3];
-        c.frameStart = (flags & 0x100) !== 0;
-        c.frameEnd = (flags & 0x200) !== 0;
+        c.payloadLen = f64[(r + REC_PAYLOAD_LEN) >>> 3];
+        c.payloadOffset = f64[(r + REC_PAYLOAD_OFFSET) >>> 3];
+        c.frameStart = (flags & FLAG_FRAME_START) !== 0;
+        c.frameEnd = (flags & FLAG_FRAME_END) !== 0;
+        if (flags & FLAG_UTF8_DEFERRED) this.checkInterior(c, u32[(r + REC_CLOSE) >>> 2]);
         if (opcode === Opcode.CLOSE) {
-          c.closeCode = u32[w + 3];
+          c.closeCode = u32[(r + REC_CLOSE) >>> 2];
           c.closeReason = clen > 2 ? utf8.decode(c.payload.subarray(2)) : "";
         } else {
           c.closeCode = 0;

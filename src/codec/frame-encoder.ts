@@ -5,10 +5,10 @@
 // and returns them as one Uint8Array: one copy out and one socket write for a burst of small
 // frames.
 
-import { Codec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { Opcode } from "./constants.js";
 import { encodeClosePayload } from "./close-payload.js";
-import { maskKeyFromBytes } from "./mask-key.js";
+import { maskKeyFromBytes, randomMaskKey } from "./mask-key.js";
 
 export interface EncodeOptions {
   /** FIN bit; default true. */
@@ -27,7 +27,10 @@ export interface FrameToEncode extends EncodeOptions {
 export interface FrameEncoderOptions {
   /** "client" frames are masked (RFC 6455 5.3); "server" frames are not. */
   role: "client" | "server";
-  /** Source of 32-bit masking keys (e.g. randomMaskKey). The client role needs this or randomFill. */
+  /**
+   * Source of 32-bit masking keys. Default for the client role: randomMaskKey, a pool refilled
+   * from crypto.getRandomValues (RFC 6455 5.3: keys must be unpredictable).
+   */
   maskKey?: () => number;
   /**
    * Fills bytes with unpredictable values (e.g. `(b) => crypto.getRandomValues(b)`); the encoder
@@ -35,11 +38,18 @@ export interface FrameEncoderOptions {
    */
   randomFill?: (bytes: Uint8Array) => void;
   /**
-   * Makes the output array of a frame bigger than the output window (default: new Uint8Array).
-   * A shell can pass one that skips zero-filling, e.g. Node's Buffer.allocUnsafe.
+   * Makes the output arrays (default: new Uint8Array). A shell can pass one that skips
+   * zero-filling and pools small arrays, e.g. Node's Buffer.allocUnsafe: a fresh ArrayBuffer per
+   * small frame costs more than encoding it.
    */
   allocate?: (size: number) => Uint8Array;
-  /** The WASM instance to use; one per connection. Default: a new one. */
+  /**
+   * Refuse frames RFC 6455 forbids (control frames over 125 bytes or fragmented, unknown
+   * opcodes). Default true; false only for the ESP-AT emulator's permissive links, which send
+   * what AT+WSSEND asks for, as the firmware does.
+   */
+  checkFrames?: boolean;
+  /** The WASM instance to use. Default: the thread's (threadCodec()); the encoder keeps no state in it. */
   codec?: Codec;
 }
 
@@ -62,7 +72,30 @@ function checkOpcode(opcode: number, fin: boolean, payloadLen: number): void {
   }
 }
 
+const sharedEncoders = new WeakMap<Codec, Map<string, FrameEncoder>>();
+const allocatorIds = new WeakMap<object, number>();
+let nextAllocatorId = 1;
+
 export class FrameEncoder {
+  /**
+   * An encoder shared by every connection with these options on this codec (an encoder keeps no
+   * per-connection state; its key source is the thread's pool), so a connection costs none.
+   */
+  static shared(options: Omit<FrameEncoderOptions, "maskKey" | "randomFill">): FrameEncoder {
+    const codec = options.codec ?? threadCodec();
+    let byKey = sharedEncoders.get(codec);
+    if (!byKey) sharedEncoders.set(codec, (byKey = new Map()));
+    let id = 0;
+    if (options.allocate) {
+      id = allocatorIds.get(options.allocate) ?? 0;
+      if (!id) allocatorIds.set(options.allocate, (id = nextAllocatorId++));
+    }
+    const key = `${options.role}/${options.checkFrames !== false}/${id}`;
+    let enc = byKey.get(key);
+    if (!enc) byKey.set(key, (enc = new FrameEncoder({ ...options, codec })));
+    return enc;
+  }
+
   readonly role: "client" | "server";
   readonly codec: Codec;
   private readonly masked: boolean;
@@ -71,6 +104,7 @@ export class FrameEncoder {
   private readonly keyPool: Uint32Array | undefined;
   private readonly keyPoolBytes: Uint8Array | undefined;
   private keyNext = 0;
+  private readonly checkFrames: boolean;
   private readonly allocate: (size: number) => Uint8Array;
   private readonly batchPtr: number;
   private readonly batchSize: number;
@@ -91,11 +125,11 @@ export class FrameEncoder {
     if (options.randomFill !== undefined && typeof options.randomFill !== "function") {
       throw new TypeError(`"randomFill" must be a function that fills a Uint8Array with random bytes`);
     }
-    if (this.masked && !options.maskKey && !options.randomFill) {
-      throw new TypeError(`the client role needs "randomFill" or "maskKey" (a source of random masking keys)`);
-    }
-    this.maskKey = options.maskKey;
+    // Default: the module's key pool (randomMaskKey), shared by every encoder on the thread, so a
+    // client connection costs no pool of its own.
+    this.maskKey = options.maskKey ?? (options.randomFill ? undefined : randomMaskKey);
     this.randomFill = options.randomFill;
+    this.checkFrames = options.checkFrames !== false;
     if (options.allocate !== undefined && typeof options.allocate !== "function") {
       throw new TypeError(`"allocate" must be a function (size) => Uint8Array`);
     }
@@ -105,7 +139,7 @@ export class FrameEncoder {
       this.keyPoolBytes = new Uint8Array(this.keyPool.buffer);
       this.keyNext = this.keyPool.length;
     }
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     const ex = this.codec.exports;
     this.outPtr = ex.layoutWsOut();
     this.outSize = ex.layoutWsOutSize();
@@ -118,11 +152,12 @@ export class FrameEncoder {
   /** One frame as fresh bytes. */
   encode(opcode: number, payload: Uint8Array, options: EncodeOptions = {}): Uint8Array {
     const fin = options.fin ?? true;
-    checkOpcode(opcode, fin, payload.length);
+    if (this.checkFrames) checkOpcode(opcode, fin, payload.length);
+    else if (!(opcode >= 0 && opcode <= 15 && (opcode | 0) === opcode)) throw new RangeError(`"opcode" must be 0..15, got ${opcode}`);
     const total = headerSize(payload.length, this.masked) + payload.length;
     if (total <= this.outSize) {
       const end = this.put(this.outPtr, opcode, payload, fin, options);
-      return this.codec.u8.slice(this.outPtr, end);
+      return this.copyOut(this.outPtr, end);
     }
     return this.encodeLarge(opcode, payload, fin, options);
   }
@@ -141,7 +176,7 @@ export class FrameEncoder {
     }
     checkOpcode(opcode, fin, payloadLen);
     const h = this.codec.exports.wsWriteHeader(this.outPtr, this.b0(opcode, fin, options), 0, 0, payloadLen);
-    return this.codec.u8.slice(this.outPtr, this.outPtr + h);
+    return this.copyOut(this.outPtr, this.outPtr + h);
   }
 
   /**
@@ -168,14 +203,14 @@ export class FrameEncoder {
       const fin = f.fin !== false;
       const opcode = f.opcode;
       // data frames (the common case) need no further check
-      if (opcode > 2 || opcode < 0 || (opcode | 0) !== opcode) checkOpcode(opcode, fin, len);
+      if ((opcode > 2 || opcode < 0 || (opcode | 0) !== opcode) && this.checkFrames) checkOpcode(opcode, fin, len);
       const h = len < 126 ? (masked ? 6 : 2) : headerSize(len, masked);
       const size = h + len;
       if (at + size > limit || n === this.batchSize) {
         if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
         n = 0;
         if (at + size > limit) {
-          if (at > outPtr) parts.push(u8.slice(outPtr, at));
+          if (at > outPtr) parts.push(this.copyOut(outPtr, at));
           at = outPtr;
           if (size > this.outSize) {
             parts.push(this.encodeLarge(opcode, payload, fin, f));
@@ -211,7 +246,7 @@ export class FrameEncoder {
       at += size;
     }
     if (n) ex.wsEncodeBatch(batchPtr, n, masked ? 1 : 0);
-    if (at > outPtr) parts.push(u8.slice(outPtr, at));
+    if (at > outPtr) parts.push(this.copyOut(outPtr, at));
     if (parts.length === 1) return parts[0];
     let total = 0;
     for (const p of parts) total += p.length;
@@ -232,6 +267,19 @@ export class FrameEncoder {
   /** A text frame from a string. */
   encodeText(text: string, options?: EncodeOptions): Uint8Array {
     return this.encode(Opcode.TEXT, textEncoder.encode(text), options);
+  }
+
+  /** Copies [from, to) of WASM memory into a fresh output array. */
+  private copyOut(from: number, to: number): Uint8Array {
+    const n = to - from;
+    const out = this.allocate(n);
+    const u8 = this.codec.u8;
+    if (n <= 32) {
+      for (let i = 0; i < n; i++) out[i] = u8[from + i];
+    } else {
+      out.set(u8.subarray(from, to));
+    }
+    return out;
   }
 
   private keyFor(options: EncodeOptions): number {

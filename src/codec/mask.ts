@@ -3,6 +3,18 @@
 import { Codec, sharedCodec } from "./codec.js";
 import { maskKeyFromBytes } from "./mask-key.js";
 
+let viewCodec: Codec | null = null;
+let view: Uint8Array = new Uint8Array(0);
+
+/** A view of the scratch window's first `len` bytes (the last one is kept: sizes repeat). */
+function scratchOf(codec: Codec, len: number): Uint8Array {
+  if (view.length !== len || viewCodec !== codec) {
+    view = codec.u8.subarray(codec.scratchPtr, codec.scratchPtr + len);
+    viewCodec = codec;
+  }
+  return view;
+}
+
 /**
  * XORs `data` in place with `maskingKey` (4 bytes, or the u32 read little-endian), starting at
  * key index `phase` (0..3). Masking twice restores the input. The caller's buffer is changed:
@@ -14,6 +26,14 @@ export function mask(data: Uint8Array, maskingKey: Uint8Array | number, phase = 
   const u8 = codec.u8;
   const scratch = codec.scratchPtr;
   const size = codec.scratchSize;
+  const len = data.length;
+  if (len <= size) {
+    // one window: no views made but the one to copy back through
+    u8.set(data, scratch);
+    ex.wsMask(scratch, len, key, phase & 3);
+    data.set(scratchOf(codec, len));
+    return;
+  }
   for (let off = 0; off < data.length; off += size) {
     const n = Math.min(size, data.length - off);
     const part = data.subarray(off, off + n);

@@ -16,6 +16,10 @@ export interface WsatWasmExports {
   wsMask(ptr: number, len: number, key: number, phase: number): void;
   wsMaskCopy(dst: number, src: number, len: number, key: number, phase: number): void;
   wsDecoderInit(server: number, rsvBits: number, maxPayload: number): void;
+  layoutWsState(): number;
+  layoutWsStateSize(): number;
+  wsStateSave(dst: number): void;
+  wsStateLoad(src: number): void;
   wsFeed(ptr: number, len: number): number;
   wsError(): number;
   wsErrorValue(): number;

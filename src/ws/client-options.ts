@@ -19,8 +19,18 @@ export interface ClientOptions {
   userAgent?: string;
   /** Extra request headers: an object, or "Name: value\r\n" lines as in AT+WSHEAD. */
   headers?: Record<string, string> | string;
-  /** Size of DATA chunks handed out and of automatic send fragments. Default 1024. */
+  /** Size of DATA chunks handed out and, with autoFragment, of send fragments. Default 1024. */
   bufferSize?: number;
+  /**
+   * Fragment sent messages at bufferSize, as esp_websocket_client does. Default false: every
+   * message is one frame (header and payload in one write), the fast path for native use.
+   */
+  autoFragment?: boolean;
+  /**
+   * "strict" (default) or "permissive": the ESP-AT emulator's links, as lax as the firmware (no
+   * UTF-8 check on receive, sends not policed). See ConnectionProfile.
+   */
+  profile?: "strict" | "permissive";
   /** Default 10 (0 = default; fractions allowed). */
   pingIntervalSec?: number;
   /** Default 120 (0 = default; fractions allowed); disablePingpongDiscon turns it off. */
@@ -63,6 +73,8 @@ export interface ResolvedClientOptions {
   userAgent: string;
   headers: Array<[string, string]>;
   bufferSize: number;
+  autoFragment: boolean;
+  profile: "strict" | "permissive";
   pingIntervalSec: number;
   pingpongTimeoutSec: number;
   autoReconnect: boolean;
@@ -188,6 +200,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     userAgent,
     headers: parseHeaders(o.headers),
     bufferSize: int("bufferSize", o.bufferSize, 1, MAX_BUFFER_SIZE, 1024),
+    autoFragment: bool("autoFragment", o.autoFragment),
+    profile: profileOf(o.profile),
     pingIntervalSec: num("pingIntervalSec", o.pingIntervalSec, 0, 86400, 10) || 10,
     pingpongTimeoutSec: pingpongDisabled ? 0 : num("pingpongTimeoutSec", o.pingpongTimeoutSec, 0, 86400, 120) || 120,
     autoReconnect: !bool("disableAutoReconnect", o.disableAutoReconnect),
@@ -209,4 +223,9 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     },
     maxPayloadBytes: int("maxPayloadBytes", o.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
   };
+}
+
+function profileOf(v: unknown): "strict" | "permissive" {
+  if (v === undefined || v === "strict" || v === "permissive") return v ?? "strict";
+  throw new TypeError(`"profile" must be "strict" or "permissive", got ${JSON.stringify(v)}`);
 }

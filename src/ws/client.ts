@@ -3,14 +3,15 @@
 // timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
 
 import * as net from "node:net";
+import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
-import { Codec, randomMaskKey } from "../codec/index.js";
+import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
-import { Endpoint, allocateUninitialized, closedInfo } from "./endpoint.js";
+import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ClientEventMap } from "./events.js";
@@ -166,13 +167,17 @@ export class WebSocketClient extends Endpoint {
     const t = o.target;
     const keyBytes = new Uint8Array(16);
     globalThis.crypto.getRandomValues(keyBytes);
-    this.codec ??= Codec.create();
+    this.codec ??= threadCodec();
     const core = new ClientProtocol({
       codec: this.codec,
       maskKey: randomMaskKey,
       maxPayloadBytes: o.maxPayloadBytes,
       bufferSize: o.bufferSize,
+      autoFragment: o.autoFragment,
+      profile: o.profile,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       request: {
         host: t.host,
         port: t.port,
@@ -203,9 +208,7 @@ export class WebSocketClient extends Endpoint {
       });
     } else {
       // Zero-copy reads: the kernel's bytes land in the decoder's input window in WASM memory.
-      const ex = this.codec.exports;
-      const inPtr = ex.layoutWsIn();
-      const window = this.codec.u8.subarray(inPtr, inPtr + ex.layoutWsInSize());
+      const window = this.codec.wsInput;
       socket = net.connect({
         host: t.host,
         port: t.port,

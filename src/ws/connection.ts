@@ -5,28 +5,83 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 
+/**
+ * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
+ * as the firmware (reference esp-at-websocket.md §5, §7.2): text is not checked for UTF-8 on
+ * receive, and sends are not policed (any opcode, FIN and length as asked, control frames over
+ * 125 bytes, no fragment-order check). Never the native client's default.
+ */
+export type ConnectionProfile = "strict" | "permissive";
+
+/**
+ * A per-message extension (RFC 6455 9, RFC 7692 permessage-deflate) between the frame path and
+ * the message: the core calls it synchronously, the shell supplies it (node:zlib in Node), so the
+ * core stays runtime-neutral. RSV1 is granted on received frames while one is installed.
+ */
+export interface MessageExtension {
+  /**
+   * An outgoing data message (whole, opcode TEXT/BINARY): the payload to put in its frame(s) and
+   * whether the first frame carries RSV1 (false: sent as is, e.g. below a size threshold).
+   */
+  encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean };
+  /**
+   * One received chunk of a message whose first frame had RSV1, in order; `fin` on the message's
+   * last chunk. Calls onData with the decoded bytes (which the callee may reuse after onData
+   * returns). Throws a ProtocolError (PayloadTooBig 1009 when the decoded size passes `limit`,
+   * 1007 for bad compressed data) as soon as it knows, without decoding the rest.
+   */
+  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void;
+  /** The connection is gone: release what it holds. */
+  close(): void;
+}
+
 export interface ConnectionOptions {
   role: "client" | "server";
-  /** The WASM instance for this connection (default: a new one). */
+  /** The WASM instance (default: the thread's, shared by every connection on it). */
   codec?: Codec;
+  /** Default "strict". */
+  profile?: ConnectionProfile;
+  /**
+   * Fragment sent messages at bufferSize (esp_websocket_client's behaviour, and the ESP-AT links').
+   * Default false: a message is one frame, written as header + payload.
+   */
+  autoFragment?: boolean;
+  /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
+  maxFragments?: number;
+  /**
+   * A fast validator for the interior of large received text chunks, supplied by the shell (the
+   * Node shells pass buffer.isUtf8); the kernel keeps checking every chunk's edges (fail-fast).
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
+  /**
+   * The negotiated per-message extension, if any. A client or server core that negotiates during
+   * its handshake sets it with useExtension() before framing starts.
+   */
+  extension?: MessageExtension;
   /** Masking keys (client role): a random u32 per frame, supplied by the shell. */
   maskKey?: () => number;
   /** Limit for one frame and one reassembled message; 0 = none. */
   maxPayloadBytes?: number;
-  /** Size of the DATA pieces handed out and of automatic send fragments. Default 1024. */
+  /** Size of the DATA pieces handed out and, with autoFragment, of send fragments. Default 1024. */
   bufferSize?: number;
   /** Allocates message buffers (a shell may pass one that skips zero-filling). */
   allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
 }
 
 /** Unmasked frames at least this large go out without copying their payload. */
 const ZERO_COPY_BYTES = 16 * 1024;
 const textEncoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+/** Pings of one read answered one by one; later ones in that read share one pong (RFC 6455 5.5.3). */
+export const PONGS_PER_READ = 32;
+const FIN = { fin: true };
+const NO_FIN = { fin: false };
 
 export class Connection {
   readonly role: "client" | "server";
@@ -43,6 +98,11 @@ export class Connection {
   closeSent: CloseInfo | null = null;
   /** The shell should end the transport once dataToSend() is written. */
   closeTransport = false;
+  readonly profile: ConnectionProfile;
+  readonly autoFragment: boolean;
+  readonly maxFragments: number;
+  /** Pongs answered with an earlier one (RFC 6455 5.5.3: only the most recent ping needs one). */
+  pongsCoalesced = 0;
 
   protected readonly codec: Codec;
   protected events: ConnectionEvent[] = [];
@@ -54,6 +114,18 @@ export class Connection {
   private pending: (() => void) | null = null;
   private readonly outWindow: number;
   private sendingOpcode = 0;
+  /** The payload of the last ping of this read, answered once the read is decoded. */
+  private pongOwed: Uint8Array | null = null;
+  private fragments = 0;
+  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
+  private pongsThisRead = 0;
+  protected extension: MessageExtension | null;
+  /** The message being received is compressed (its first frame had RSV1). */
+  private inflating = false;
+  private inflateUtf8: Utf8Validator | null = null;
+  /** Decoded pieces of a compressed message, handed on as chunks (made on first use). */
+  private piece: FrameChunk | null = null;
+  private onInflated: ((bytes: Uint8Array) => void) | null = null;
   private readonly onChunk = (chunk: FrameChunk): void => this.handleChunk(chunk);
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
@@ -61,20 +133,44 @@ export class Connection {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
     }
+    const maxFragments = options.maxFragments ?? 65536;
+    if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
+      throw new RangeError(`"maxFragments" must be a non-negative integer, got ${maxFragments}`);
+    }
+    const profile = options.profile ?? "strict";
+    if (profile !== "strict" && profile !== "permissive") {
+      throw new TypeError(`"profile" must be "strict" or "permissive", got ${String(profile)}`);
+    }
     this.role = options.role;
     this.bufferSize = bufferSize;
+    this.profile = profile;
+    this.autoFragment = options.autoFragment === true;
+    this.maxFragments = maxFragments;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
-    this.codec = options.codec ?? Codec.create();
+    this.extension = options.extension ?? null;
+    this.utf8Interior = options.utf8Interior;
+    this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = new FrameEncoder({ role: this.role, codec: this.codec, maskKey: options.maskKey, allocate: options.allocate });
+    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
+    this.encoder = options.maskKey && options.maskKey !== randomMaskKey
+      ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
+      : FrameEncoder.shared(encoderOptions);
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
 
   /** Creates the decoder: called once the opening handshake is done. */
   protected startFraming(): void {
-    this.decoder = new FrameDecoder({ role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec });
+    this.decoder = new FrameDecoder({
+      role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
+      validateUtf8: this.profile === "strict", rsv1: this.extension !== null, utf8Interior: this.utf8Interior,
+    });
+  }
+
+  /** Installs the extension the handshake negotiated (before startFraming). */
+  protected useExtension(extension: MessageExtension | null): void {
+    this.extension = extension;
   }
 
   // ---- input ---------------------------------------------------------------------------------
@@ -90,11 +186,21 @@ export class Connection {
       this.receiveHandshake(bytes);
       return;
     }
-    if (this.state === "CLOSED" || this.discarding || bytes.length === 0) return;
+    // RFC 6455 5.5.1 / 7.1.1: once a close frame is received, no more data is processed.
+    if (this.state === "CLOSED" || this.discarding || this.closeRcvd || bytes.length === 0) return;
     try {
       this.decoder!.push(bytes, this.onChunk);
     } catch (err) {
-      this.protocolFailure(err);
+      // Bytes after the peer's close frame in the same read are not parsed: their errors are not ours.
+      if (!this.closeRcvd) this.protocolFailure(err);
+    }
+    this.pongsThisRead = 0;
+    const pong = this.pongOwed;
+    if (pong) {
+      this.pongOwed = null;
+      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
+      // response, unless it already received a Close frame." Not after our own close either.
+      if (this.state === "OPEN" && !this.closeRcvd && !this.discarding) this.out.push(this.encoder.encode(Opcode.PONG, pong));
     }
   }
 
@@ -104,6 +210,7 @@ export class Connection {
     if (this.state === "CLOSED") return;
     if (this.state === "CONNECTING") this.handshakeEof();
     this.state = "CLOSED";
+    this.extension?.close();
     this.closeTransport = true;
     const rcvd = this.closeRcvd;
     this.events.push({
@@ -128,6 +235,19 @@ export class Connection {
     if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
     const op = chunk.opcode;
     if (op < 8) {
+      if (chunk.frameStart && this.maxFragments > 0) {
+        this.fragments = op === Opcode.CONTINUATION ? this.fragments + 1 : 1;
+        if (this.fragments > this.maxFragments) {
+          this.protocolFailure(new ProtocolError("TOO_MANY_FRAGMENTS", 1008,
+            `message with ${this.fragments} fragments exceeds limit of ${this.maxFragments} fragments`));
+          return;
+        }
+      }
+      if (chunk.frameStart && op !== Opcode.CONTINUATION) this.inflating = chunk.rsv1;
+      if (this.inflating) {
+        this.inflateChunk(chunk);
+        return;
+      }
       if (this.wantData) this.emitData(chunk);
       if (this.wantMessages) {
         const m = this.assembler.push(chunk);
@@ -138,9 +258,18 @@ export class Connection {
     this.emitData(chunk);
     if (op === Opcode.PING) {
       const data = chunk.payload.slice();
-      // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
-      // response, unless it already received a Close frame." Not after our own close either.
-      if (this.state === "OPEN") this.out.push(this.encoder.encode(Opcode.PONG, data));
+      // RFC 6455 5.5.3: "If an endpoint receives a Ping frame and has not yet sent Pong frame(s)
+      // in response to previous Ping frame(s), the endpoint MAY elect to send a Pong frame for
+      // only the most recently processed Ping frame." One pong per read, for its last ping.
+      // Up to PONGS_PER_READ pings of one read get a pong each (Autobahn 2.10 expects them);
+      // past that, a flood costs one pong per read, for its last ping.
+      if (this.state === "OPEN" && this.pongsThisRead < PONGS_PER_READ) {
+        this.pongsThisRead++;
+        this.out.push(this.encoder.encode(Opcode.PONG, data));
+      } else {
+        if (this.pongOwed) this.pongsCoalesced++;
+        this.pongOwed = data;
+      }
       this.events.push({ type: "ping", data });
     } else if (op === Opcode.PONG) {
       this.events.push({ type: "pong", data: chunk.payload.slice() });
@@ -157,6 +286,54 @@ export class Connection {
         this.closeHandshakeDone();
       }
     }
+  }
+
+  /** A chunk of a compressed message: decoded by the extension, then handled as plain data. */
+  private inflateChunk(chunk: FrameChunk): void {
+    const p = (this.piece ??= {
+      opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
+      payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
+    });
+    this.onInflated ??= (bytes: Uint8Array) => this.inflated(bytes);
+    if (chunk.frameStart && chunk.opcode !== Opcode.CONTINUATION) {
+      p.messageOpcode = chunk.messageOpcode;
+      p.opcode = chunk.opcode;
+      if (chunk.messageOpcode === Opcode.TEXT && this.profile === "strict") (this.inflateUtf8 ??= new Utf8Validator(this.codec)).reset();
+    }
+    const last = chunk.fin && chunk.frameEnd;
+    // RFC 7692 7.2.2: the limit applies to the decompressed message (1009 as soon as it is passed).
+    this.extension!.decodeChunk(chunk.payload, last, this.maxPayloadBytes, this.onInflated);
+    if (!last) return;
+    if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.end()) {
+      throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
+    }
+    p.fin = true;
+    p.payload = EMPTY;
+    p.payloadLen = 0;
+    this.deliverPiece(p);
+    this.inflating = false;
+  }
+
+  private inflated(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const p = this.piece!;
+    if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.push(bytes)) {
+      throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
+    }
+    p.fin = false;
+    p.payload = bytes;
+    p.payloadLen = bytes.length;
+    this.deliverPiece(p);
+  }
+
+  /** One decoded piece: a DATA event and the assembler, like a frame of its own. */
+  private deliverPiece(p: FrameChunk): void {
+    if (this.wantData && (p.payload.length > 0 || p.opcode !== Opcode.CONTINUATION || p.fin)) this.emitData(p);
+    if (this.wantMessages) {
+      const m = this.assembler.push(p);
+      if (m) this.events.push({ type: "message", opcode: m.opcode, data: m.data, text: m.text, isText: m.opcode === Opcode.TEXT });
+    }
+    p.opcode = Opcode.CONTINUATION;
   }
 
   private replyToClose(): void {
@@ -271,15 +448,16 @@ export class Connection {
   }
 
   /** One frame with exactly this opcode and FIN (the ESP "partial" senders use fin=false). */
-  sendFrame(opcode: number, payload: Uint8Array, fin = true): number {
+  sendFrame(opcode: number, payload: Uint8Array, fin = true, rsv1 = false): number {
     this.checkOpen();
-    this.trackFragments(opcode, fin);
+    if (this.profile === "strict") this.trackFragments(opcode, fin);
+    const options = rsv1 ? { fin, rsv1 } : fin ? FIN : NO_FIN;
     if (this.role === "server" && payload.length >= ZERO_COPY_BYTES) {
       // Unmasked and large: the header, then the caller's bytes as they are (one writev, no
       // copy). As with ws, the payload must not change until the send's promise settles.
-      this.out.push(this.encoder.encodeHeader(opcode, payload.length, { fin }), payload);
+      this.out.push(this.encoder.encodeHeader(opcode, payload.length, options), payload);
     } else {
-      this.out.push(this.encoder.encode(opcode, payload, { fin }));
+      this.out.push(this.encoder.encode(opcode, payload, options));
     }
     return payload.length;
   }
@@ -301,16 +479,23 @@ export class Connection {
   }
 
   /**
-   * A whole message with FIN, fragmented automatically at bufferSize (esp_websocket_client
-   * send_with_opcode): the first frame carries the opcode, then CONTINUATION frames.
-   * Control opcodes are sent as one frame.
+   * A whole message with FIN: one frame, or with autoFragment fragments of bufferSize
+   * (esp_websocket_client send_with_opcode): the first frame carries the opcode, then
+   * CONTINUATION frames. Control opcodes are sent as one frame.
    */
   sendMessage(opcode: number, payload: Uint8Array): number {
     this.checkOpen();
-    if (opcode >= 8 || payload.length <= this.bufferSize) {
-      return this.sendFrame(opcode, payload, true);
+    const length = payload.length;
+    let rsv1 = false;
+    if (this.extension && (opcode === Opcode.TEXT || opcode === Opcode.BINARY)) {
+      if (this.profile === "strict" && this.sendingOpcode !== 0) this.trackFragments(opcode, true); // throws
+      ({ payload, rsv1 } = this.extension.encodeMessage(payload));
     }
-    this.trackFragments(opcode, false);
+    if (opcode >= 8 || !this.autoFragment || payload.length <= this.bufferSize) {
+      this.sendFrame(opcode, payload, true, rsv1);
+      return length;
+    }
+    if (this.profile === "strict") this.trackFragments(opcode, false);
     // Fragments are encoded in batches that fill the codec's output window: one copy out of
     // WASM memory per batch, and no concatenation.
     const size = this.bufferSize;
@@ -318,14 +503,14 @@ export class Connection {
     let batch: FrameToEncode[] = [];
     for (let off = 0; off < payload.length; off += size) {
       const end = Math.min(off + size, payload.length);
-      batch.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length });
+      batch.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length, rsv1: off === 0 && rsv1 });
       if (batch.length === perBatch || end === payload.length) {
         this.out.push(this.encoder.encodeBatch(batch));
         batch = [];
       }
     }
     this.sendingOpcode = 0;
-    return payload.length;
+    return length;
   }
 
   sendText(text: string): number {

@@ -4,10 +4,12 @@
 // connections extend it with the same send / close verbs and events.
 
 import { EventEmitter } from "node:events";
+import { createHash } from "node:crypto";
 import type { Socket } from "node:net";
 import { Opcode } from "../codec/index.js";
 import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
+import { useSha1 } from "./accept-key.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 import type { EndpointEventMap } from "./events.js";
 
@@ -28,14 +30,41 @@ export interface ClosedInfo {
 
 const textEncoder = new TextEncoder();
 
+// The Node shells hash accept keys with node:crypto (the sans-I/O handshake's portable SHA-1
+// is the fallback for other runtimes).
+useSha1((bytes) => createHash("sha1").update(bytes).digest());
+
 /**
  * Message buffers without zero-filling (every byte is overwritten by the message): a plain
  * Uint8Array over Node's uninitialised memory for large messages.
  */
 export function allocateUninitialized(n: number): Uint8Array {
-  if (n < 4096) return new Uint8Array(n);
+  if (n < SMALL) return pooled(n);
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
+export function allocateOutput(n: number): Uint8Array {
+  return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
+}
+
+// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
+// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
+// slab alive, as a pooled Buffer does.
+const SMALL = 4096;
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function pooled(n: number): Uint8Array {
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return view;
 }
 
 export function closedInfo(e: ClosedEvent): ClosedInfo {
@@ -62,11 +91,46 @@ function sendFailed(err: Error): WsatError {
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
 }
 
+const ENDPOINT = Symbol("wsat.endpoint");
+const CORE = Symbol("wsat.core");
+type TaggedSocket = Socket & { [ENDPOINT]: Endpoint; [CORE]: Connection };
+
+function onSocketData(this: Socket, buf: Buffer): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("data", t[CORE], this, buf);
+}
+function onSocketEnd(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("end", t[CORE], this);
+}
+function onSocketClose(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("close", t[CORE], this);
+}
+function onSocketError(this: Socket, err: Error): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("error", t[CORE], this, err);
+}
+function onSocketDrain(this: Socket): void {
+  const t = this as TaggedSocket;
+  t[ENDPOINT].socketEvent("drain", t[CORE], this);
+}
+
 export abstract class Endpoint extends EventEmitter {
   protected core: Connection | null = null;
   protected socket: Socket | null = null;
   /** How long to wait for the peer to close TCP after the close handshake. */
   protected closeTimeoutMs = 1000;
+  /**
+   * Output the peer has not taken yet (socket.writableLength) above which we stop reading from it,
+   * until it drains: a peer that sends (pings, messages to echo) but does not read costs at most
+   * this plus what one read produces.
+   */
+  protected highWaterMarkBytes = 1024 * 1024;
+  /** The most output ever queued for the peer at once (bytes): what highWaterMarkBytes bounds. */
+  peakBufferedBytes = 0;
+  /** Reading is paused because the peer is not taking our output. */
+  private readPaused = false;
   private corked = false;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeWaiters: Array<() => void> = [];
@@ -85,18 +149,42 @@ export abstract class Endpoint extends EventEmitter {
     this.socket = socket;
     this.core = core;
     socket.setNoDelay(true);
-    socket.on("data", (buf: Buffer) => this.receive(core, buf));
-    // During the handshake wait for "close": a TLS alert's "error" comes after "end".
-    socket.on("end", () => {
-      if (core.state !== "CONNECTING") this.eof(core);
-    });
-    socket.on("close", () => this.eof(core));
-    socket.on("error", (err: Error) => {
-      if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, err);
-    });
-    socket.on("drain", () => {
-      if (this.core === core) this.emit("drain");
-    });
+    // The listeners are shared by every socket (no closures per connection): each finds its
+    // endpoint and the core it was bound with on the socket itself.
+    const tagged = socket as TaggedSocket;
+    tagged[ENDPOINT] = this;
+    tagged[CORE] = core;
+    socket.on("data", onSocketData);
+    socket.on("end", onSocketEnd);
+    socket.on("close", onSocketClose);
+    socket.on("error", onSocketError);
+    socket.on("drain", onSocketDrain);
+  }
+
+  /** @internal The shared socket listeners' way in. */
+  socketEvent(kind: "data" | "end" | "close" | "error" | "drain", core: Connection, socket: Socket, arg?: unknown): void {
+    switch (kind) {
+      case "data":
+        this.receive(core, arg as Buffer);
+        return;
+      case "end":
+        // During the handshake wait for "close": a TLS alert's "error" comes after "end".
+        if (core.state !== "CONNECTING") this.eof(core);
+        return;
+      case "close":
+        this.eof(core);
+        return;
+      case "error":
+        if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, arg as Error);
+        return;
+      case "drain":
+        if (this.core !== core) return;
+        if (this.readPaused) {
+          this.readPaused = false;
+          socket.resume();
+        }
+        this.emit("drain");
+    }
   }
 
   /**
@@ -211,6 +299,17 @@ export abstract class Endpoint extends EventEmitter {
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
     socket.write(chunks[last], cb);
+    const queued = socket.writableLength;
+    if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
+    if (!this.readPaused && queued > this.highWaterMarkBytes) {
+      this.readPaused = true;
+      socket.pause();
+    }
+  }
+
+  /** True while reading is paused for a peer that does not take our output. */
+  get readingPaused(): boolean {
+    return this.readPaused;
   }
 
   /** Runs a send verb on the core; the promise settles when the bytes are written. */

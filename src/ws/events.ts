@@ -120,5 +120,7 @@ export interface ServerEventMap {
   handshakeError: [info: WsErrorInfo];
   /** A TLS client failed its TLS handshake. */
   clientError: [err: Error];
+  /** A connection could not be set up (out of memory, ...) and was closed; counted in stats. */
+  refused: [err: unknown];
   error: [err: Error];
 }

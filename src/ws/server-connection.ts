@@ -6,10 +6,24 @@ import type { TLSSocket } from "node:tls";
 import type { Connection } from "./connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
 import { transportErrorInfo } from "./error-info.js";
-import { WsatError } from "../errors.js";
+import { InvalidHandshake, WsatError } from "../errors.js";
+import { readIntoWindow } from "./window-read.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 import type { ServerConnectionEventMap } from "./events.js";
+
+/** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
+export interface ConnectionOwner {
+  readonly settings: {
+    closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number;
+    highWaterMarkBytes: number;
+    /** The thread codec's input window: reads land there (plain TCP; see window-read.ts). */
+    window?: Uint8Array;
+  };
+  connectionReady(conn: ServerConnection): void;
+  connectionGone(conn: ServerConnection): void;
+  connectionHandshakeError(conn: ServerConnection, info: { type: string; error: unknown }): void;
+}
 
 export class ServerConnection extends Endpoint {
   /** Request path and query, once the handshake is done. */
@@ -19,30 +33,37 @@ export class ServerConnection extends Endpoint {
   headers: Array<[string, string]> = [];
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
-  private readonly onReady: (conn: ServerConnection) => void;
-  private readonly onGone: (conn: ServerConnection) => void;
+  private readonly owner: ConnectionOwner;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
+  /** Reads land in WASM memory (no copy); false where this Node cannot (one copy per read). */
+  readonly readsIntoWindow: boolean = false;
 
   constructor(
     socket: Socket,
     core: ServerProtocol,
-    options: { closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number },
-    onReady: (conn: ServerConnection) => void,
-    onGone: (conn: ServerConnection) => void,
+    owner: ConnectionOwner,
   ) {
     super();
+    const options = owner.settings;
     this.closeTimeoutMs = options.closeTimeoutMs;
     this.pingIntervalMs = options.pingIntervalMs;
     this.pongTimeoutMs = options.pongTimeoutMs;
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
-    this.onReady = onReady;
-    this.onGone = onGone;
+    this.owner = owner;
+    this.highWaterMarkBytes = options.highWaterMarkBytes;
     this.bind(socket, core);
+    const window = options.window;
+    if (window) {
+      this.readsIntoWindow = readIntoWindow(socket, window, (n: number) => {
+        this.receive(core, window.subarray(0, n));
+        return true;
+      });
+    }
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = null;
       if (core.state === "CONNECTING") this.abortTransport();
@@ -67,7 +88,7 @@ export class ServerConnection extends Endpoint {
     this.subprotocol = e.subprotocol;
     this.headers = e.headers;
     if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
-    this.onReady(this);
+    this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });
   }
 
@@ -99,7 +120,9 @@ export class ServerConnection extends Endpoint {
   }
 
   protected override onProtocolError(_core: Connection, e: ErrorEvent): void {
-    this.emitError({ type: e.error.code.startsWith("HANDSHAKE") ? "handshake" : "protocol", error: e.error });
+    const info = { type: e.error.code.startsWith("HANDSHAKE") ? "handshake" : "protocol", error: e.error };
+    if (e.error instanceof InvalidHandshake) this.owner.connectionHandshakeError(this, info);
+    this.emitError(info);
   }
 
   protected override onTransportError(_core: Connection, err: Error): void {
@@ -108,7 +131,7 @@ export class ServerConnection extends Endpoint {
 
   protected override onClosed(_core: Connection, e: ClosedEvent): void {
     this.stopTimers();
-    this.onGone(this);
+    this.owner.connectionGone(this);
     this.emit("closed", closedInfo(e));
   }
 }

@@ -3,11 +3,13 @@
 // once its opening handshake succeeds.
 
 import { EventEmitter } from "node:events";
+import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { allocateUninitialized } from "./endpoint.js";
-import { ServerConnection } from "./server-connection.js";
+import { allocateOutput, allocateUninitialized } from "./endpoint.js";
+import { threadCodec } from "../codec/index.js";
+import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 import type { IncomingMessage } from "node:http";
 import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
@@ -46,6 +48,23 @@ export interface ServerOptions extends AttachOptions {
   pingIntervalSec?: number;
   /** Drop a connection whose pong has not come this long after a ping; 0 = never. Default 30. */
   pingpongTimeoutSec?: number;
+  /**
+   * Output a client has not read yet above which its connection stops reading from it until it
+   * drains (so a ping flood or a slow reader costs a bounded amount). Default 1 MiB.
+   */
+  highWaterMarkBytes?: number;
+  /** Refuse connections past this many (accepted sockets are closed and counted). Default: none. */
+  maxConnections?: number;
+}
+
+/** What the server refused, by reason (no connection is ever dropped silently). */
+export interface ServerStats {
+  /** Sockets closed at accept because maxConnections was reached (net.Server "drop"). */
+  refusedMaxConnections: number;
+  /** Sockets closed at accept because setting up their connection failed (e.g. out of memory). */
+  refusedSetupFailed: number;
+  /** accept() itself failed (e.g. EMFILE: out of file descriptors). */
+  acceptErrors: number;
 }
 
 function checkInt(name: string, v: unknown, min: number, max: number, dflt: number): number {
@@ -62,6 +81,9 @@ function checkSeconds(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Bytes one socket read may deliver (into the thread codec's input window). */
+export const READ_BYTES = 256 * 1024;
+
 export class WebSocketServer extends EventEmitter {
   readonly connections = new Set<ServerConnection>();
   /** Accepted sockets still in their opening handshake. */
@@ -77,11 +99,20 @@ export class WebSocketServer extends EventEmitter {
   private readonly closeTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
+  private readonly highWaterMarkBytes: number;
+  /** The thread codec's input window, where plain-TCP reads land. */
+  private readonly window: Uint8Array | undefined;
+  readonly stats: ServerStats = { refusedMaxConnections: 0, refusedSetupFailed: 0, acceptErrors: 0 };
+  /** Shared by every connection of this server (no per-connection settings or callbacks). */
+  private readonly owner: ConnectionOwner;
 
   /** How sockets arrive: our own listener, an existing HTTP server's upgrades, or handleUpgrade(). */
   private readonly mode: "listen" | "server" | "noServer";
   private readonly attached: AttachOptions;
   private detach: (() => void) | null = null;
+  /** Upgraded sockets (handleUpgrade): read as node:http left them, and their own ready callbacks. */
+  private readonly upgradeOwner: ConnectionOwner;
+  private readonly upgradeCallbacks = new Map<ServerConnection, (conn: ServerConnection) => void>();
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -96,6 +127,8 @@ export class WebSocketServer extends EventEmitter {
     this.closeTimeoutMs = checkInt("closeTimeoutMs", options.closeTimeoutMs, 1, 3_600_000, 1000);
     this.pingIntervalMs = checkSeconds("pingIntervalSec", options.pingIntervalSec, 0) * 1000;
     this.pongTimeoutMs = checkSeconds("pingpongTimeoutSec", options.pingpongTimeoutSec, 30) * 1000;
+    this.highWaterMarkBytes = checkInt("highWaterMarkBytes", options.highWaterMarkBytes, 1, Number.MAX_SAFE_INTEGER, 1024 * 1024);
+    const maxConnections = checkInt("maxConnections", options.maxConnections, 1, 0x7fffffff, 0);
     if (options.handleProtocols !== undefined && typeof options.handleProtocols !== "function") {
       throw new TypeError(`"handleProtocols" must be a function`);
     }
@@ -117,11 +150,59 @@ export class WebSocketServer extends EventEmitter {
       }, (socket) => this.accept(socket));
       this.server.on("tlsClientError", (err: Error) => this.emit("clientError", err));
     } else {
-      this.server = net.createServer((socket) => this.accept(socket));
+      // Paused at accept, so the socket can be told to read into WASM memory before it reads.
+      this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
+      const codec = threadCodec();
+      // One read is at most READ_BYTES: what one read can make a connection owe (an echo of it)
+      // stays small beside the high-water mark.
+      this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
-    this.server.on("error", (err: Error) => {
+    if (maxConnections > 0) this.server.maxConnections = maxConnections;
+    this.owner = {
+      settings: {
+        closeTimeoutMs: this.closeTimeoutMs,
+        handshakeTimeoutMs: this.handshakeTimeoutMs,
+        pingIntervalMs: this.pingIntervalMs,
+        pongTimeoutMs: this.pongTimeoutMs,
+        highWaterMarkBytes: this.highWaterMarkBytes,
+        window: this.window,
+      },
+      connectionReady: (c) => {
+        this.pending.delete(c);
+        this.connections.add(c);
+        this.emit("connection", c);
+      },
+      connectionGone: (c) => {
+        this.pending.delete(c);
+        this.connections.delete(c);
+      },
+      connectionHandshakeError: (_c, info) => {
+        this.emit("handshakeError", info);
+      },
+    };
+    this.server.on("drop", () => {
+      this.stats.refusedMaxConnections++;
+    });
+    this.server.on("error", (err: NodeJS.ErrnoException) => {
+      // accept() failing (EMFILE, ENFILE, ENOMEM) must not end the server: count it and go on.
+      if (err.syscall === "accept") this.stats.acceptErrors++;
       if (this.listenerCount("error") > 0) this.emit("error", err);
     });
+    this.upgradeOwner = {
+      ...this.owner,
+      settings: { ...this.owner.settings, window: undefined },
+      connectionReady: (c) => {
+        this.pending.delete(c);
+        this.connections.add(c);
+        const cb = this.upgradeCallbacks.get(c);
+        this.upgradeCallbacks.delete(c);
+        if (cb) cb(c);
+      },
+      connectionGone: (c) => {
+        this.upgradeCallbacks.delete(c);
+        this.owner.connectionGone(c);
+      },
+    };
     if (options.server) {
       this.detach = attachToServer(options.server, (req) => this.shouldHandle(req), (req, socket, head) =>
         this.handleUpgrade(req, socket, head, (conn) => this.emit("connection", conn, req)));
@@ -144,7 +225,14 @@ export class WebSocketServer extends EventEmitter {
       return;
     }
     replayRequest(req, socket, head);
-    this.accept(socket, (conn) => cb(conn, req));
+    try {
+      const conn = this.setUp(socket, this.upgradeOwner);
+      this.upgradeCallbacks.set(conn, (c) => cb(c, req));
+    } catch (err) {
+      this.stats.refusedSetupFailed++;
+      socket.destroy();
+      if (this.listenerCount("refused") > 0) this.emit("refused", err);
+    }
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -176,37 +264,30 @@ export class WebSocketServer extends EventEmitter {
     return `${this.secure ? "wss" : "ws"}://${host}:${a.port}`;
   }
 
-  private accept(socket: net.Socket, ready?: (conn: ServerConnection) => void): void {
+  private accept(socket: net.Socket): void {
+    try {
+      this.setUp(socket);
+    } catch (err) {
+      // Out of something (memory, ...): refuse this one cleanly, keep serving the others.
+      this.stats.refusedSetupFailed++;
+      socket.destroy();
+      if (this.listenerCount("refused") > 0) this.emit("refused", err);
+    }
+  }
+
+  private setUp(socket: net.Socket, owner: ConnectionOwner = this.owner): ServerConnection {
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
       allocate: allocateUninitialized,
+      allocateOutput,
+      utf8Interior: isUtf8,
       selectSubprotocol: this.select,
     });
-    const conn = new ServerConnection(
-      socket,
-      core,
-      {
-        closeTimeoutMs: this.closeTimeoutMs,
-        handshakeTimeoutMs: this.handshakeTimeoutMs,
-        pingIntervalMs: this.pingIntervalMs,
-        pongTimeoutMs: this.pongTimeoutMs,
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.add(c);
-        if (ready) ready(c);
-        else this.emit("connection", c);
-      },
-      (c) => {
-        this.pending.delete(c);
-        this.connections.delete(c);
-      },
-    );
+    const conn = new ServerConnection(socket, core, owner);
     this.pending.add(conn);
-    conn.on("error", (info: { error: unknown }) => {
-      if (info.error instanceof InvalidHandshake) this.emit("handshakeError", info);
-    });
+    if (socket.isPaused()) socket.resume();
+    return conn;
   }
 
   /**

@@ -19,10 +19,14 @@ export interface AttachOptions {
   path?: string;
 }
 
-/** Every option createServer() knows; anything else is a TypeError (a typo must not be ignored). */
+/**
+ * Every option createServer() knows; anything else is a TypeError (a typo must not be ignored).
+ * tests/package/attach.test.ts checks this list against ServerOptions.
+ */
 export const SERVER_OPTION_NAMES: ReadonlySet<string> = new Set([
   "host", "port", "tls", "handleProtocols", "subprotocols", "maxPayloadBytes", "bufferSize",
   "handshakeTimeoutMs", "closeTimeoutMs", "pingIntervalSec", "pingpongTimeoutSec",
+  "highWaterMarkBytes", "maxConnections",
   "server", "noServer", "path",
 ]);
 

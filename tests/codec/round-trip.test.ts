@@ -186,8 +186,17 @@ test("encodeBatch with a randomFill key pool: many frames across window and desc
   assert.deepEqual(decoded.map((f) => [f.opcode, f.fin, [...f.payload]]), [[Opcode.BINARY, true, [0, 0, 0, 0]], [Opcode.BINARY, true, [0, 0, 0, 0]]]);
 });
 
-test("client encoders need a key source", () => {
-  assert.throws(() => new FrameEncoder({ role: "client" }), /randomFill/);
+test("client encoders default to unpredictable keys from crypto.getRandomValues", () => {
+  const enc = new FrameEncoder({ role: "client" });
+  const one = enc.encode(Opcode.BINARY, new Uint8Array(4));
+  const two = enc.encode(Opcode.BINARY, new Uint8Array(4));
+  assert.equal(one[1] & 0x80, 0x80, "masked");
+  assert.notDeepEqual(one.subarray(2, 6), two.subarray(2, 6));
+  const d = new FrameDecoder({ role: "server" });
+  const { onChunk, frames: decoded } = collectFrames();
+  d.push(one, onChunk);
+  d.push(two, onChunk);
+  assert.deepEqual(decoded.map((f) => [...f.payload]), [[0, 0, 0, 0], [0, 0, 0, 0]]);
 });
 
 test("encodeHeader (server role) + the payload as is equals encode()", async () => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import { WebSocket as WsClient } from "ws";
 import { createServer, type WebSocketServer } from "../../src/ws/server.js";
+import { SERVER_OPTION_NAMES } from "../../src/ws/upgrade.js";
 import type { ServerConnection } from "../../src/ws/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
@@ -149,5 +150,15 @@ describe("attaching to an existing HTTP server", () => {
     assert.throws(() => createServer({ server: {} as never }), /"server" must be an http.Server/);
     assert.throws(() => createServer({ noServer: true, tls: { cert: "c", key: "k" } }), /"tls" goes with the server's own listener/);
     assert.throws(() => createServer({ noServer: true, path: "ws" }), /"path" must be a string starting with "\/"/);
+  });
+
+  it("the list of known options is exactly ServerOptions' fields", () => {
+    const dts = readFileSync(fileURLToPath(new URL("../../src/ws/server.d.ts", import.meta.url)), "utf8")
+      + readFileSync(fileURLToPath(new URL("../../src/ws/upgrade.d.ts", import.meta.url)), "utf8");
+    const fields = (name: string) => {
+      const body = new RegExp(`interface ${name}[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(dts)?.[1] ?? "";
+      return [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]!);
+    };
+    assert.deepEqual([...fields("ServerOptions"), ...fields("AttachOptions")].sort(), [...SERVER_OPTION_NAMES].sort());
   });
 });

@@ -31,23 +31,24 @@ async function connectedPair() {
   client.start();
   await up;
   for (const c of conns) (c as unknown as { socket: { pause(): void } }).socket?.pause();
-  return { server, client };
+  return { server, client, conns };
 }
 
 test("close() then destroy(): the close promise settles", async () => {
-  const { server, client } = await connectedPair();
+  const { server, client, conns } = await connectedPair();
   try {
     const closing = client.close(30_000);
     client.destroy();
     assert.equal(await settledWithin(closing, 5_000), "settled");
   } finally {
     client.destroy();
+    for (const c of conns) c.destroy(); // paused, they would wait out the 60 s close timeout
     await server.close();
   }
 });
 
 test("two close() calls in a row: both settle when the handshake ends", async () => {
-  const { server, client } = await connectedPair();
+  const { server, client, conns } = await connectedPair();
   try {
     const first = client.close(300);
     const second = client.close(300);
@@ -56,6 +57,7 @@ test("two close() calls in a row: both settle when the handshake ends", async ()
     assert.equal(await settledWithin(second, 10_000), "settled");
   } finally {
     client.destroy();
+    for (const c of conns) c.destroy(); // paused, they would wait out the 60 s close timeout
     await server.close();
   }
 });

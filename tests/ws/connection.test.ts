@@ -14,14 +14,15 @@ const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 let keyCounter = 0x12345678;
 const maskKey = () => (keyCounter = (keyCounter * 1664525 + 1013904223) >>> 0);
 
-function pair(opts: { bufferSize?: number; maxPayloadBytes?: number; subprotocols?: string[]; select?: (o: string[]) => string | undefined } = {}) {
+function pair(opts: { bufferSize?: number; autoFragment?: boolean; maxPayloadBytes?: number; subprotocols?: string[]; select?: (o: string[]) => string | undefined } = {}) {
   const client = new ClientProtocol({
     maskKey,
     bufferSize: opts.bufferSize,
+    autoFragment: opts.autoFragment,
     maxPayloadBytes: opts.maxPayloadBytes,
     request: { host: "h", port: 1, path: "/x", key: KEY, userAgent: "t", subprotocols: opts.subprotocols ?? [], headers: [] },
   });
-  const server = new ServerProtocol({ bufferSize: opts.bufferSize, maxPayloadBytes: opts.maxPayloadBytes, selectSubprotocol: opts.select });
+  const server = new ServerProtocol({ bufferSize: opts.bufferSize, autoFragment: opts.autoFragment, maxPayloadBytes: opts.maxPayloadBytes, selectSubprotocol: opts.select });
   return { client, server };
 }
 
@@ -64,8 +65,8 @@ describe("sans-I/O connection", () => {
     }
   });
 
-  it("carries messages both ways byte by byte, fragmenting at bufferSize", () => {
-    const { client, server } = pair({ bufferSize: 10 });
+  it("carries messages both ways byte by byte, fragmenting at bufferSize (autoFragment)", () => {
+    const { client, server } = pair({ bufferSize: 10, autoFragment: true });
     settle(client, server);
     client.eventsReceived();
     server.eventsReceived();

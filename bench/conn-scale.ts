@@ -1,0 +1,102 @@
+// Connection scale, server and clients in separate processes: idle connections held by one
+// server process (RSS per connection, and they still echo) and handshakes per second.
+// The clients live in child processes (conn-holder.ts) spread over 127.0.0.x source addresses,
+// because one process may open at most 20,000 files here (a hard limit).
+
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startChild, startEchoServer, type Child, type ServerKind } from "./proc/child.js";
+import type { BenchRow } from "./harness.js";
+
+const holderPath = fileURLToPath(new URL("./proc/conn-holder.js", import.meta.url));
+
+function fileLimit(): number {
+  try {
+    return Number(execFileSync("sh", ["-c", "ulimit -Hn"]).toString().trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Held { opened: number; failed: number; ms: number; errors: Record<string, number> }
+interface Rss { rss: number; connections: number; cpuUs: number }
+
+async function holders(port: number, total: number, perProcess: number, concurrency: number): Promise<{ kids: Child[]; held: Held[] }> {
+  const kids: Child[] = [];
+  const n = Math.ceil(total / perProcess);
+  for (let i = 0; i < n; i++) {
+    const count = Math.min(perProcess, total - i * perProcess);
+    kids.push(startChild(process.execPath, [holderPath, String(port), String(count), `127.0.0.${2 + i}`, String(concurrency)], "connection holder"));
+  }
+  const held = await Promise.all(kids.map((k) => k.next<Held>(300_000)));
+  return { kids, held };
+}
+
+async function idle(kind: ServerKind, n: number): Promise<{ perConn: number; opened: number; echoed: number; sample: number }> {
+  const { child, port } = await startEchoServer(kind, true);
+  try {
+    child.send("rss");
+    const before = await child.next<Rss>();
+    const { kids, held } = await holders(port, n, 9500, 200);
+    try {
+      child.send("rss");
+      const after = await child.next<Rss>();
+      const opened = held.reduce((a, h) => a + h.opened, 0);
+      let echoed = 0;
+      for (const k of kids) k.send("echo 100");
+      for (const k of kids) echoed += (await k.next<{ echoed: number }>()).echoed;
+      return { perConn: (after.rss - before.rss) / Math.max(1, after.connections), opened, echoed, sample: 100 * kids.length };
+    } finally {
+      for (const k of kids) await k.stop();
+    }
+  } finally {
+    await child.stop();
+  }
+}
+
+async function accept(kind: ServerKind, n: number): Promise<{ perSec: number; cpuUsPerConn: number }> {
+  const { child, port } = await startEchoServer(kind);
+  try {
+    child.send("rss");
+    const before = await child.next<Rss>();
+    const { kids, held } = await holders(port, n, n, 50);
+    child.send("rss");
+    const after = await child.next<Rss>();
+    for (const k of kids) await k.stop();
+    if (held[0].opened !== n) throw new Error(`conn-accept: ${held[0].opened} of ${n} handshakes succeeded (${JSON.stringify(held[0].errors)})`);
+    return { perSec: (n * 1000) / held[0].ms, cpuUsPerConn: (after.cpuUs - before.cpuUs) / n };
+  } finally {
+    await child.stop();
+  }
+}
+
+export async function runConnBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const wanted = (name: string) => !opts.filter || name.includes(opts.filter) || "conn".includes(opts.filter);
+  if (wanted("conn-accept")) {
+    const n = opts.quick ? 500 : 1000;
+    const rounds = opts.quick ? 1 : 3;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const cpuOurs: number[] = [];
+    const cpuTheirs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const a = await accept("wsat", n);
+      const b = await accept("ws", n);
+      ours.push(a.perSec); theirs.push(b.perSec); cpuOurs.push(a.cpuUsPerConn); cpuTheirs.push(b.cpuUsPerConn);
+    }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    rows.push({ case: "conn-accept", ours: med(ours), peer: "ws server", peerOps: med(theirs), ratio: med(ours) / med(theirs), unit: `handshakes/s, ${n} connects, 50 at a time`, goal: 1.5 });
+    rows.push({ case: "conn-accept-cpu", ours: med(cpuOurs), peer: "ws server", peerOps: med(cpuTheirs), ratio: med(cpuTheirs) / med(cpuOurs), unit: "server CPU µs per accepted connection (lower is better; ratio = peer/ours)" });
+  }
+  if (wanted("conn-idle")) {
+    const limit = fileLimit();
+    const n = opts.quick ? 2000 : Math.min(19_000, limit > 0 ? limit - 500 : 19_000);
+    const a = await idle("wsat", n);
+    const b = await idle("ws", n);
+    process.stderr.write(`conn-idle: ${n} connections (file limit per process ${limit || "unknown"}); wsat held ${a.opened}, ${a.echoed}/${a.sample} sampled echoed; ws held ${b.opened}, ${b.echoed}/${b.sample} echoed\n`);
+    if (a.opened !== n || a.echoed !== a.sample) throw new Error(`conn-idle: wsat held ${a.opened} of ${n}, echoed ${a.echoed} of ${a.sample}`);
+    rows.push({ case: "conn-idle", ours: a.perConn, peer: "ws server", peerOps: b.perConn, ratio: b.perConn / a.perConn, unit: `server RSS bytes per idle connection at ${n} (lower is better; ratio = peer/ours)`, goal: 2 });
+  }
+  return rows;
+}

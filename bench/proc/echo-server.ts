@@ -1,0 +1,66 @@
+// A benchmark echo server in a process of its own: `node echo-server.js <kind>`, kind one of
+// wsat | ws | raw (a plain TCP echo: the socket's limit). It prints {"port": N} once listening,
+// then answers lines on stdin: "rss" -> {"rss", "connections", "cpuUs"} (after a GC when the
+// process runs with --expose-gc); it exits when stdin ends.
+
+import * as net from "node:net";
+import { createInterface } from "node:readline";
+import { WebSocketServer as WsServer } from "ws";
+import { createServer } from "../../src/ws/server.js";
+import type { ServerConnection } from "../../src/ws/server-connection.js";
+import type { MessageEvent } from "../../src/ws/events.js";
+
+const kind = process.argv[2];
+let connections = () => 0;
+let close: () => void = () => undefined;
+
+async function start(): Promise<number> {
+  if (kind === "wsat") {
+    const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: 0, handshakeTimeoutMs: 60_000 });
+    server.on("connection", (c: ServerConnection) => {
+      c.on("message", (m: MessageEvent) => void c.sendBin(m.data).catch(() => undefined));
+    });
+    const a = await server.listen();
+    connections = () => server.connections.size;
+    close = () => void server.close();
+    return a.port;
+  }
+  if (kind === "ws") {
+    const server = new WsServer({ host: "127.0.0.1", port: 0, maxPayload: 0, perMessageDeflate: false, clientTracking: true });
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    server.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
+    connections = () => server.clients.size;
+    close = () => server.close();
+    return (server.address() as net.AddressInfo).port;
+  }
+  if (kind === "raw") {
+    let n = 0;
+    const server = net.createServer((s) => {
+      n++;
+      s.setNoDelay(true);
+      s.on("data", (b) => s.write(b));
+      s.on("error", () => undefined);
+      s.on("close", () => n--);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    connections = () => n;
+    close = () => server.close();
+    return (server.address() as net.AddressInfo).port;
+  }
+  throw new Error(`echo-server: unknown kind ${JSON.stringify(kind)} (wsat, ws, raw)`);
+}
+
+const port = await start();
+process.stdout.write(JSON.stringify({ port }) + "\n");
+const rl = createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  if (line.trim() !== "rss") return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) { gc(); gc(); }
+  const u = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, connections: connections(), cpuUs: u.user + u.system }) + "\n");
+});
+rl.on("close", () => {
+  close();
+  process.exit(0);
+});
