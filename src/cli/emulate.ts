@@ -121,6 +121,18 @@ export async function run(argv: string[]): Promise<number> {
     firmware: p.firmware,
     pki: { cas: p.cas, clientCerts: p.certs, clientKeys: p.keys },
   };
+  // Signal handlers before the "listening" line: whoever reads it may signal at once.
+  let stopRequested = false;
+  let onStop: () => void = () => {
+    stopRequested = true;
+  };
+  const stop = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    onStop();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   let close: () => Promise<void>;
   try {
     if (p.tcp) {
@@ -141,19 +153,13 @@ export async function run(argv: string[]): Promise<number> {
       close = em.close;
     }
   } catch (err) {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
     const e = err as { code?: string; message?: string };
     process.stderr.write(`wsat emulate: ${p.tcp ? `cannot listen on ${p.tcp.host}:${p.tcp.port}` : `cannot open ${p.serial}`}: ${e.code && e.code.startsWith("E") ? e.code : e.message}\n`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  if (!stopRequested) await new Promise<void>((resolve) => (onStop = resolve));
   await close();
   return 0;
 }

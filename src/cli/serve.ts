@@ -124,7 +124,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wsat serve: cannot listen on ${f.host}:${options.port}: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`Server started at ${server.url}\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -137,7 +136,9 @@ export async function run(argv: string[]): Promise<number> {
     };
     const onInt = () => stop("SIGINT");
     const onTerm = () => stop("SIGTERM");
+    // The handlers first: whoever reads the line below may signal at once.
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
+    process.stdout.write(`Server started at ${server.url}\n`);
   });
 }

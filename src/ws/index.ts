@@ -28,3 +28,6 @@ export type { AttachOptions } from "./upgrade.js";
 export type { HttpHead } from "./http-head.js";
 export type { WebSocketEventHandler } from "./websocket.js";
 export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./events.js";
+export type { ConnectionProfile, MessageExtension } from "./connection.js";
+export type { ConnectionOwner } from "./server-connection.js";
+export type { ServerStats } from "./server.js";
