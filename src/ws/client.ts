@@ -14,7 +14,7 @@ import type { Connection } from "./connection.js";
 import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
-import type { ClientEventMap } from "./events.js";
+import type { ClientEventMap } from "./event-maps.js";
 
 type Phase = "stopped" | "connecting" | "connected" | "waiting";
 

@@ -11,7 +11,7 @@ import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
-import type { EndpointEventMap } from "./events.js";
+import type { EndpointEventMap } from "./event-maps.js";
 
 /** The `closed` event's payload: both close frames and whether the handshake completed. */
 export interface ClosedInfo {

@@ -27,7 +27,7 @@ export type { BinaryType, WebSocketEventMap, WebSocketInit, WebSocketListenerOpt
 export type { AttachOptions } from "./upgrade.js";
 export type { HttpHead } from "./http-head.js";
 export type { WebSocketEventHandler } from "./websocket.js";
-export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./events.js";
+export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
 export type { ConnectionProfile, MessageExtension } from "./connection.js";
 export type { ConnectionOwner } from "./server-connection.js";
 export type { ServerStats } from "./server.js";

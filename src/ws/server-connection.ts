@@ -10,7 +10,7 @@ import { InvalidHandshake, WsatError } from "../errors.js";
 import { readIntoWindow } from "./window-read.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
-import type { ServerConnectionEventMap } from "./events.js";
+import type { ServerConnectionEventMap } from "./event-maps.js";
 
 /** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
 export interface ConnectionOwner {

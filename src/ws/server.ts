@@ -13,7 +13,7 @@ import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 import type { IncomingMessage } from "node:http";
 import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
-import type { ServerEventMap } from "./events.js";
+import type { ServerEventMap } from "./event-maps.js";
 
 export interface ServerTlsOptions {
   cert: string | Uint8Array;
