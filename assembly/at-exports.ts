@@ -4,7 +4,7 @@
 import {
   AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_IN, AT_IN_SIZE,
   scannerInit, scannerSetFormat, scannerExpectData, scannerRemaining, scannerPendingLine,
-  scannerFeed, atConsumedBytes,
+  scannerFeed, atConsumedBytes, scannerSetLimit, scannerSaveState, scannerLoadState, AT_STATE,
 } from "./at-scanner";
 
 export function atRecords(): usize { return AT_RECORDS; }
@@ -17,6 +17,14 @@ export function atInSize(): u32 { return AT_IN_SIZE; }
 export function atInit(direction: u32): void { scannerInit(direction); }
 export function atSetFormat(link: i32, level: i32, mask: i32): bool { return scannerSetFormat(link, level, mask); }
 export function atExpectData(n: u32): bool { return scannerExpectData(n); }
+/** The largest run a +WS_DATA header of `link` may announce (-1: every link); max < 0: no limit. */
+export function atSetLimit(link: i32, max: i32): bool { return scannerSetLimit(link, max); }
+/** Where atSaveState writes and atLoadState reads a scanner's state. */
+export function atState(): usize { return AT_STATE; }
+/** Saves the scanner's state at atState(); returns its size in bytes. */
+export function atSaveState(): u32 { return scannerSaveState(); }
+/** Loads the state placed at atState() (as atSaveState wrote it). */
+export function atLoadState(): void { scannerLoadState(); }
 export function atRemaining(): u32 { return scannerRemaining(); }
 export function atPendingLine(): u32 { return scannerPendingLine(); }
 /** Feeds [ptr, ptr+len); returns the record count. atConsumed() < len means: feed the rest again. */

@@ -9,6 +9,9 @@
 //            | AT_LINE: two 4 KiB line stashes          |  lines split across feeds
 //   0x11A000 +------------------------------------------+
 //            | AT_CR: one constant 0x0D byte            |  (delimited-data corner case)
+//   0x11B000 +------------------------------------------+
+//            | AT_STATE: one saved scanner state        |  atSaveState / atLoadState: the
+//            |   256 B of globals + the pending line    |  globals, then up to 4 KiB of line
 //   0x120000 +------------------------------------------+
 //            | AT_IN: input window                      |  896 KiB
 //   0x200000 +------------------------------------------+
@@ -34,6 +37,9 @@ const AT_RECORD_RESERVE: u32 = 256;
 export const AT_LINE: usize = AT_REGION + 0x18000;
 export const AT_LINE_SIZE: u32 = 4096;
 export const AT_CR: usize = AT_REGION + 0x1a000;
+export const AT_STATE: usize = AT_REGION + 0x1b000;
+/** Bytes of globals at the start of a saved state; the pending line's bytes follow. */
+export const AT_STATE_HEADER: u32 = 256;
 export const AT_IN: usize = AT_REGION + 0x20000;
 export const AT_IN_SIZE: u32 = AT_REGION_SIZE - 0x20000;
 
@@ -69,6 +75,8 @@ export const AT_T_INFO: u32 = 16;
 export const AT_T_ECHO: u32 = 17;
 export const AT_T_WS_DATA_BAD: u32 = 18;
 export const AT_T_COMMAND: u32 = 19;
+/** A `+WS_DATA:` header whose length exceeds the link's limit (atSetLimit): handed out as a line. */
+export const AT_T_WS_DATA_LONG: u32 = 20;
 
 /** Digits a +WS_DATA field or a link number may have. */
 export const MAX_DIGITS: u32 = 9;

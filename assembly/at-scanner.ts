@@ -34,7 +34,8 @@ import { AT_REGION_SIZE } from "./layout";
 import {
   AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_LINE, AT_LINE_SIZE, AT_CR, AT_IN_SIZE,
   DIR_DEVICE, DIR_HOST, AT_KIND_LINE, AT_KIND_PROMPT, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END,
-  AT_FLAG_OVERFLOW, AT_T_OTHER, AT_T_OK, AT_T_EMPTY, AT_T_WS_DATA_BAD, MAX_DIGITS,
+  AT_FLAG_OVERFLOW, AT_T_OTHER, AT_T_OK, AT_T_READY, AT_T_WS_CONNECTED, AT_T_EMPTY, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG, MAX_DIGITS,
+  AT_STATE, AT_STATE_HEADER,
 } from "./at-layout";
 import { classifyDevice, classifyHost, classLink } from "./at-line-class";
 export * from "./at-layout";
@@ -58,12 +59,17 @@ let direction: u32 = DIR_DEVICE;
 // per-link AT+WSDATAFMT (reference §6): level 0..2, mask 1..63; default 0 / 48
 let fmtLevel: StaticArray<u8> = [0, 0, 0, 0, 0, 0, 0, 0];
 let fmtMask: StaticArray<u8> = [48, 48, 48, 48, 48, 48, 48, 48];
+// per-link largest run a header may announce (index MAX_LINKS: any other link); a header above it
+// is not counted but handed out as a WS_DATA_LONG line, so the scan resynchronises at its LF
+const NO_LIMIT: i32 = 0x7fffffff;
+let fmtLimit: StaticArray<i32> = [NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT, NO_LIMIT];
 
 // line state
 let mode: u32 = MODE_LINE;
 let stashIdx: u32 = 0;      // which AT_LINE buffer holds the pending partial line
 let stashLen: u32 = 0;      // bytes of the current line kept in that buffer
 let lineOverflowed: bool = false;
+let hdrTooLong: bool = false;
 let hdr: u32 = HDR_PREFIX;
 let hdrMatched: u32 = 0;
 let fieldIdx: u32 = 0;
@@ -101,6 +107,7 @@ export function scannerInit(dir: u32): void {
     unchecked((fmtLevel[i] = 0));
     unchecked((fmtMask[i] = 48));
   }
+  for (let i = 0; i <= MAX_LINKS; i++) unchecked((fmtLimit[i] = NO_LIMIT));
   store<u8>(AT_CR, 0x0d);
   mode = MODE_LINE;
   stashIdx = 0;
@@ -119,6 +126,26 @@ export function scannerSetFormat(link: i32, level: i32, mask: i32): bool {
   unchecked((fmtLevel[link] = <u8>level));
   unchecked((fmtMask[link] = <u8>mask));
   return true;
+}
+
+/**
+ * The largest run a `+WS_DATA:` header of `link` may announce (link -1: every link, and links
+ * 8 and above); max < 0 removes the limit. A header above it is handed out as a WS_DATA_LONG line.
+ */
+export function scannerSetLimit(link: i32, max: i32): bool {
+  let v = max < 0 ? NO_LIMIT : max;
+  if (link < 0) {
+    for (let i = 0; i <= MAX_LINKS; i++) unchecked((fmtLimit[i] = v));
+    return true;
+  }
+  if (link >= MAX_LINKS) return false;
+  unchecked((fmtLimit[link] = v));
+  return true;
+}
+
+@inline
+function limitOf(link: i32): i32 {
+  return link >= 0 && link < MAX_LINKS ? unchecked(fmtLimit[link]) : unchecked(fmtLimit[MAX_LINKS]);
 }
 
 /** Host direction: the next n bytes are data-mode payload. Returns false if a line is pending. */
@@ -153,6 +180,7 @@ export function scannerPendingLine(): u32 {
 @inline
 function resetLine(): void {
   lineOverflowed = false;
+  hdrTooLong = false;
   hdr = direction == DIR_DEVICE ? HDR_PREFIX : HDR_NONE;
   hdrMatched = 0;
   fieldIdx = 0;
@@ -205,14 +233,14 @@ function emitData(ptr: usize, len: u32, end: bool): void {
   rawPos += len;
 }
 
-/** Emits the completed line [p, p+len) (CR LF already removed). */
-function emitLine(p: usize, len: u32, badHeader: bool): void {
+/** Emits the completed line [p, p+len) (CR LF already removed); returns its type. */
+function emitLine(p: usize, len: u32, badHeader: bool): u32 {
   let t: u32;
   let link: i32 = -1;
   if (lineOverflowed) {
     t = AT_T_OTHER;
   } else if (badHeader) {
-    t = AT_T_WS_DATA_BAD;
+    t = hdrTooLong ? AT_T_WS_DATA_LONG : AT_T_WS_DATA_BAD;
     link = f0;
   } else {
     t = direction == DIR_DEVICE ? classifyDevice(p, len) : classifyHost(p, len);
@@ -221,6 +249,7 @@ function emitLine(p: usize, len: u32, badHeader: bool): void {
   let flags = AT_KIND_LINE | (t << 8);
   if (lineOverflowed) flags |= AT_FLAG_OVERFLOW;
   emit(flags, p, len, link);
+  return t;
 }
 
 /** Appends [p, p+n) to the stash; hands out full stashes as OVERFLOW pieces. */
@@ -228,9 +257,11 @@ function stashAppend(p: usize, n: u32): void {
   while (n > 0) {
     let room = AT_LINE_SIZE - stashLen;
     if (room == 0) {
+      // The first piece of a bad header keeps its type (the rest of the line follows as OTHER).
+      let t = lineOverflowed || hdr != HDR_BAD ? AT_T_OTHER : hdrTooLong ? AT_T_WS_DATA_LONG : AT_T_WS_DATA_BAD;
       lineOverflowed = true;
       hdr = HDR_NONE;
-      emit(AT_KIND_LINE | (AT_T_OTHER << 8) | AT_FLAG_OVERFLOW,
+      emit(AT_KIND_LINE | (t << 8) | AT_FLAG_OVERFLOW,
         AT_LINE + <usize>stashIdx * AT_LINE_SIZE, stashLen, -1);
       stashIdx ^= 1;
       stashLen = 0;
@@ -380,7 +411,35 @@ function headerStep(c: u32): bool {
   fieldIdx++;
   fieldVal = 0;
   fieldDigits = 0;
-  return fieldIdx == fieldsNeeded;
+  if (fieldIdx != fieldsNeeded) return false;
+  if (headerCount() > limitOf(f0)) {
+    // More than the link can carry: not counted; the line runs to its LF (resynchronisation).
+    hdr = HDR_BAD;
+    hdrTooLong = true;
+    return false;
+  }
+  return true;
+}
+
+/** The run length the complete header in f0..f5 announces (-1: none). */
+function headerCount(): i32 {
+  let link = f0;
+  let level: i32 = 0;
+  let mask: u32 = 48;
+  if (link >= 0 && link < MAX_LINKS) {
+    level = <i32>unchecked(fmtLevel[link]);
+    mask = <u32>unchecked(fmtMask[link]);
+  }
+  let plen: i32 = -1;
+  let poff: i32 = -1;
+  let dlen: i32 = -1;
+  let k: u32 = 1;
+  if (mask & 1) k++;
+  if (mask & 2) k++;
+  if (mask & 4) plen = fieldAt(k++);
+  if (mask & 8) poff = fieldAt(k++);
+  if (mask & 16) dlen = fieldAt(k++);
+  return runCount(level, plen, poff, dlen);
 }
 
 // ---- fast paths --------------------------------------------------------------------------------
@@ -499,6 +558,8 @@ function fastRecords(p: usize, end: usize): usize {
       dlen = <i32>(<u32>f);
     }
     let count = runCount(level, plen, poff, dlen);
+    // Above the link's limit: the byte-at-a-time loop hands the header out as a line.
+    if (count > limitOf(link)) break;
     if (count < 0 || <usize>count > end - q) {
       // The run does not end in this feed (or has no length): hand it to the byte-at-a-time loop.
       f0 = link;
@@ -599,11 +660,14 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
           ll = <u32>(p - ls);
         }
         if (ll > 0 && load<u8>(lp + ll - 1) == 0x0d) ll--;
-        emitLine(lp, ll, bad);
+        let t = emitLine(lp, ll, bad);
         p++;
         ls = p;
         resetLine();
-        if (direction == DIR_HOST) break; // let the caller call atExpectData before more bytes
+        // Host direction: let the caller call atExpectData before more bytes. Device direction:
+        // after a line that may end a command that changes the layout or the limits (OK,
+        // +WS_CONNECTED, ready), let the caller call atSetFormat / atSetLimit first.
+        if (direction == DIR_HOST || t == AT_T_OK || t == AT_T_READY || t == AT_T_WS_CONNECTED) break;
         continue;
       }
       if (hdr == HDR_PREFIX || hdr == HDR_FIELDS) {
@@ -708,4 +772,104 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
   if (mode == MODE_LINE && p > ls) stashAppend(ls, <u32>(p - ls));
   atConsumedBytes = <u32>(p - ptr);
   return recCount;
+}
+
+// ---- saved state (many scanners on one instance) ------------------------------------------------
+
+// The globals as i32 words at AT_STATE, in this order; the pending line's stashLen bytes follow
+// the AT_STATE_HEADER bytes. The formats take words 32..58.
+@inline
+function saveWord(i: u32, v: i32): void {
+  store<i32>(AT_STATE + (<usize>i << 2), v);
+}
+
+@inline
+function loadWord(i: u32): i32 {
+  return load<i32>(AT_STATE + (<usize>i << 2));
+}
+
+/** Writes the scanner's state to AT_STATE; returns its size in bytes (header + pending line). */
+export function scannerSaveState(): u32 {
+  saveWord(0, <i32>direction);
+  saveWord(1, <i32>mode);
+  saveWord(2, <i32>stashLen);
+  saveWord(3, lineOverflowed ? 1 : 0);
+  saveWord(4, hdrTooLong ? 1 : 0);
+  saveWord(5, <i32>hdr);
+  saveWord(6, <i32>hdrMatched);
+  saveWord(7, <i32>fieldIdx);
+  saveWord(8, <i32>fieldsNeeded);
+  saveWord(9, <i32>fieldVal);
+  saveWord(10, <i32>fieldDigits);
+  saveWord(11, f0);
+  saveWord(12, f1);
+  saveWord(13, f2);
+  saveWord(14, f3);
+  saveWord(15, f4);
+  saveWord(16, f5);
+  saveWord(17, <i32>rawRemain);
+  saveWord(18, rawCount);
+  saveWord(19, <i32>rawPos);
+  saveWord(20, rawLink);
+  saveWord(21, rawOpcode);
+  saveWord(22, rawFin);
+  saveWord(23, rawPlen);
+  saveWord(24, rawPoff);
+  saveWord(25, rawDlen);
+  saveWord(26, rawLevel);
+  saveWord(27, rawTrailer ? 1 : 0);
+  saveWord(28, delimPendingCR ? 1 : 0);
+  for (let i = 0; i < MAX_LINKS; i++) {
+    saveWord(32 + <u32>i, <i32>unchecked(fmtLevel[i]));
+    saveWord(40 + <u32>i, <i32>unchecked(fmtMask[i]));
+  }
+  for (let i = 0; i <= MAX_LINKS; i++) saveWord(48 + <u32>i, unchecked(fmtLimit[i]));
+  if (stashLen > 0) {
+    memory.copy(AT_STATE + <usize>AT_STATE_HEADER, AT_LINE + <usize>stashIdx * AT_LINE_SIZE, stashLen);
+  }
+  return AT_STATE_HEADER + stashLen;
+}
+
+/** Loads a state written by scannerSaveState (and copied back to AT_STATE). */
+export function scannerLoadState(): void {
+  direction = <u32>loadWord(0) == DIR_HOST ? DIR_HOST : DIR_DEVICE;
+  mode = <u32>loadWord(1);
+  let n = <u32>loadWord(2);
+  stashLen = n > AT_LINE_SIZE ? AT_LINE_SIZE : n;
+  stashIdx = 0;
+  lineOverflowed = loadWord(3) != 0;
+  hdrTooLong = loadWord(4) != 0;
+  hdr = <u32>loadWord(5);
+  hdrMatched = <u32>loadWord(6);
+  fieldIdx = <u32>loadWord(7);
+  fieldsNeeded = <u32>loadWord(8);
+  fieldVal = <u32>loadWord(9);
+  fieldDigits = <u32>loadWord(10);
+  f0 = loadWord(11);
+  f1 = loadWord(12);
+  f2 = loadWord(13);
+  f3 = loadWord(14);
+  f4 = loadWord(15);
+  f5 = loadWord(16);
+  rawRemain = <u32>loadWord(17);
+  rawCount = loadWord(18);
+  rawPos = <u32>loadWord(19);
+  rawLink = loadWord(20);
+  rawOpcode = loadWord(21);
+  rawFin = loadWord(22);
+  rawPlen = loadWord(23);
+  rawPoff = loadWord(24);
+  rawDlen = loadWord(25);
+  rawLevel = loadWord(26);
+  rawTrailer = loadWord(27) != 0;
+  delimPendingCR = loadWord(28) != 0;
+  for (let i = 0; i < MAX_LINKS; i++) {
+    unchecked((fmtLevel[i] = <u8>loadWord(32 + <u32>i)));
+    unchecked((fmtMask[i] = <u8>loadWord(40 + <u32>i)));
+  }
+  for (let i = 0; i <= MAX_LINKS; i++) unchecked((fmtLimit[i] = loadWord(48 + <u32>i)));
+  if (stashLen > 0) memory.copy(AT_LINE, AT_STATE + <usize>AT_STATE_HEADER, stashLen);
+  store<u8>(AT_CR, 0x0d);
+  recCount = 0;
+  atConsumedBytes = 0;
 }

@@ -13,7 +13,15 @@ export interface TcpEmulator {
   close(): Promise<void>;
 }
 
-export function startTcpEmulator(options: EmulatorOptions & { host?: string; port?: number; log?: (line: string) => void }): Promise<TcpEmulator> {
+export interface TcpEmulatorOptions extends EmulatorOptions {
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+  /** Called with each device booted for a connection, before it prints `ready` (e.g. to listen to "wire"). */
+  onDevice?: (device: EmulatedDevice, peer: string) => void;
+}
+
+export function startTcpEmulator(options: TcpEmulatorOptions): Promise<TcpEmulator> {
   const devices = new Set<{ device: EmulatedDevice; socket: net.Socket }>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
@@ -32,6 +40,7 @@ export function startTcpEmulator(options: EmulatorOptions & { host?: string; por
     };
     socket.on("close", end);
     socket.on("error", () => socket.destroy());
+    options.onDevice?.(device, `${socket.remoteAddress}:${socket.remotePort}`);
     device.boot();
   });
   return new Promise((resolve, reject) => {

@@ -11,6 +11,9 @@
 //   const { stream, device } = createEmulatorStream({...});  // a Duplex the driver can use as is
 //
 // Shells for TCP and serial ports: src/at/emulator-tcp.ts, src/at/emulator-serial.ts.
+//
+// Events: "output" (bytes to the host), "wire" ({from: "host" | "device", bytes, timeMs}: every
+// byte both ways with a timestamp, for `wsat emulate --trace`; built only while listened to).
 
 import { EventEmitter } from "node:events";
 import { Duplex } from "node:stream";
@@ -98,6 +101,7 @@ export class EmulatedDevice extends EventEmitter {
   /** Bytes from the host (one UART receive notification). */
   input(bytes: Uint8Array): void {
     if (this.stopped) return;
+    if (this.listenerCount("wire") > 0) this.emit("wire", { from: "host", bytes: bytes.slice(), timeMs: Date.now() });
     this.firmware.receiveData(bytes);
     this.pump();
   }
@@ -128,7 +132,10 @@ export class EmulatedDevice extends EventEmitter {
     for (;;) {
       const effects = this.firmware.effectsReceived();
       const out = this.firmware.dataToSend();
-      if (out.length > 0) this.emit("output", out);
+      if (out.length > 0) {
+        if (this.listenerCount("wire") > 0) this.emit("wire", { from: "device", bytes: out.slice(), timeMs: Date.now() });
+        this.emit("output", out);
+      }
       if (effects.length === 0) break;
       for (const e of effects) this.apply(e);
     }
@@ -191,17 +198,23 @@ export class EmulatedDevice extends EventEmitter {
   }
 
   private clientOptions(cfg: LinkConfig): ClientOptions {
-    const headers: Record<string, string> = {};
-    // TRWS ws_connect: Authorization (from <auth>, raw) comes before the AT+WSHEAD headers.
-    if (cfg.auth !== undefined) headers["Authorization"] = cfg.auth;
-    // AT+WSHEAD keeps the value's leading space: "key: value" becomes "key:  value" on the wire.
-    for (const [k, v] of cfg.headers) if (!(k in headers)) headers[k] = v;
+    // TRWS ws_connect: Authorization (from <auth>, raw) comes before the AT+WSHEAD headers, which
+    // esp_websocket_client_append_header writes as `key: value` with the value's leading space
+    // kept ("key: value" typed into AT+WSHEAD goes out as "key:  value"), duplicates included. The
+    // permissive profile sends these lines as given ("key:value" split at the first ':').
+    const lines: string[] = [];
+    if (cfg.auth !== undefined) lines.push(`Authorization:${cfg.auth}`);
+    for (const [k, v] of cfg.headers) lines.push(`${k}:${v}`);
+    const headers = lines.join("\r\n");
     const o: ClientOptions = {
       uri: cfg.uri,
       subprotocol: cfg.subprotocol,
       headers,
       bufferSize: cfg.bufferSize,
       autoFragment: true, // esp_websocket_client fragments sends at buffer_size
+      // Issue 9 §2: the firmware copies text without UTF-8 validation and sends what AT+WSSEND
+      // asks for (any opcode, fin, length; control frames over 125 bytes) unpoliced.
+      profile: "permissive",
       pingIntervalSec: cfg.pingIntervalSec,
       pingpongTimeoutSec: cfg.pingpongTimeoutSec,
       networkTimeoutMs: cfg.networkTimeoutMs,

@@ -47,6 +47,14 @@ export function parseTransport(spec: string): TransportSpec {
   return { kind: "serial", path: rest, baudRate };
 }
 
+/** Serial line options (reference §10: 115200 8N1 by default; ESP32 builds use RTS/CTS at high rates). */
+export interface SerialOptions {
+  /** Any positive integer; overrides a `@BAUD` in the target. Default 115200. */
+  baudRate?: number;
+  /** Hardware flow control (RTS/CTS). Default false. */
+  rtscts?: boolean;
+}
+
 export interface OpenedTransport {
   stream: Duplex;
   /** Closes the pipe; resolves when it is closed (never rejects). */
@@ -55,11 +63,18 @@ export interface OpenedTransport {
 }
 
 /** Opens a transport; rejects (with the OS error as cause) within `timeoutMs`. */
-export async function openTransport(target: string | Duplex, timeoutMs = 10000): Promise<OpenedTransport> {
+export async function openTransport(target: string | Duplex, timeoutMs = 10000, serial: SerialOptions = {}): Promise<OpenedTransport> {
+  if (serial.baudRate !== undefined && (!Number.isInteger(serial.baudRate) || serial.baudRate < 1)) {
+    throw new RangeError(`"baudRate" must be a positive integer, got ${serial.baudRate}`);
+  }
+  if (serial.rtscts !== undefined && typeof serial.rtscts !== "boolean") {
+    throw new TypeError(`"rtscts" must be a boolean, got ${typeof serial.rtscts}`);
+  }
   if (typeof target !== "string") {
     return { stream: target, close: () => closeDuplex(target), describe: "stream" };
   }
   const spec = parseTransport(target);
+  if (spec.kind === "serial" && serial.baudRate !== undefined) spec.baudRate = serial.baudRate;
   if (spec.kind === "tcp") {
     const socket = net.connect({ host: spec.host!, port: spec.port! });
     socket.setNoDelay(true);
@@ -80,7 +95,7 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
     return { stream: socket, close: () => closeDuplex(socket), describe: `tcp://${spec.host}:${spec.port}` };
   }
   const { SerialPort } = await import("serialport");
-  const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, autoOpen: false });
+  const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, rtscts: serial.rtscts === true, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -100,7 +115,7 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000):
   });
   return {
     stream: port,
-    describe: `serial:${spec.path}@${spec.baudRate}`,
+    describe: `${spec.path} at ${spec.baudRate} baud${serial.rtscts ? " (RTS/CTS)" : ""}`,
     close: () =>
       new Promise<void>((resolve) => {
         if (!port.isOpen) return resolve();

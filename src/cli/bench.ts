@@ -38,6 +38,9 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["e2e", ["e2e", "latency"], "../../bench/e2e-echo.js", "runE2eBench"],
     ["conn", ["conn"], "../../bench/conn-scale.js", "runConnBench"],
     ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
+    ["at-bridge", ["at-bridge"], "../../bench/at-bridge.js", "runAtBridgeBench"],
+    ["load", ["load"], "../../bench/load-generator.js", "runLoadBench"],
+    ["load-accuracy", ["load-accuracy"], "../../bench/load-accuracy.js", "runLoadAccuracyBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;

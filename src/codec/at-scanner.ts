@@ -21,7 +21,9 @@
 //   "ws-connected" / "ws-disconnected" / "ws-closed" (with `linkId`), "wsopen" (`linkId` = first
 //   number), "wshead", "wifi" (`WIFI ...`), "err-code", "info" (other `+...` lines), "echo"
 //   (an echoed `AT...` command), "ws-data-bad" (a `+WS_DATA:` line whose header does not match the
-//   link's layout: nothing is counted, the line is handed out), "empty", "other" (unknown lines).
+//   link's layout: nothing is counted, the line is handed out), "ws-data-too-long" (a header that
+//   announces more than setDataLimit allows: nothing is counted, the line up to its LF is handed
+//   out, so the scan resynchronises there), "empty", "other" (unknown lines).
 //   `overflow` is set on pieces of a line longer than 4096 bytes that spans pushes.
 // - `prompt`: the `>` that starts a line. The `OK` and empty line before it come as line records
 //   first (OK is emitted at once, so a driver that sent AT+WSSEND/AT+WSHEAD treats that OK as
@@ -33,14 +35,20 @@
 //   `count` is data_len at level 0 and payload_len at levels 1 and 2 (one header per frame or
 //   message); -1 when the layout has no length at all (the data then runs to the next CR LF).
 //
+// A push scans up to the end of an OK, ready or +WS_CONNECTED line, dispatches, then goes on, so
+// setFormat / setDataLimit called from that line's callback apply to the very next byte.
+//
 // Records, host -> device: `line` records of type "command" (`AT...`), "empty" or "other"; after
 // expectData(n) the next n bytes are `data` records (linkId -1). Each push stops its scan after a
 // line, so expectData called from that line's callback applies to the very next byte.
 //
-// One AtScanner per Codec instance (the scanner's state lives in the instance's globals); by
-// default each AtScanner creates its own Codec. push() must not be called from its own callback.
+// Many AtScanners share one Codec (by default the thread's, threadCodec()): the kernel keeps one
+// scanner's state in the instance's globals, and each scanner keeps its own in a small JS buffer
+// (the globals and the pending partial line). Before it touches the kernel, a scanner that is not
+// `codec.atOwner` asks the owner to save its state and loads its own (a lazy swap: one scanner
+// alone never copies anything). push() must not be called from its own callback.
 
-import { Codec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { latin1Text } from "./latin1.js";
 import { InvalidState } from "../errors.js";
 
@@ -50,7 +58,7 @@ export type AtDirection = "device" | "host";
 export const AT_LINE_TYPES = [
   "empty", "other", "ok", "error", "send-ok", "send-fail", "busy-p", "busy-s", "ready",
   "ws-connected", "ws-disconnected", "ws-closed", "wsopen", "wshead", "wifi", "err-code", "info",
-  "echo", "ws-data-bad", "command",
+  "echo", "ws-data-bad", "command", "ws-data-too-long",
 ] as const;
 export type AtLineType = (typeof AT_LINE_TYPES)[number];
 
@@ -97,7 +105,7 @@ export type AtRecordHandler = (record: AtRecord) => void;
 
 export interface AtScannerOptions {
   direction: AtDirection;
-  /** The WASM instance to use; it must not host another AtScanner. Default: a new one. */
+  /** The WASM instance to use (other scanners may share it). Default: the thread's, threadCodec(). */
   codec?: Codec;
   /**
    * Reuse one object for every data record (fewer allocations). The record is then valid during
@@ -118,6 +126,10 @@ interface AtExports {
   atSetFormat(link: number, level: number, mask: number): number;
   atExpectData(n: number): number;
   atRemaining(): number;
+  atSetLimit(link: number, max: number): number;
+  atState(): number;
+  atSaveState(): number;
+  atLoadState(): void;
   atPendingLine(): number;
   atFeed(ptr: number, len: number): number;
   atConsumed(): number;
@@ -154,17 +166,30 @@ export class AtScanner {
   private readonly inSize: number;
   private busy = false;
   private readonly reuse: boolean;
+  private readonly statePtr: number;
+  /** This scanner's state while another one owns the kernel; `savedLen` 0 = never loaded (fresh). */
+  private readonly saved: Uint8Array;
+  private savedLen = 0;
   private readonly dataRecord: AtDataRecord = {
     kind: "data", linkId: -1, opcode: undefined, fin: undefined, payloadLen: undefined, payloadOffset: undefined,
     dataLen: undefined, level: 0, payload: new Uint8Array(0), chunkOffset: 0, count: 0, start: false, end: false,
   };
 
   constructor(options: AtScannerOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`AtScanner options must be an object, got ${options === null ? "null" : typeof options}`);
+    }
     if (options.direction !== "device" && options.direction !== "host") {
-      throw new InvalidState("AT_INVALID_OPTION", `"direction" must be "device" or "host", got ${String(options.direction)}`);
+      throw new RangeError(`"direction" must be "device" or "host", got ${String(options.direction)}`);
+    }
+    if (options.codec !== undefined && !(options.codec instanceof Codec)) {
+      throw new TypeError(`"codec" must be a Codec, got ${typeof options.codec}`);
+    }
+    if (options.reuseDataRecords !== undefined && typeof options.reuseDataRecords !== "boolean") {
+      throw new TypeError(`"reuseDataRecords" must be a boolean, got ${typeof options.reuseDataRecords}`);
     }
     this.direction = options.direction;
-    this.codec = options.codec ?? Codec.create();
+    this.codec = options.codec ?? threadCodec();
     this.reuse = options.reuseDataRecords === true;
     this.x = this.codec.exports as unknown as AtExports;
     this.u8 = this.codec.u8;
@@ -175,33 +200,87 @@ export class AtScanner {
     this.recordWords = this.x.atRecordSize() / 4;
     this.inPtr = this.x.atIn();
     this.inSize = this.x.atInSize();
+    this.statePtr = this.x.atState();
+    // 256 B of globals + a pending line of up to 4 KiB (assembly/at-layout.ts AT_STATE).
+    this.saved = new Uint8Array(256 + 4096);
+  }
+
+  /** Makes this scanner's state the one in the kernel's globals (lazy: nothing if it already is). */
+  private own(): void {
+    const codec = this.codec;
+    if (codec.atOwner === this) return;
+    codec.atOwner?.saveState();
+    if (this.savedLen === 0) {
+      this.x.atInit(this.direction === "host" ? 1 : 0);
+    } else {
+      this.u8.set(this.saved.subarray(0, this.savedLen), this.statePtr);
+      this.x.atLoadState();
+    }
+    codec.atOwner = this;
+  }
+
+  /** Called by the next scanner that uses this codec: keeps this scanner's state on the JS side. */
+  saveState(): void {
+    if (this.codec.atOwner !== this) return;
+    if (this.busy) {
+      throw new InvalidState("AT_SCANNER_REENTERED", "another AtScanner on this codec was used from inside this scanner's push() callback");
+    }
+    const n = this.x.atSaveState();
+    this.saved.set(this.u8.subarray(this.statePtr, this.statePtr + n), 0);
+    this.savedLen = n;
+    this.codec.atOwner = null;
+  }
+
+  /** Forgets everything (formats back to level 0 / mask 48, no limits), as after a device reset. */
+  reset(): void {
+    this.own();
     this.x.atInit(this.direction === "host" ? 1 : 0);
   }
 
-  /** Forgets everything (formats back to level 0 / mask 48), as after a device reset. */
-  reset(): void {
-    this.x.atInit(this.direction === "host" ? 1 : 0);
+  /**
+   * The largest run (in bytes) a `+WS_DATA:` header may announce, for one link (0..7) or, without
+   * `linkId`, for every link (8 and above included). A header above it is not counted: it is handed
+   * out as a "ws-data-too-long" line running to the next LF. `maxBytes` -1 removes the limit.
+   */
+  setDataLimit(maxBytes: number, linkId?: number): void {
+    if (typeof maxBytes !== "number" || (linkId !== undefined && typeof linkId !== "number")) {
+      throw new TypeError(`"maxBytes" and "linkId" must be numbers, got ${typeof maxBytes} and ${typeof linkId}`);
+    }
+    if (!Number.isInteger(maxBytes) || maxBytes < -1 || maxBytes > 0x7fffffff) {
+      throw new RangeError(`"maxBytes" must be -1..2147483647, got ${maxBytes}`);
+    }
+    if (linkId !== undefined && (!Number.isInteger(linkId) || linkId < 0 || linkId > 7)) {
+      throw new RangeError(`"linkId" must be 0..7, got ${linkId}`);
+    }
+    this.own();
+    this.x.atSetLimit(linkId ?? -1, maxBytes);
   }
 
   /** Mirrors AT+WSDATAFMT=<linkId>,<level>,<mask> (level 0..2, mask 1..63; linkId 0..7). */
   setFormat(linkId: number, level: number, mask: number): void {
+    if (typeof linkId !== "number" || typeof level !== "number" || typeof mask !== "number") {
+      throw new TypeError(`"linkId", "level" and "mask" must be numbers, got ${typeof linkId}, ${typeof level} and ${typeof mask}`);
+    }
     if (!Number.isInteger(linkId) || linkId < 0 || linkId > 7) {
-      throw new InvalidState("AT_INVALID_OPTION", `"linkId" must be 0..7, got ${linkId}`);
+      throw new RangeError(`"linkId" must be 0..7, got ${linkId}`);
     }
     if (!Number.isInteger(level) || level < 0 || level > 2) {
-      throw new InvalidState("AT_INVALID_OPTION", `"level" must be 0..2, got ${level}`);
+      throw new RangeError(`"level" must be 0..2, got ${level}`);
     }
     if (!Number.isInteger(mask) || mask < 1 || mask > 63) {
-      throw new InvalidState("AT_INVALID_OPTION", `"mask" must be 1..63, got ${mask}`);
+      throw new RangeError(`"mask" must be 1..63, got ${mask}`);
     }
+    this.own();
     this.x.atSetFormat(linkId, level, mask);
   }
 
   /** Host direction: the next `n` bytes are data-mode payload (after the device's prompt). */
   expectData(n: number): void {
+    if (typeof n !== "number") throw new TypeError(`"n" must be a number, got ${typeof n}`);
     if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) {
-      throw new InvalidState("AT_INVALID_OPTION", `"n" must be a byte count, got ${n}`);
+      throw new RangeError(`"n" must be 0..2147483647, got ${n}`);
     }
+    this.own();
     if (this.x.atRemaining() !== 0) {
       throw new InvalidState("AT_DATA_PENDING", `data mode already expects ${this.x.atRemaining()} more bytes`);
     }
@@ -212,11 +291,13 @@ export class AtScanner {
 
   /** Bytes still owed to the current data run (0 in line mode). */
   get remaining(): number {
+    this.own();
     return this.x.atRemaining();
   }
 
   /** Bytes of an unterminated line held since the last push. */
   get pendingLineBytes(): number {
+    this.own();
     return this.x.atPendingLine();
   }
 
@@ -225,6 +306,7 @@ export class AtScanner {
     if (this.busy) throw new InvalidState("AT_SCANNER_REENTERED", "push() called from its own callback");
     this.busy = true;
     try {
+      this.own();
       const total = bytes.length;
       const inPtr = this.inPtr;
       let off = 0;

@@ -154,7 +154,33 @@ export class FrameEncoder {
     const fin = options.fin ?? true;
     if (this.checkFrames) checkOpcode(opcode, fin, payload.length);
     else if (!(opcode >= 0 && opcode <= 15 && (opcode | 0) === opcode)) throw new RangeError(`"opcode" must be 0..15, got ${opcode}`);
-    const total = headerSize(payload.length, this.masked) + payload.length;
+    const len = payload.length;
+    if (!this.masked) {
+      // Server frames are not masked: the header is a few bytes written here, the payload one copy
+      // (a trip through WASM memory would only add two).
+      const h = len < 126 ? 2 : len < 65536 ? 4 : 10;
+      const out = this.allocate(h + len);
+      out[0] = this.b0(opcode, fin, options);
+      if (h === 2) {
+        out[1] = len;
+      } else if (h === 4) {
+        out[1] = 126;
+        out[2] = len >>> 8;
+        out[3] = len & 0xff;
+      } else {
+        out[1] = 127;
+        const hi = Math.floor(len / 0x100000000);
+        out[2] = 0; out[3] = 0; out[4] = (hi >>> 8) & 0xff; out[5] = hi & 0xff;
+        out[6] = (len >>> 24) & 0xff; out[7] = (len >>> 16) & 0xff; out[8] = (len >>> 8) & 0xff; out[9] = len & 0xff;
+      }
+      if (len <= 32) {
+        for (let i = 0; i < len; i++) out[h + i] = payload[i];
+      } else {
+        out.set(payload, h);
+      }
+      return out;
+    }
+    const total = headerSize(len, this.masked) + len;
     if (total <= this.outSize) {
       const end = this.put(this.outPtr, opcode, payload, fin, options);
       return this.copyOut(this.outPtr, end);

@@ -75,6 +75,8 @@ export interface ResolvedClientOptions {
   bufferSize: number;
   autoFragment: boolean;
   profile: "strict" | "permissive";
+  /** Permissive profile only: the URI, subprotocol and headers as given (handshake-client.ts). */
+  asGiven?: { uri: string; subprotocol: string | undefined; headers: Array<[string, string]> };
   pingIntervalSec: number;
   pingpongTimeoutSec: number;
   autoReconnect: boolean;
@@ -158,6 +160,31 @@ export function parseHeaders(headers: Record<string, string> | string | undefine
   return pairs;
 }
 
+/**
+ * Permissive profile: header lines as given ("key:value" split at the first ':', nothing trimmed,
+ * duplicates kept; an object's entries as they are). CR, LF and NUL are still refused.
+ */
+function headersAsGiven(headers: Record<string, string> | string | undefined): Array<[string, string]> {
+  if (headers === undefined) return [];
+  const pairs: Array<[string, string]> = [];
+  if (typeof headers === "string") {
+    for (const line of headers.split("\r\n")) {
+      if (!line) continue;
+      const colon = line.indexOf(":");
+      if (colon <= 0) throw new TypeError(`"headers" line ${JSON.stringify(line)} has no "name:value"`);
+      pairs.push([line.slice(0, colon), line.slice(colon + 1)]);
+    }
+  } else if (typeof headers === "object" && headers !== null) {
+    for (const [k, v] of Object.entries(headers)) pairs.push([k, String(v)]);
+  } else {
+    throw new TypeError(`"headers" must be an object or "Name: value" lines, got ${typeof headers}`);
+  }
+  for (const [k, v] of pairs) {
+    if (/[\r\n\0]/.test(k + v)) throw new TypeError(`"headers" entry ${JSON.stringify(k)} contains CR, LF or NUL`);
+  }
+  return pairs;
+}
+
 export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
   if (typeof o !== "object" || o === null) throw new TypeError(`options must be an object, got ${o === null ? "null" : typeof o}`);
   const uri = str("uri", o.uri);
@@ -183,9 +210,11 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
   if (password !== undefined) target.password = password;
   const subprotocol = str("subprotocol", o.subprotocol);
   const subprotocols = subprotocol ? subprotocol.split(",").map((s) => s.trim()).filter(Boolean) : [];
-  for (const p of subprotocols) {
+  const permissive = profileOf(o.profile) === "permissive";
+  for (const p of permissive ? [] : subprotocols) {
     if (!TOKEN.test(p)) throw new TypeError(`"subprotocol" ${JSON.stringify(p)} is not an HTTP token`);
   }
+  if (subprotocol !== undefined && /[\r\n\0]/.test(subprotocol)) throw new TypeError(`"subprotocol" must not contain CR, LF or NUL`);
   const userAgent = str("userAgent", o.userAgent) ?? DEFAULT_USER_AGENT;
   if (/[\r\n]/.test(userAgent)) throw new TypeError(`"userAgent" must not contain CR or LF`);
   const pingpongDisabled = bool("disablePingpongDiscon", o.disablePingpongDiscon);
@@ -198,7 +227,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     uri: uri ?? `${target.secure ? "wss" : "ws"}://${target.host}:${target.port}${target.path}`,
     subprotocols,
     userAgent,
-    headers: parseHeaders(o.headers),
+    headers: permissive ? [] : parseHeaders(o.headers),
+    ...(permissive ? { asGiven: { uri: uri ?? "/", subprotocol, headers: headersAsGiven(o.headers) } } : {}),
     bufferSize: int("bufferSize", o.bufferSize, 1, MAX_BUFFER_SIZE, 1024),
     autoFragment: bool("autoFragment", o.autoFragment),
     profile: profileOf(o.profile),

@@ -27,7 +27,7 @@ export class ClientProtocol extends Connection {
     try {
       const got = this.head.push(bytes);
       if (!got) return;
-      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols);
+      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols, this.request.asGiven !== undefined);
       this.subprotocol = res.subprotocol;
       this.state = "OPEN";
       this.startFraming();

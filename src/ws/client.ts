@@ -187,6 +187,7 @@ export class WebSocketClient extends Endpoint {
         subprotocols: o.subprotocols,
         authorization: t.username !== undefined ? `Basic ${utf8ToBase64(`${t.username}:${t.password ?? ""}`)}` : undefined,
         headers: o.headers,
+        asGiven: o.asGiven,
       },
     });
     let socket: net.Socket;

@@ -342,7 +342,9 @@ export class Connection {
       // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
       // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
       // the status code it received."
-      const echo = rcvd.code === 1005 ? undefined : rcvd.code;
+      // The permissive profile answers as esp_websocket_client does (ESP-AT reference §11.6: "sends
+      // an empty CLOSE|FIN (no status code echoed)").
+      const echo = rcvd.code === 1005 || this.profile === "permissive" ? undefined : rcvd.code;
       this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : rcvd.reason));
       this.closeSent = { code: rcvd.code, reason: echo === undefined ? "" : rcvd.reason };
       this.sendingOpcode = 0;

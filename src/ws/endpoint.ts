@@ -10,6 +10,7 @@ import { Opcode } from "../codec/index.js";
 import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
+import { SendResult } from "./send-result.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 import type { EndpointEventMap } from "./event-maps.js";
 
@@ -132,6 +133,9 @@ export abstract class Endpoint extends EventEmitter {
   /** Reading is paused because the peer is not taking our output. */
   private readPaused = false;
   private corked = false;
+  /** Sends waiting for their write callback, with their lengths: [result, n, result, n, ...]. */
+  private readonly written: Array<SendResult | number> = [];
+  private onWritten: ((err?: Error | null) => void) | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeWaiters: Array<() => void> = [];
 
@@ -275,16 +279,16 @@ export abstract class Endpoint extends EventEmitter {
     this.closeTimer = null;
   }
 
-  /** Hands the core's output to the socket; `cb` runs when the last chunk is written. */
-  protected write(core: Connection, cb?: (err?: Error | null) => void): void {
+  /** Hands the core's output to the socket; `result` settles when the last chunk is written. */
+  protected write(core: Connection, result?: SendResult, n = 0): void {
     const socket = this.socket;
     const chunks = core.dataToSend();
     if (!socket || this.core !== core || socket.destroyed) {
-      if (cb) process.nextTick(cb, new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"));
+      result?.settle(new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"), 0);
       return;
     }
     if (chunks.length === 0) {
-      if (cb) process.nextTick(cb);
+      result?.settle(undefined, n);
       return;
     }
     if (!this.corked) {
@@ -298,7 +302,13 @@ export abstract class Endpoint extends EventEmitter {
     }
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
-    socket.write(chunks[last], cb);
+    if (result) {
+      // Writes complete in order: one callback per endpoint settles the oldest waiting send.
+      this.written.push(result, n);
+      socket.write(chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
+    } else {
+      socket.write(chunks[last]);
+    }
     const queued = socket.writableLength;
     if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
     if (!this.readPaused && queued > this.highWaterMarkBytes) {
@@ -307,68 +317,102 @@ export abstract class Endpoint extends EventEmitter {
     }
   }
 
+  private wrote(err?: Error | null): void {
+    const result = this.written.shift() as SendResult;
+    const n = this.written.shift() as number;
+    result.settle(err ? sendFailed(err) : undefined, n);
+  }
+
   /** True while reading is paused for a peer that does not take our output. */
   get readingPaused(): boolean {
     return this.readPaused;
   }
 
-  /** Runs a send verb on the core; the promise settles when the bytes are written. */
-  protected send(verb: (core: Connection) => number): Promise<number> {
+  /** The open core, or the reason there is none. */
+  private openCore(): Connection | InvalidState {
     const core = this.core;
     if (!core || core.state !== "OPEN" || !this.socket) {
-      return Promise.reject(new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`));
+      return new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`);
     }
+    return core;
+  }
+
+  /** Writes what a send verb produced; the result settles when the bytes are written. */
+  private sent(core: Connection, n: number): SendResult {
+    const result = new SendResult();
+    this.write(core, result, n);
+    if (core.closeTransport) this.endTransport(core);
+    return result;
+  }
+
+  /** Runs a send verb on the core; the result settles when the bytes are written. */
+  protected send(verb: (core: Connection) => number): SendResult {
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
     let n: number;
     try {
       n = verb(core);
     } catch (err) {
-      return Promise.reject(err);
+      return SendResult.failed(err);
     }
-    return new Promise<number>((resolve, reject) => {
-      this.write(core, (err) => (err ? reject(sendFailed(err)) : resolve(n)));
-      if (core.closeTransport) this.endTransport(core);
-    });
+    return this.sent(core, n);
   }
 
   // ---- the verbs (esp_websocket_client names) ------------------------------------------------
 
   /** A text message with FIN, fragmented at bufferSize. Resolves with the payload length. */
-  sendText(text: string): Promise<number> {
-    if (typeof text !== "string") return Promise.reject(new TypeError(`"text" must be a string, got ${typeof text}`));
-    return this.send((c) => c.sendText(text));
+  sendText(text: string): SendResult {
+    if (typeof text !== "string") return SendResult.failed(new TypeError(`"text" must be a string, got ${typeof text}`));
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
+    let n: number;
+    try {
+      n = core.sendText(text);
+    } catch (err) {
+      return SendResult.failed(err);
+    }
+    return this.sent(core, n);
   }
 
   /** A binary message with FIN, fragmented at bufferSize. */
-  sendBin(data: Uint8Array | ArrayBuffer): Promise<number> {
-    return this.send((c) => c.sendBinary(toBytes(data)));
+  sendBin(data: Uint8Array | ArrayBuffer): SendResult {
+    const core = this.openCore();
+    if (core instanceof InvalidState) return SendResult.failed(core);
+    let n: number;
+    try {
+      n = core.sendBinary(toBytes(data));
+    } catch (err) {
+      return SendResult.failed(err);
+    }
+    return this.sent(core, n);
   }
 
   /** A message with this opcode and FIN (data opcodes fragmented at bufferSize). */
-  sendWithOpcode(opcode: number, data: Uint8Array | ArrayBuffer | string = new Uint8Array(0)): Promise<number> {
+  sendWithOpcode(opcode: number, data: Uint8Array | ArrayBuffer | string = new Uint8Array(0)): SendResult {
     return this.send((c) => c.sendMessage(opcode, toBytes(data)));
   }
 
   /** The first frame of a fragmented text message (no FIN). */
-  sendTextPartial(text: string): Promise<number> {
+  sendTextPartial(text: string): SendResult {
     return this.send((c) => c.sendFrame(Opcode.TEXT, toBytes(text), false));
   }
 
   /** The first frame of a fragmented binary message (no FIN). */
-  sendBinPartial(data: Uint8Array | ArrayBuffer): Promise<number> {
+  sendBinPartial(data: Uint8Array | ArrayBuffer): SendResult {
     return this.send((c) => c.sendFrame(Opcode.BINARY, toBytes(data), false));
   }
 
   /** A continuation frame without FIN. */
-  sendContMsg(data: Uint8Array | ArrayBuffer | string): Promise<number> {
+  sendContMsg(data: Uint8Array | ArrayBuffer | string): SendResult {
     return this.send((c) => c.sendFrame(Opcode.CONTINUATION, toBytes(data), false));
   }
 
   /** An empty continuation frame with FIN: ends a fragmented message. */
-  sendFin(): Promise<number> {
+  sendFin(): SendResult {
     return this.send((c) => c.sendFrame(Opcode.CONTINUATION, new Uint8Array(0), true));
   }
 
-  sendPing(data: Uint8Array | string = new Uint8Array(0)): Promise<number> {
+  sendPing(data: Uint8Array | string = new Uint8Array(0)): SendResult {
     return this.send((c) => {
       c.sendPing(toBytes(data));
       return 0;

@@ -20,11 +20,38 @@ export interface ClientRequest {
   /** Full Authorization header value (e.g. "Basic dXNlcjpwYXNz"), if any. */
   authorization?: string;
   headers: Array<[string, string]>;
+  /**
+   * The permissive profile (the ESP-AT emulator's links, issue 9 §2): what esp_websocket_client
+   * sends "as given" — the URI's path exactly as written (no normalisation, no re-encoding), the
+   * subprotocol string as given (one header, even empty), the headers as given (duplicates and
+   * a value's leading space kept: `key: value` is written with TRWS's ": " after the key). The
+   * server's subprotocol answer is accepted whatever it is (docs index.rst: not checked).
+   */
+  asGiven?: AsGivenRequest;
+}
+
+export interface AsGivenRequest {
+  uri: string;
+  subprotocol: string | undefined;
+  headers: Array<[string, string]>;
+}
+
+/** The path and query of a URI as written: everything after the authority, up to a '#'; "/" if none. */
+export function rawUriPath(uri: string): string {
+  const scheme = uri.indexOf("://");
+  const from = scheme < 0 ? 0 : scheme + 3;
+  let start = from;
+  while (start < uri.length && uri[start] !== "/" && uri[start] !== "?" && uri[start] !== "#") start++;
+  let end = uri.indexOf("#", start);
+  if (end < 0) end = uri.length;
+  const p = uri.slice(start, end);
+  return p === "" ? "/" : p[0] === "?" ? "/" + p : p;
 }
 
 export function buildClientRequest(r: ClientRequest): Uint8Array {
+  const g = r.asGiven;
   const lines = [
-    `GET ${r.path} HTTP/1.1`,
+    `GET ${g ? rawUriPath(g.uri) : r.path} HTTP/1.1`,
     "Connection: Upgrade",
     `Host: ${hostHeader(r.host, r.port)}`,
     `User-Agent: ${r.userAgent}`,
@@ -32,6 +59,12 @@ export function buildClientRequest(r: ClientRequest): Uint8Array {
     "Sec-WebSocket-Version: 13",
     `Sec-WebSocket-Key: ${r.key}`,
   ];
+  if (g) {
+    if (g.subprotocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${g.subprotocol}`);
+    if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
+    for (const [name, value] of g.headers) lines.push(`${name}: ${value}`);
+    return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
+  }
   if (r.subprotocols.length) lines.push(`Sec-WebSocket-Protocol: ${r.subprotocols.join(", ")}`);
   if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
@@ -46,7 +79,7 @@ export interface ServerResponse {
 }
 
 /** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
-export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[]): ServerResponse {
+export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[], anySubprotocol = false): ServerResponse {
   const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
   if (!m) {
     throw new InvalidHandshake("HANDSHAKE_BAD_STATUS_LINE",
@@ -81,6 +114,7 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
   }
   // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
   // The server may also choose none (esp_websocket_client accepts that too).
+  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head };
   const chosen = headerTokens(head, "sec-websocket-protocol", false);
   if (chosen.length > 1 || (chosen.length === 1 && !subprotocols.includes(chosen[0]))) {
     throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",

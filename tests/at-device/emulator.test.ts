@@ -264,3 +264,165 @@ describe("wsat emulate --tcp", () => {
     }
   });
 });
+
+describe("links as lax as the firmware (issue 9 §2): the permissive profile, byte for byte", () => {
+  /** A raw WebSocket server: answers the upgrade, then sends `frames`; records what it receives. */
+  async function rawServer(frames: Uint8Array, extraResponse = "") {
+    const { createHash } = await import("node:crypto");
+    const received: Buffer[] = [];
+    const heads: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      let head = "";
+      let upgraded = false;
+      sock.on("data", (d: Buffer) => {
+        if (upgraded) return void received.push(d);
+        head += d.toString("latin1");
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        heads.push(head.slice(0, end + 4));
+        const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+        const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extraResponse}\r\n`);
+        upgraded = true;
+        const rest = Buffer.from(head.slice(end + 4), "latin1");
+        if (rest.length) received.push(rest);
+        sock.write(frames);
+      });
+      sock.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return {
+      port: (server.address() as AddressInfo).port,
+      received: () => Buffer.concat(received),
+      heads,
+      async close() {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  }
+
+  /** Unmasks the client frames in `b` (as the server sees them): [{opcode, fin, payload}]. */
+  function clientFrames(b: Buffer): Array<{ opcode: number; fin: boolean; payload: Buffer }> {
+    const out: Array<{ opcode: number; fin: boolean; payload: Buffer }> = [];
+    let o = 0;
+    while (o + 2 <= b.length) {
+      const fin = (b[o]! & 0x80) !== 0;
+      const opcode = b[o]! & 15;
+      let len = b[o + 1]! & 127;
+      let p = o + 2;
+      if (len === 126) {
+        len = b.readUInt16BE(p);
+        p += 2;
+      } else if (len === 127) {
+        len = Number(b.readBigUInt64BE(p));
+        p += 8;
+      }
+      const mask = b.subarray(p, p + 4);
+      p += 4;
+      if (p + len > b.length) break;
+      const payload = Buffer.from(b.subarray(p, p + len));
+      for (let i = 0; i < len; i++) payload[i]! ^= mask[i & 3]!;
+      out.push({ opcode, fin, payload });
+      o = p + len;
+    }
+    return out;
+  }
+
+  test("a server close (1000, \"bye\") is answered with an empty close frame, as esp_websocket_client does, and +WS_CLOSED", async () => {
+    const srv = await rawServer(Uint8Array.from([0x88, 0x05, 0x03, 0xe8, 0x62, 0x79, 0x65]));
+    const host = new Host();
+    try {
+      await host.until("ready");
+      await host.cmd("ATE0\r\n");
+      host.em.stream.write(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}/"\r\n`);
+      await host.until("+WS_CLOSED:0\r\n");
+      const t0 = Date.now();
+      while (!clientFrames(srv.received()).some((f) => f.opcode === 8) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 5));
+      const close = clientFrames(srv.received()).find((f) => f.opcode === 8);
+      assert.ok(close, "the server got a close frame");
+      assert.equal(close.fin, true);
+      assert.equal(close.payload.length, 0);
+    } finally {
+      await host.em.close();
+      await srv.close();
+    }
+  });
+
+  test("invalid UTF-8 in a text frame is delivered as +WS_DATA and the link stays up; a 200-byte ping goes out as asked", async () => {
+    const srv = await rawServer(Uint8Array.from([0x81, 0x03, 0xff, 0xfe, 0x41]));
+    const host = new Host();
+    try {
+      await host.until("ready");
+      host.take();
+      await host.cmd("ATE0\r\n");
+      const opened = await host.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${srv.port}/"\r\n`);
+      const out = opened + (opened.includes("+WS_DATA:0,3,") ? "" : await host.until("+WS_DATA:0,3,\xff\xfeA\r\n"));
+      assert.ok(out.includes("+WS_DATA:0,3,\xff\xfeA\r\n"), JSON.stringify(out));
+      // A control frame of 200 bytes (RFC 6455 5.5 forbids it; the firmware sends it anyway, §5).
+      await host.cmd("AT+WSSEND=0,200,9\r\n", ">");
+      host.em.stream.write(Buffer.alloc(200, 0x61));
+      await host.until("SEND OK");
+      const t0 = Date.now();
+      while (!clientFrames(srv.received()).some((f) => f.opcode === 9) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 5));
+      const ping = clientFrames(srv.received()).find((f) => f.opcode === 9);
+      assert.ok(ping, "the server got the ping");
+      assert.equal(ping.fin, true);
+      assert.equal(ping.payload.length, 200);
+      assert.ok(!host.out.includes("+WS_DISCONNECTED"), host.out);
+    } finally {
+      await host.em.close();
+      await srv.close();
+    }
+  });
+});
+
+describe("the handshake as the firmware sends it (issue 9 §2, reference §3.1, §4.1, §11.8)", () => {
+  test("AT+WSHEAD headers (duplicates, newest first, value's space kept), <auth>, subprotocol and path as given; any subprotocol answer accepted", async () => {
+    const { createHash } = await import("node:crypto");
+    const heads: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      sockets.add(sock);
+      let head = "";
+      sock.on("data", (d: Buffer) => {
+        head += d.toString("latin1");
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0 || heads.length) return;
+        heads.push(head.slice(0, end + 4));
+        const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+        const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+        // A subprotocol the client never offered: esp_websocket_client does not check it.
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: zzz\r\n\r\n`);
+      });
+      sock.on("error", () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as AddressInfo).port;
+    const host = new Host();
+    try {
+      await host.until("ready");
+      await host.cmd("ATE0\r\n");
+      for (const h of ["X-Dup: 1", "X-Dup: 2", "x-odd:tight"]) {
+        await host.cmd(`AT+WSHEAD=${h.length}\r\n`, ">");
+        await host.cmd(h);
+      }
+      // (a comma inside a parameter is written \\, : §1.2)
+      const opened = await host.cmd(`AT+WSOPEN=0,"ws://127.0.0.1:${port}/a/./../b?q=%41&r=%7e","a\\, b",15000,"Basic dXNlcjpwYXNz"\r\n`, "\r\nOK\r\n");
+      assert.ok(opened.includes("+WS_CONNECTED:0"), opened);
+      const head = heads[0]!;
+      const lines = head.split("\r\n");
+      assert.equal(lines[0], "GET /a/./../b?q=%41&r=%7e HTTP/1.1");
+      assert.deepEqual(lines.slice(1, 5), ["Connection: Upgrade", `Host: 127.0.0.1:${port}`, "User-Agent: ESP32 Websocket Client", "Upgrade: websocket"]);
+      assert.equal(lines[5], "Sec-WebSocket-Version: 13");
+      assert.match(lines[6]!, /^Sec-WebSocket-Key: [A-Za-z0-9+/]{22}==$/);
+      assert.deepEqual(lines.slice(7), ["Sec-WebSocket-Protocol: a, b", "Authorization: Basic dXNlcjpwYXNz", "x-odd: tight", "X-Dup:  2", "X-Dup:  1", "", ""]);
+    } finally {
+      await host.em.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -403,3 +403,46 @@ describe("URCs", () => {
     assert.equal(t.drain(), "\r\nSEND OK\r\n");
   });
 });
+
+describe("the commands a person types first (issue 9 §4)", () => {
+  test("AT+CMD? lists every command with its forms, the WebSocket ones included", () => {
+    const t = new Bench();
+    const out = t.cmd("AT+CMD?");
+    const lines = out.split("\r\n");
+    assert.equal(lines[0], '+CMD:0,"AT",0,0,0,1');
+    assert.ok(lines.includes('+CMD:1,"ATE",0,0,0,1'));
+    assert.ok(lines.some((l) => /^\+CMD:\d+,"AT\+WSOPEN",0,1,1,0$/.test(l)), out);
+    assert.ok(lines.some((l) => /^\+CMD:\d+,"AT\+WSDATAFMT",0,0,1,0$/.test(l)), out);
+    assert.ok(lines.some((l) => /^\+CMD:\d+,"AT\+CIPSTATUS",0,0,0,1$/.test(l)), out);
+    assert.ok(out.endsWith("\r\n" + OK));
+    // v5.0.1.0 has no AT+WSDATAFMT
+    assert.ok(!new Bench({ profile: "v5.0.1.0" }).cmd("AT+CMD?").includes("WSDATAFMT"));
+  });
+
+  test("AT+SYSSTORE set and query; bad values are ERROR", () => {
+    const t = new Bench();
+    assert.equal(t.cmd("AT+SYSSTORE?"), "+SYSSTORE:1\r\n" + OK);
+    assert.equal(t.cmd("AT+SYSSTORE=0"), OK);
+    assert.equal(t.cmd("AT+SYSSTORE?"), "+SYSSTORE:0\r\n" + OK);
+    assert.equal(t.cmd("AT+SYSSTORE=2"), ERROR);
+    assert.equal(t.cmd("AT+SYSSTORE"), ERROR);
+  });
+
+  test("AT+UART_CUR? shows 115200 8N1 with RTS flow control; set stores it", () => {
+    const t = new Bench();
+    assert.equal(t.cmd("AT+UART_CUR?"), "+UART_CUR:115200,8,1,0,1\r\n" + OK);
+    assert.equal(t.cmd("AT+UART_CUR=921600,8,1,0,3"), OK);
+    assert.equal(t.cmd("AT+UART_CUR?"), "+UART_CUR:921600,8,1,0,3\r\n" + OK);
+    assert.equal(t.cmd("AT+UART_CUR=921600,8,1,0"), ERROR);
+  });
+
+  test("AT+CIPSTA? and AT+CIPSTATUS before and after joining Wi-Fi", () => {
+    const t = new Bench();
+    assert.equal(t.cmd("AT+CIPSTA?"), '+CIPSTA:ip:"0.0.0.0"\r\n+CIPSTA:gateway:"0.0.0.0"\r\n+CIPSTA:netmask:"0.0.0.0"\r\n' + OK);
+    assert.equal(t.cmd("AT+CIPSTATUS"), "STATUS:1\r\n" + OK);
+    t.cmd('AT+CWJAP="ap","pw"');
+    assert.equal(t.cmd("AT+CIPSTA?"), '+CIPSTA:ip:"192.168.1.100"\r\n+CIPSTA:gateway:"192.168.1.1"\r\n+CIPSTA:netmask:"255.255.255.0"\r\n' + OK);
+    assert.equal(t.cmd("AT+CIPSTATUS"), "STATUS:2\r\n" + OK);
+    assert.equal(t.cmd("AT+CIPSTATUS?"), ERROR);
+  });
+});

@@ -286,15 +286,102 @@ describe("host -> device", () => {
     assert.throws(() => s.expectData(3), { code: "AT_LINE_PENDING" });
   });
 
-  test("bad options name the option", () => {
+  test("bad options are RangeError / TypeError naming the option (issue 12 item 7)", () => {
     const s = new AtScanner({ direction: "device" });
-    assert.throws(() => s.setFormat(0, 3, 48), { code: "AT_INVALID_OPTION" });
-    assert.throws(() => s.setFormat(0, 0, 0), { code: "AT_INVALID_OPTION" });
-    assert.throws(() => new AtScanner({ direction: "sideways" as "host" }), { code: "AT_INVALID_OPTION" });
+    assert.throws(() => s.setFormat(0, 3, 48), (e: Error) => e instanceof RangeError && /"level" must be 0..2, got 3/.test(e.message));
+    assert.throws(() => s.setFormat(0, 0, 0), (e: Error) => e instanceof RangeError && /"mask"/.test(e.message));
+    assert.throws(() => s.setFormat("0" as unknown as number, 0, 48), TypeError);
+    assert.throws(() => new AtScanner({ direction: "sideways" as "host" }), (e: Error) => e instanceof RangeError && /"direction"/.test(e.message));
+    assert.throws(() => new AtScanner({ direction: "device", codec: {} as Codec }), TypeError);
+    assert.throws(() => s.setDataLimit(-2), RangeError);
+    assert.throws(() => s.setDataLimit(10, 8), RangeError);
+    const h = new AtScanner({ direction: "host" });
+    assert.throws(() => h.expectData(-1), RangeError);
   });
 
   test("push from inside its own callback is refused", () => {
     const s = new AtScanner({ direction: "device" });
     assert.throws(() => s.push(b("OK\r\n"), () => s.push(b("x"), () => {})), { code: "AT_SCANNER_REENTERED" });
+  });
+});
+
+describe("many scanners on one codec (one instance per thread)", () => {
+  // Two device streams with lines split across feeds, a data run that spans feeds, a non-default
+  // format on one of them: every piece of state the kernel keeps between feeds.
+  const inA = cat("\r\nready\r\nAT+WSSEND=0,4\r\n\r\nOK\r\n\r\n>\r\nSEND OK\r\n+WS_DATA:0,10,", "a\r\nb+WS_DA\r\n", "\r\n+WS_CONNECTED:1\r\n");
+  const inB = cat("+WS_DATA:1,2,1,5,0,5,hello\r\nWIFI GOT IP\r\n+WS_DATA:0,3,xyz\r\n+WS_CLOSED:1\r\nERR CODE:0x01090000\r\n");
+  const setupA = (_s: AtScanner) => {};
+  const setupB = (s: AtScanner) => s.setFormat(1, 0, 31 | 32);
+
+  test("two scanners fed interleaved at every split give the same records as each alone", () => {
+    const aloneA = scanWith(inA, [], setupA, "device", Codec.create());
+    const aloneB = scanWith(inB, [], setupB, "device", Codec.create());
+    assert.ok(aloneA.length > 5 && aloneB.length >= 5);
+    const codec = Codec.create();
+    for (let ka = 1; ka < inA.length; ka++) {
+      const kb = Math.min(inB.length - 1, ka);
+      const sa = new AtScanner({ direction: "device", codec });
+      const sb = new AtScanner({ direction: "device", codec });
+      setupA(sa);
+      setupB(sb);
+      const ca = collector();
+      const cb = collector();
+      // A's first piece, B's first piece, A's rest, B's rest: each push finds the other's state loaded.
+      sa.push(inA.subarray(0, ka), ca.on);
+      sb.push(inB.subarray(0, kb), cb.on);
+      sa.push(inA.subarray(ka), ca.on);
+      sb.push(inB.subarray(kb), cb.on);
+      assert.deepEqual(ca.evs, aloneA, `A split at ${ka}`);
+      assert.deepEqual(cb.evs, aloneB, `B split at ${kb}`);
+    }
+  });
+
+  test("byte by byte, alternating scanners, still the same records", () => {
+    const codec = Codec.create();
+    const sa = new AtScanner({ direction: "device", codec });
+    const sb = new AtScanner({ direction: "device", codec });
+    setupA(sa);
+    setupB(sb);
+    const ca = collector();
+    const cb = collector();
+    for (let i = 0; i < Math.max(inA.length, inB.length); i++) {
+      if (i < inA.length) sa.push(inA.subarray(i, i + 1), ca.on);
+      if (i < inB.length) sb.push(inB.subarray(i, i + 1), cb.on);
+    }
+    assert.deepEqual(ca.evs, scanWith(inA, [], setupA, "device", Codec.create()));
+    assert.deepEqual(cb.evs, scanWith(inB, [], setupB, "device", Codec.create()));
+  });
+
+  test("the default codec is the thread's: scanners share one instance", () => {
+    const a = new AtScanner({ direction: "device" });
+    const b2 = new AtScanner({ direction: "host" });
+    assert.equal(a.codec, b2.codec);
+  });
+
+  test("using another scanner on the same codec from inside push() is refused", () => {
+    const codec = Codec.create();
+    const a = new AtScanner({ direction: "device", codec });
+    const o = new AtScanner({ direction: "device", codec });
+    assert.throws(() => a.push(b("OK\r\n"), () => o.push(b("x"), () => {})), { code: "AT_SCANNER_REENTERED" });
+  });
+});
+
+describe("data limit: a +WS_DATA header above what the link can carry (issue 12 item 3)", () => {
+  test("is handed out as a ws-data-too-long line and the scan resynchronises at its LF, at every split", () => {
+    const input = b("+WS_DATA:0,999999999,garbage\r\n+WS_CONNECTED:0\r\n\r\nOK\r\n+WS_DATA:0,4,test\r\n");
+    assert.deepEqual(scanEveryWay(input, (s) => s.setDataLimit(1024, 0)), [
+      line("ws-data-too-long", "+WS_DATA:0,999999999,garbage", 0),
+      line("ws-connected", "+WS_CONNECTED:0", 0), line("empty", ""), line("ok", "OK"),
+      data(0, "test"),
+    ]);
+  });
+
+  test("a limit for every link also covers links 8 and above; at the limit the run is counted", () => {
+    const input = b("+WS_DATA:9,5,hello\r\n+WS_DATA:1,4,four\r\nOK\r\n");
+    assert.deepEqual(scanEveryWay(input, (s) => s.setDataLimit(4)), [
+      line("ws-data-too-long", "+WS_DATA:9,5,hello", 9),
+      data(1, "four"),
+      line("ok", "OK"),
+    ]);
   });
 });

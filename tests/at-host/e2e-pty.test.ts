@@ -87,7 +87,9 @@ describe("driver ⇄ socat pty ⇄ emulated ESP32 ⇄ WebSocket server", { skip:
     });
 
     emulator = await startSerialEmulator({ path: b, firmware: "master", clientOverrides: { reconnectTimeoutMs: 200 } });
-    driver = await AtDriver.open(`serial:${a}@921600`, { startTimeoutMs: 5000 });
+    // Issue 9 §3: RTS/CTS flow control and any baud (the option overrides the target's @BAUD).
+    driver = await AtDriver.open(`serial:${a}@115200`, { startTimeoutMs: 5000, baudRate: 921600, rtscts: true });
+    assert.equal(driver.describe, `${a} at 921600 baud (RTS/CTS)`);
   });
 
   after(async () => {

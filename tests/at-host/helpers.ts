@@ -1,7 +1,6 @@
 // Helpers for the host-driver tests: feeding a session at every split, byte strings.
 
 import { AtScanner } from "../../src/codec/at-scanner.js";
-import { ScannerDeviceReader } from "../../src/at/driver/device-reader.js";
 import { AtSession, type SessionEvent } from "../../src/at/driver/session.js";
 
 export function bytes(s: string): Uint8Array {
@@ -27,16 +26,13 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** One scanner for a whole test file (each AtScanner owns a WASM instance); reset per session. */
-let shared: AtScanner | null = null;
-export function freshReader(): ScannerDeviceReader {
-  shared ??= new AtScanner({ direction: "device" });
-  shared.reset();
-  return new ScannerDeviceReader(shared);
+/** A fresh scanner (they share the thread's codec). */
+export function freshScanner(): AtScanner {
+  return new AtScanner({ direction: "device" });
 }
 
-export function newSession(): AtSession {
-  return new AtSession(freshReader());
+export function newSession(options: ConstructorParameters<typeof AtSession>[1] = {}): AtSession {
+  return new AtSession(freshScanner(), { trace: true, echo: true, ...options });
 }
 
 /** All split plans for `input`: whole, every two-way split, byte by byte. */

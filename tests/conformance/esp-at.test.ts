@@ -42,7 +42,9 @@ test("ESP-AT path (driver → emulator → WebSocket): every case, quick profile
   assert.deepEqual(ids("NON-STRICT"), knownNonStrict, "NON-STRICT cases vs KNOWN-ISSUES.md");
   const badClose = run.results.filter((r) => !["OK", "INFORMATIONAL", "UNIMPLEMENTED"].includes(r.behaviorClose) && !knownFailed.includes(r.id));
   assert.deepEqual(badClose.map((r) => `${r.id}: ${r.behavior}/${r.behaviorClose} (${r.result}; ${r.resultClose})`), []);
-  for (const r of run.results.filter((x) => x.id.startsWith("6.4."))) assert.equal(r.behavior, "OK", `${r.id} strict`);
+  // 6.x invalid UTF-8: delivered as the firmware does (no validation; issue 9 §2), never a crash:
+  // each such case ends with the fuzzer's own close, and the valid-UTF-8 cases stay OK.
+  for (const r of run.results.filter((x) => x.id.startsWith("6.") && !knownFailed.includes(x.id))) assert.equal(r.behavior, "OK", `${r.id}`);
   // 9.x: large, fragmented and chopped messages come back whole through +WS_DATA and AT+WSSEND
   assert.ok(run.results.filter((x) => x.id.startsWith("9.")).every((r) => r.behavior === "OK"));
 });

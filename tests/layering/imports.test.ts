@@ -17,7 +17,11 @@ const SHELLS = new Set([
   "src/ws/upgrade.ts", "src/ws/websocket.ts", "src/ws/event-maps.ts",
   "src/at/driver/driver.ts", "src/at/driver/link.ts", "src/at/transport.ts",
   "src/at/emulator.ts", "src/at/emulator-tcp.ts", "src/at/emulator-serial.ts",
+  "src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts",
 ]);
+
+/** The shells of src/load (sockets, threads, timers); the rest of src/load is sans-I/O. */
+const LOAD_SHELLS = ["src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts", "src/load/worker-run.ts", "src/load/run-load.ts"];
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -85,6 +89,7 @@ const WS_SHELLS = ["src/ws/client.ts", "src/ws/server.ts", "src/ws/server-connec
 const CORES = files.filter((f) =>
   (f.startsWith("src/ws/") && !WS_SHELLS.includes(f)) ||
   f.startsWith("src/at/firmware/") ||
+  (f.startsWith("src/load/") && !LOAD_SHELLS.includes(f)) ||
   /^src\/at\/driver\/(session|send-plan)\.ts$/.test(f));
 
 /** What no core may name (outside comments): timers and scheduling, randomness, clocks, Buffer. */

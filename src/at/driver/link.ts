@@ -3,7 +3,9 @@
 //   events  "connected" ({reconnect}), "data" (one +WS_DATA chunk: opcode, fin, payloadLen,
 //           payloadOffset, data — like WEBSOCKET_EVENT_DATA), "message" ({opcode, data, isText,
 //           text?}, when the data format shows boundaries), "disconnected" (the firmware will
-//           reconnect by itself), "closed" ({reason}), "error" (AtError; only when listened to)
+//           reconnect by itself), "closed" ({reason}), "error" (AtProtocolError about this link:
+//           a +WS_DATA longer than the link can carry, a message cut or too big; emitted only
+//           when listened to, so an unhandled one never throws)
 //   verbs   start(), sendText, sendBin, sendTextPartial, sendBinPartial, sendContMsg, sendFin,
 //           sendWithOpcode, close(), closeWithCode(), stop()
 //
@@ -12,9 +14,24 @@
 
 import { EventEmitter } from "node:events";
 import { InvalidState } from "../../errors.js";
-import type { AtDriver } from "./driver.js";
-import { Opcode, planSend } from "./send-plan.js";
-import type { SessionEvent, WsChunk } from "./session.js";
+import { Opcode } from "../../codec/constants.js";
+import { atQuote, wsCfgLine, wsCloseLine, wsHeadLine, wsOpenLine } from "../command-syntax.js";
+import type { FirmwareProfile } from "../firmware-profile.js";
+import { planSend } from "./send-plan.js";
+import type { AtSession, CommandOptions, CommandResult, SessionEvent, WsChunk } from "./session.js";
+
+export { atQuote };
+
+/** What a link needs from its driver (the driver implements it; no import cycle). */
+export interface LinkHost {
+  readonly session: AtSession;
+  readonly profile: FirmwareProfile;
+  deviceHeaders: string[] | null;
+  command(line: string, options?: CommandOptions): Promise<CommandResult>;
+  ensureDataFormat(linkId: number): Promise<void>;
+  flush(): void;
+  linkOpenedWithoutCa(linkId: number, uri: string): void;
+}
 
 export interface AtLinkConfig {
   /** ws:// or wss:// URI (AT+WSOPEN <uri>). */
@@ -58,30 +75,64 @@ export interface AtMessage {
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const utf8Encoder = new TextEncoder();
 
-/** Reference §1.2: "\\", "\"" and "," are escaped with a backslash inside parameters. */
-export function atQuote(value: string): string {
-  return `"${value.replace(/[\\",]/g, (c) => "\\" + c)}"`;
-}
 
 function checkInt(name: string, v: number | undefined, min: number, max: number): void {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`"${name}" must be ${min}..${max}, got ${v}`);
 }
 
+/** A RangeError with a stable code (header and URI checks). */
+function invalid(code: string, message: string): RangeError {
+  return Object.assign(new RangeError(message), { code });
+}
+
+const FORBIDDEN: Record<string, string> = { "\r": "CR", "\n": "LF", "\0": "NUL" };
+
+/**
+ * Issue 12 item 4: CR, LF or NUL in a header name or value would be written into the AT+WSHEAD
+ * data and so into the HTTP request the ESP32 sends (header injection): refused.
+ */
+function checkHeaderPart(what: "name" | "value", name: string, text: string): void {
+  const m = /[\r\n\0]/.exec(text);
+  if (m) {
+    throw invalid("AT_INVALID_HEADER", `header ${JSON.stringify(name)}: ${what} contains ${FORBIDDEN[m[0]]} at offset ${m.index}; CR, LF and NUL are not allowed in AT+WSHEAD headers`);
+  }
+}
+
 function headerLines(h: AtLinkConfig["headers"]): string[] {
   if (h === undefined) return [];
-  if (typeof h === "string") return h.split(/\r?\n/).filter((l) => l.length > 0);
-  return Object.entries(h).map(([k, v]) => `${k}: ${v}`);
+  if (typeof h === "string") {
+    // One header per line (CR LF or LF between them); what is left must not hold CR or NUL.
+    const lines = h.split(/\r?\n/).filter((l) => l.length > 0);
+    for (const l of lines) {
+      const colon = l.indexOf(":");
+      if (colon <= 0) throw invalid("AT_INVALID_HEADER", `header must be "Name: value", got ${JSON.stringify(l)}`);
+      checkHeaderPart("name", l.slice(0, colon), l.slice(0, colon));
+      checkHeaderPart("value", l.slice(0, colon), l.slice(colon + 1));
+    }
+    return lines;
+  }
+  return Object.entries(h).map(([k, v]) => {
+    if (typeof v !== "string") throw new TypeError(`header ${JSON.stringify(k)}: value must be a string, got ${typeof v}`);
+    if (k.length === 0 || k.includes(":")) throw invalid("AT_INVALID_HEADER", `header name must be non-empty and hold no ":", got ${JSON.stringify(k)}`);
+    checkHeaderPart("name", k, k);
+    checkHeaderPart("value", k, v);
+    return `${k}: ${v}`;
+  });
+}
+
+function checkNoCrLf(name: string, v: string | undefined): void {
+  if (v !== undefined && /[\r\n\0]/.test(v)) throw invalid("AT_INVALID_OPTION", `"${name}" must not contain CR, LF or NUL, got ${JSON.stringify(v)}`);
 }
 
 export class AtLink extends EventEmitter {
   readonly linkId: number;
-  private readonly driver: AtDriver;
+  private readonly driver: LinkHost;
   private config!: AtLinkConfig;
   private sendChain: Promise<unknown> = Promise.resolve();
   private closeWaiters: Array<() => void> = [];
 
-  constructor(driver: AtDriver, linkId: number, config: AtLinkConfig) {
+  constructor(driver: LinkHost, linkId: number, config: AtLinkConfig) {
     super();
     this.driver = driver;
     this.linkId = linkId;
@@ -97,6 +148,10 @@ export class AtLink extends EventEmitter {
     checkInt("pkiNumber", config.pkiNumber, 0, 0x7fffffff);
     checkInt("caNumber", config.caNumber, 0, 0x7fffffff);
     checkInt("sendTimeoutMs", config.sendTimeoutMs, 0, 60000);
+    checkNoCrLf("uri", config.uri);
+    checkNoCrLf("subprotocol", config.subprotocol);
+    checkNoCrLf("auth", config.auth);
+    headerLines(config.headers);
     this.config = { ...config };
   }
 
@@ -119,30 +174,18 @@ export class AtLink extends EventEmitter {
     const c = this.config;
     const id = this.linkId;
     let wscfg: string | null = null;
-    const tls = c.authMode !== undefined && c.authMode !== 0;
     if (c.pingIntervalSec !== undefined || c.pingpongTimeoutSec !== undefined || c.bufferSize !== undefined || c.authMode !== undefined) {
-      // Reference §2: only 3, 4, 5 (auth 0) or 7 parameters; TLS options need buffer_size.
       if (c.bufferSize !== undefined && c.bufferSize > this.driver.profile.maxBufferSize) {
         throw new RangeError(`"bufferSize" must be 1..${this.driver.profile.maxBufferSize} on firmware ${this.driver.profile.name}, got ${c.bufferSize}`);
       }
-      const p: number[] = [id, c.pingIntervalSec ?? 10, c.pingpongTimeoutSec ?? 120];
-      if (c.bufferSize !== undefined || c.authMode !== undefined) p.push(c.bufferSize ?? 1024);
-      if (tls) p.push(c.authMode!, c.pkiNumber ?? 0, c.caNumber ?? 0);
-      wscfg = `AT+WSCFG=${p.join(",")}`;
+      wscfg = wsCfgLine(id, c);
     }
     if (!/^wss?:\/\//i.test(c.uri)) throw new RangeError(`"uri" must be a ws:// or wss:// URI, got ${JSON.stringify(c.uri)}`);
     let auth = c.auth;
     if (auth === undefined && c.username !== undefined) {
       auth = "Basic " + Buffer.from(`${c.username}:${c.password ?? ""}`, "utf8").toString("base64");
     }
-    // Reference §4.1: the accepted counts are 2..5, an empty timeout field is an ERROR, and auth
-    // needs the timeout written out.
-    let line = `AT+WSOPEN=${id},${atQuote(c.uri)}`;
-    const needTimeout = c.networkTimeoutMs !== undefined || auth !== undefined;
-    if (c.subprotocol !== undefined || needTimeout) line += c.subprotocol !== undefined ? `,${atQuote(c.subprotocol)}` : ",";
-    if (needTimeout) line += `,${c.networkTimeoutMs ?? 15000}`;
-    if (auth !== undefined) line += `,${atQuote(auth)}`;
-    return { wscfg, wsopen: line };
+    return { wscfg, wsopen: wsOpenLine(id, { uri: c.uri, subprotocol: c.subprotocol, timeoutMs: c.networkTimeoutMs, auth }) };
   }
 
   /** Opens the link: AT+WSDATAFMT (once per boot), AT+WSHEAD, AT+WSCFG, AT+WSOPEN. */
@@ -160,6 +203,15 @@ export class AtLink extends EventEmitter {
       this.driver.flush();
       throw e;
     }
+    // Reference §2: without auth_mode bit 1 the firmware does not verify the server at all.
+    if (/^wss:/i.test(this.config.uri) && ((this.config.authMode ?? 0) & 2) === 0) {
+      this.driver.linkOpenedWithoutCa(this.linkId, this.config.uri);
+    }
+  }
+
+  /** False when the link goes to wss:// without a CA (auth_mode bit 1): the server is not verified. */
+  get verifiesServer(): boolean {
+    return !/^wss:/i.test(this.config.uri) || ((this.config.authMode ?? 0) & 2) !== 0;
   }
 
   private async applyHeaders(): Promise<void> {
@@ -167,16 +219,15 @@ export class AtLink extends EventEmitter {
     const have = this.driver.deviceHeaders;
     if (have && have.length === want.length && have.every((h, i) => h === want[i])) return;
     if (have === null || have.length > 0) {
-      await this.driver.command("AT+WSHEAD=0");
+      await this.driver.command(wsHeadLine(0));
       this.driver.deviceHeaders = [];
     }
     // §3.1: stored newest first and split at the first ":" with the value keeping its leading
     // space, so "Key:value" goes out as "Key: value"; sent in reverse so the request keeps our order.
     for (const h of [...want].reverse()) {
       const colon = h.indexOf(":");
-      if (colon <= 0) throw new RangeError(`header must be "Name: value", got ${JSON.stringify(h)}`);
       const bytes = utf8Encoder.encode(h.slice(0, colon) + ":" + h.slice(colon + 1).replace(/^ /, ""));
-      await this.driver.command(`AT+WSHEAD=${bytes.length}`, { data: bytes });
+      await this.driver.command(wsHeadLine(bytes.length), { data: bytes });
     }
     this.driver.deviceHeaders = want;
   }
@@ -214,10 +265,10 @@ export class AtLink extends EventEmitter {
     return this.send(Opcode.BINARY, data, false);
   }
   sendContMsg(data: string | Uint8Array): Promise<number> {
-    return this.send(Opcode.CONT, data, false);
+    return this.send(Opcode.CONTINUATION, data, false);
   }
   sendFin(): Promise<number> {
-    return this.send(Opcode.CONT, new Uint8Array(0), true);
+    return this.send(Opcode.CONTINUATION, new Uint8Array(0), true);
   }
   sendWithOpcode(opcode: number, data: string | Uint8Array): Promise<number> {
     return this.send(opcode, data, true);
@@ -269,7 +320,7 @@ export class AtLink extends EventEmitter {
 
   /** AT+WSCLOSE: drops the TCP connection with no close frame (reference §8); OK even if not open. */
   async stop(): Promise<void> {
-    await this.driver.command(`AT+WSCLOSE=${this.linkId}`, { timeoutMs: 20000 });
+    await this.driver.command(wsCloseLine(this.linkId), { timeoutMs: 20000 });
   }
 
   /** Called by the driver with this link's session events. */
@@ -288,6 +339,10 @@ export class AtLink extends EventEmitter {
       }
       case "ws-data":
         this.emit("data", toDataEvent(e.chunk));
+        break;
+      case "protocol-error":
+        // Only when listened to: an "error" event without a listener would throw.
+        if (this.listenerCount("error") > 0) this.emit("error", e.error);
         break;
       case "ws-message": {
         const m: AtMessage = { opcode: e.opcode, data: e.data, isText: e.opcode === Opcode.TEXT };

@@ -4,32 +4,17 @@
 // first failure.
 
 import { AtError } from "../../errors.js";
+import { Opcode } from "../../codec/constants.js";
+import { WSSEND_DEFAULT_TIMEOUT_MS, wsSendLine } from "../command-syntax.js";
 import type { FirmwareProfile } from "./firmware-profile.js";
 
-export const Opcode = { CONT: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 } as const;
-
-/** Reference §5: <timeout_ms> defaults to 10000 when left off. */
-export const WSSEND_DEFAULT_TIMEOUT_MS = 10000;
+export { Opcode, WSSEND_DEFAULT_TIMEOUT_MS, wsSendLine };
 
 export interface SendStep {
   /** The command line, without CR LF. */
   line: string;
   /** The bytes to write after the prompt; null for a length-0 send (master: no prompt). */
   data: Uint8Array | null;
-}
-
-/**
- * Formats AT+WSSEND, leaving off trailing parameters that equal their defaults (reference §5:
- * "Defaults apply only when trailing parameters are left off"; an empty field is an ERROR), so a
- * plain text send reads `AT+WSSEND=0,4` exactly as in the walkthroughs.
- */
-export function wsSendLine(linkId: number, length: number, opcode: number, timeoutMs: number, fin: boolean | null): string {
-  const params: Array<number> = [linkId, length, opcode, timeoutMs];
-  if (fin !== null) params.push(fin ? 1 : 0);
-  const defaults: Array<number | undefined> = [undefined, undefined, Opcode.TEXT, WSSEND_DEFAULT_TIMEOUT_MS, 1];
-  let n = params.length;
-  while (n > 2 && params[n - 1] === defaults[n - 1]) n--;
-  return `AT+WSSEND=${params.slice(0, n).join(",")}`;
 }
 
 function unsupported(profile: FirmwareProfile, what: string): AtError {
@@ -83,16 +68,16 @@ export function planSend(
   }
   if (opcode >= 3) throw new RangeError(`data opcode must be 0, 1 or 2, got ${opcode}`);
 
-  if (opcode === Opcode.CONT && fin) {
+  if (opcode === Opcode.CONTINUATION && fin) {
     if (!profile.hasFin) throw unsupported(profile, "ending a fragmented message");
-    if (data.length === 0) return [one(0, Opcode.CONT, true, null)];
+    if (data.length === 0) return [one(0, Opcode.CONTINUATION, true, null)];
     // The firmware ignores the data of an opcode-0 fin=1 send (§5), so carry it in a fin=0
     // fragment and end with the empty one.
-    return [...splitFragments(linkId, Opcode.CONT, data, limit, one), one(0, Opcode.CONT, true, null)];
+    return [...splitFragments(linkId, Opcode.CONTINUATION, data, limit, one), one(0, Opcode.CONTINUATION, true, null)];
   }
 
   if (!fin) {
-    if (!profile.hasFin) throw unsupported(profile, opcode === Opcode.CONT ? "a continuation fragment" : "a partial send");
+    if (!profile.hasFin) throw unsupported(profile, opcode === Opcode.CONTINUATION ? "a continuation fragment" : "a partial send");
     if (data.length === 0) return [one(0, opcode, false, null)];
     return splitFragments(linkId, opcode, data, limit, one);
   }
@@ -112,7 +97,7 @@ export function planSend(
         "which cannot fragment (no <fin>)",
     );
   }
-  return [...splitFragments(linkId, opcode, data, limit, one), one(0, Opcode.CONT, true, null)];
+  return [...splitFragments(linkId, opcode, data, limit, one), one(0, Opcode.CONTINUATION, true, null)];
 }
 
 function splitFragments(
@@ -125,7 +110,7 @@ function splitFragments(
   const steps: SendStep[] = [];
   for (let off = 0; off < data.length; off += limit) {
     const part = data.subarray(off, Math.min(off + limit, data.length));
-    steps.push(one(part.length, off === 0 ? opcode : Opcode.CONT, false, part));
+    steps.push(one(part.length, off === 0 ? opcode : Opcode.CONTINUATION, false, part));
   }
   return steps;
 }

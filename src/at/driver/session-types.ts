@@ -2,17 +2,7 @@
 // events it hands out (src/at/driver/session.ts is the state machine that uses them).
 
 import type { AtError, AtProtocolError } from "../../errors.js";
-import type { DeviceRecord } from "./records.js";
-
-/** Turns device bytes into records (the WASM scanner behind src/codec/at-scanner.ts). */
-export interface DeviceReader {
-  /** Feeds bytes; calls `emit` for each record, in order, before returning. */
-  feed(bytes: Uint8Array, emit: (record: DeviceRecord) => void): void;
-  /** The +WS_DATA layout of a link changed (AT+WSDATAFMT=<linkId>,<level>,<mask> answered OK). */
-  setDataFormat(linkId: number, level: number, mask: number): void;
-  /** The device rebooted: back to the boot state (default masks, line mode). */
-  reset(): void;
-}
+import type { FirmwareProfile } from "../firmware-profile.js";
 
 export interface CommandOptions {
   /** Bytes to write after the `>` prompt (AT+WSSEND / AT+WSHEAD with a length > 0). */
@@ -62,14 +52,26 @@ export type SessionEvent =
   | { type: "ws-message"; linkId: number; opcode: number; data: Uint8Array }
   /** A line nobody asked for (WIFI DISCONNECT, +TIME_UPDATED, a late result, ...). */
   | { type: "unsolicited"; text: string }
-  /** Something the session could not make sense of; the session carries on. */
-  | { type: "protocol-error"; error: AtProtocolError }
-  /** Everything on the wire, in order, for transcripts: what the host wrote and each record read. */
+  /** Something the session could not make sense of (linkId: the link it concerns); it carries on. */
+  | { type: "protocol-error"; error: AtProtocolError; linkId?: number }
+  /**
+   * For transcripts, only when AtSession.trace is on: each command and data the host wrote and
+   * each record read, as text (latin1).
+   */
   | { type: "trace"; from: "host" | "device"; text: string; bytes?: Uint8Array };
 
 export interface AtSessionOptions {
-  /** Drop a reassembled message larger than this (reported as a protocol error). Default 64 MiB. */
+  /** The firmware the device runs (link count, limits). Default master. */
+  profile?: FirmwareProfile;
+  /**
+   * The largest message reassembled (`ws-message`) and the largest +WS_DATA run without a
+   * data_len the session holds; above it: a protocol error and the data is dropped. Default 64 MiB.
+   */
+  maxPayloadBytes?: number;
+  /** Old name of maxPayloadBytes. */
   maxMessageBytes?: number;
-  /** The device echoes commands (the boot default, reference §10). Default true. */
-  echo?: boolean;
+  /** The device's echo state when known (the boot default is on, reference §10). Default: unknown. */
+  echo?: boolean | null;
+  /** Build "trace" events. Default false. */
+  trace?: boolean;
 }

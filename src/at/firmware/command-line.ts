@@ -10,6 +10,7 @@ import { sntpQuery, sntpSet, sntpTime } from "./sntp-commands.js";
 import { wscfg, wsdatafmt, wshead, wsheadQuery } from "./ws-config-commands.js";
 import { wsclose, wsopen, wsopenQuery } from "./ws-link-commands.js";
 import { wssend } from "./ws-send-commands.js";
+import { cipstaQuery, cipstatus, cmdQuery, sysstoreQuery, sysstoreSet, uartQuery, uartSet, type CommandForms } from "./system-commands.js";
 
 const MAX_LINE = 256;
 
@@ -17,12 +18,10 @@ type Form = "exec" | "test" | "query" | "set";
 type Handler = (d: Device, f: string[]) => void;
 type CommandTable = Record<string, Partial<Record<Form, Handler>>>;
 
-/** Runs one received line (its bytes up to and including LF). */
-export function executeLine(d: Device, bytes: number[], tooLong: boolean): void {
-  let text = String.fromCharCode(...bytes);
+/** Runs one received line (`text` without its line end; `crlf`: it ended in CR LF, not a bare LF). */
+export function executeLine(d: Device, text: string, crlf: boolean, tooLong: boolean): void {
   // The line terminator is CR LF (§1.2); a bare LF leaves a line that does not parse.
-  if (text.endsWith("\r\n")) text = text.slice(0, -2);
-  else {
+  if (!crlf) {
     d.errCode(0x01090000);
     d.write(RESULT_ERROR);
     return;
@@ -51,7 +50,7 @@ export function executeLine(d: Device, bytes: number[], tooLong: boolean): void 
   const name = m[1]!.toUpperCase();
   const form: Form = m[2] === undefined ? "exec" : m[2] === "=?" ? "test" : m[2] === "?" ? "query" : "set";
   const fields = form === "set" ? splitParams(m[3]!) : [];
-  const handler = commands(d.profile)[name];
+  const handler = commandTable(d.profile)[name];
   if (!handler) {
     d.errCode(0x01090000);
     return d.write(RESULT_ERROR);
@@ -64,11 +63,16 @@ export function executeLine(d: Device, bytes: number[], tooLong: boolean): void 
 
 function commands(profile: FirmwareProfile): CommandTable {
   const c: CommandTable = {
+    CMD: { query: (d) => cmdQuery(d, commandList(profile)) },
     GMR: { exec: gmr },
     RST: { exec: rst },
     SYSLOG: { set: syslogSet, query: syslogQuery },
     CWMODE: { set: cwmodeSet, query: cwmodeQuery },
     CWJAP: { set: cwjapSet, query: cwjapQuery },
+    SYSSTORE: { set: sysstoreSet, query: sysstoreQuery },
+    UART_CUR: { set: uartSet, query: uartQuery },
+    CIPSTA: { query: cipstaQuery },
+    CIPSTATUS: { exec: cipstatus },
     CIPSNTPCFG: { set: sntpSet, query: sntpQuery },
     CIPSNTPTIME: { query: sntpTime },
     WSCFG: { set: wscfg },
@@ -78,6 +82,34 @@ function commands(profile: FirmwareProfile): CommandTable {
     WSCLOSE: { set: wsclose },
   };
   // §1.1 / §12: AT+WSDATAFMT exists in master only.
-  if (profile.hasDataFmt) c.WSDATAFMT = { set: wsdatafmt };
+  if (profile.hasDataFormat) c.WSDATAFMT = { set: wsdatafmt };
   return c;
+}
+
+const tables = new Map<FirmwareProfile, CommandTable>();
+const lists = new Map<FirmwareProfile, CommandForms[]>();
+
+/** AT+CMD?'s list: AT, ATE, then every AT+ command of the table in its order. */
+function commandList(profile: FirmwareProfile): CommandForms[] {
+  let l = lists.get(profile);
+  if (!l) {
+    l = [
+      { name: "AT", test: false, query: false, set: false, exec: true },
+      { name: "ATE", test: false, query: false, set: false, exec: true },
+      ...Object.entries(commandTable(profile)).map(([name, h]) => ({
+        name: `AT+${name}`, test: !!h.test, query: !!h.query, set: !!h.set, exec: !!h.exec,
+      })),
+    ];
+    lists.set(profile, l);
+  }
+  return l;
+}
+
+function commandTable(profile: FirmwareProfile): CommandTable {
+  let t = tables.get(profile);
+  if (!t) {
+    t = commands(profile);
+    tables.set(profile, t);
+  }
+  return t;
 }

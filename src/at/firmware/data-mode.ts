@@ -1,4 +1,5 @@
-// The `>` data mode of AT+WSSEND and AT+WSHEAD: a counted raw read (§9).
+// The `>` data mode of AT+WSSEND and AT+WSHEAD (§9): the bytes the host scanner counted out
+// (src/codec/at-scanner.ts, direction "host", expectData) are collected here.
 
 /** §9 "Counting": exactly <length> raw bytes; CR, LF, NUL, +++ are data; no echo. */
 export class DataMode {
@@ -10,12 +11,10 @@ export class DataMode {
     this.buf = new Uint8Array(length);
   }
 
-  /** Takes what is still missing from chunk[from..]; returns how many bytes it took. */
-  take(chunk: Uint8Array, from: number): number {
-    const n = Math.min(this.length - this.got, chunk.length - from);
-    this.buf.set(chunk.subarray(from, from + n), this.got);
-    this.got += n;
-    return n;
+  /** One data record's payload (the scanner never hands out more than was announced). */
+  append(bytes: Uint8Array): void {
+    this.buf.set(bytes, this.got);
+    this.got += bytes.length;
   }
 
   get full(): boolean {

@@ -30,6 +30,9 @@ export class Device {
   // device state (all reset by boot)
   echo = true;
   syslog = false;
+  sysstore = 1;
+  /** AT+UART_CUR (reference §10: 115200 8N1, flow control "RTS only" = 1). */
+  uart = { baudRate: 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
   cwmode = 1;
   wifi: { ssid: string } | null = null;
   sntp = { enable: 0, timezone: 0, servers: [] as string[] };
@@ -39,10 +42,10 @@ export class Device {
   links: Array<Link | null> = [null, null, null];
 
   // receive state
-  line: number[] = [];
-  lineTooLong = false;
   pending: Pending | null = null;
   dataMode: DataMode | null = null;
+  /** Set by the receive loop: tells the host scanner that `n` data-mode bytes follow. */
+  expectData: (n: number) => void = () => undefined;
 
   constructor(readonly profile: FirmwareProfile, readonly pki: PkiCounts, readonly clock: () => number) {
     this.reset();
@@ -51,6 +54,8 @@ export class Device {
   reset(): void {
     this.echo = true;
     this.syslog = false;
+    this.sysstore = 1;
+    this.uart = { baudRate: 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
     this.cwmode = 1;
     this.wifi = null;
     this.sntp = { enable: 0, timezone: 0, servers: [] };
@@ -58,8 +63,6 @@ export class Device {
     this.formats = [0, 1, 2].map(() => ({ level: 0, mask: 48 }));
     this.headers = [];
     this.links = [null, null, null];
-    this.line = [];
-    this.lineTooLong = false;
     this.pending = null;
     this.dataMode = null;
   }
@@ -99,6 +102,7 @@ export class Device {
   enterDataMode(length: number, onData: (data: Uint8Array) => void): void {
     // §9 "The prompt": printed after the port switched to data mode.
     this.dataMode = new DataMode(length, onData);
+    this.expectData(length);
     this.write(PROMPT);
   }
 

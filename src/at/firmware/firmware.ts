@@ -25,6 +25,7 @@ import { Device } from "./device.js";
 import { executeLine } from "./command-line.js";
 import * as events from "./link-events.js";
 import { bytesToLatin1 } from "./latin1.js";
+import { AtScanner, type AtRecord } from "../../codec/at-scanner.js";
 
 export { LINK_COUNT, ClientState, type LinkDataEvent } from "./link.js";
 export type { LinkConfig, SendCall, FirmwareEffect } from "./effects.js";
@@ -41,10 +42,27 @@ export interface FirmwareOptions {
 export class EspAtFirmware {
   readonly profile: FirmwareProfile;
   private readonly d: Device;
+  /** Host -> device bytes are counted by the WASM scanner: command lines, then data mode (§9). */
+  private readonly scanner = new AtScanner({ direction: "host" });
+  /** The line the last push completed (text without CR LF), and whether part of it overflowed. */
+  private lineText: string | null = null;
+  private lineTooLong = false;
+  /** The last byte pushed in line mode was a CR (a CR LF split across chunks). */
+  private prevCR = false;
+  private readonly onRecord = (r: AtRecord) => {
+    if (r.kind === "data") {
+      this.d.dataMode?.append(r.payload);
+    } else if (r.kind === "line") {
+      // Pieces of a line longer than the scanner's stash come flagged: the command is too long.
+      if (r.overflow) this.lineTooLong = true;
+      if (this.lineText === null || r.overflow) this.lineText = r.text;
+    }
+  };
 
   constructor(options: FirmwareOptions = {}) {
     this.profile = typeof options.profile === "object" ? options.profile : firmwareProfile(options.profile ?? "master");
     this.d = new Device(this.profile, options.pki ?? { certs: 0, keys: 0, cas: 0 }, options.clock ?? (() => 0));
+    this.d.expectData = (n) => this.scanner.expectData(n);
   }
 
   // ---- the sans-I/O surface --------------------------------------------------------------------
@@ -52,6 +70,8 @@ export class EspAtFirmware {
   /** Power on (or come back from AT+RST): prints `\r\nready\r\n` (§10 "Boot banner"). */
   boot(): void {
     this.d.reset();
+    this.scanner.reset();
+    this.prevCR = false;
     this.d.powered = true;
     this.d.write("\r\nready\r\n");
   }
@@ -59,6 +79,8 @@ export class EspAtFirmware {
   /** A hardware reset (EN pin): links dropped, output stops until boot(). */
   powerOff(): void {
     this.d.powerDown();
+    this.scanner.reset();
+    this.prevCR = false;
   }
 
   /** Bytes written to the host since the last call. */
@@ -101,8 +123,11 @@ export class EspAtFirmware {
     let i = 0;
     while (i < chunk.length) {
       if (d.dataMode) {
-        // §9 "Counting": exactly <length> raw bytes; CR, LF, NUL, +++ are data; no echo.
-        i += d.dataMode.take(chunk, i);
+        // §9 "Counting": exactly <length> raw bytes; CR, LF, NUL, +++ are data; no echo. The
+        // scanner counts them (expectData); only what it still owes is handed to it.
+        const n = Math.min(this.scanner.remaining, chunk.length - i);
+        this.scanner.push(chunk.subarray(i, i + n), this.onRecord);
+        i += n;
         if (d.dataMode.full) {
           // §9 "More bytes than announced": extra bytes already buffered give busy p... and are
           // discarded, before the command's own result.
@@ -128,17 +153,17 @@ export class EspAtFirmware {
       const nl = chunk.indexOf(0x0a, i);
       const end = nl < 0 ? chunk.length : nl + 1;
       if (d.echo) d.out.push(chunk.slice(i, end));
-      for (let k = i; k < end; k++) {
-        if (d.line.length < 1024) d.line.push(chunk[k]!);
-        else d.lineTooLong = true;
-      }
+      // The scanner keeps a partial line across chunks and hands out the line at its LF.
+      const crlf = nl < 0 ? false : nl > i ? chunk[nl - 1] === 0x0d : this.prevCR;
+      this.scanner.push(chunk.subarray(i, end), this.onRecord);
+      this.prevCR = end > i && chunk[end - 1] === 0x0d;
       i = end;
       if (nl < 0) return;
-      const bytes = d.line;
-      const tooLong = d.lineTooLong;
-      d.line = [];
-      d.lineTooLong = false;
-      executeLine(d, bytes, tooLong);
+      const text = this.lineText ?? "";
+      const tooLong = this.lineTooLong;
+      this.lineText = null;
+      this.lineTooLong = false;
+      executeLine(d, text, crlf, tooLong);
       if (i < chunk.length && d.powered) {
         // [INF] §10: "Two commands sent back-to-back in one burst: the second gets busy p... and
         // is lost". Bytes sent after a command line in the same chunk (including data sent before

@@ -1,6 +1,9 @@
 // The link table: one WebSocket client per link id, and the AT+WSCFG settings stored for it.
 
-export const LINK_COUNT = 3;
+import { FIRMWARE_PROFILES } from "../firmware-profile.js";
+
+/** Links of the firmware (the profiles agree: reference §1.1). */
+export const LINK_COUNT = FIRMWARE_PROFILES.master.linkCount;
 
 /** WSC123 websocket_client_state_t as AT+WSOPEN? prints it (§4.2). */
 export const ClientState = { UNKNOW: 0, INIT: 1, CONNECTED: 2, WAIT_TIMEOUT: 3, CLOSING: 4 } as const;

@@ -12,7 +12,7 @@ export function wssend(d: Device, f: string[]): void {
   if (f.length < 2 || f.length > maxCount) return d.write(RESULT_ERROR);
   const id = num(d, f, 0, 0, LINK_COUNT - 1);
   if (id === undefined) return;
-  const length = num(d, f, 1, 0, p.maxSendLength);
+  const length = num(d, f, 1, 0, p.maxSendBytes);
   if (length === undefined) return;
   const opcode = numIfGiven(d, f, 2, 0, 15, 1);
   if (opcode === undefined) return;

@@ -1,0 +1,23 @@
+// The server `load-accuracy` measures: a ws echo server (in its own process) that holds every
+// message for a fixed delay before replying. It waits by spinning on the clock, not on a timer,
+// so the delay is exact to microseconds (timers would add up to a millisecond of their own).
+// Usage: node dist/bench/load-delay-server.js DELAY_MS; prints "Server started at ws://...".
+
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+
+const delayMs = Number(process.argv[2] ?? 5);
+const server = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+server.on("connection", (ws) => {
+  ws.on("message", (data, isBinary) => {
+    const until = performance.now() + delayMs;
+    while (performance.now() < until) {
+      // spin: the point is an exact delay
+    }
+    ws.send(data as Buffer, { binary: isBinary });
+  });
+});
+server.on("listening", () => {
+  process.stdout.write(`Server started at ws://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
+process.on("SIGTERM", () => process.exit(0));
