@@ -11,3 +11,5 @@ export type { FirmwareEffect, LinkConfig as FirmwareLinkConfig, SendCall } from 
 export type { FirmwareName, FirmwareProfile as EmulatorFirmwareProfile } from "./at/firmware/profile.js";
 export type { LinkDataEvent } from "./at/firmware/link.js";
 export type { FirmwareName as AtHostFirmwareName } from "./at/driver/firmware-profile.js";
+export type { TcpEmulatorOptions } from "./at/emulator-tcp.js";
+export type { CommandForm, WsCfgParams, WsOpenParams } from "./at/command-syntax.js";

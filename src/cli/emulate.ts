@@ -1,8 +1,7 @@
 // `wsat emulate`: an emulated ESP32 running ESP-AT (WebSocket command set) on TCP or a serial port.
 
-import type { Server, Socket } from "node:net";
 import { firmwareProfile, type FirmwareName } from "../at/firmware/profile.js";
-import type { EmulatorOptions } from "../at/emulator.js";
+import type { EmulatedDevice, EmulatorOptions } from "../at/emulator.js";
 import { envDefault, intFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
 import { formatTrace, type TraceDirection } from "./trace-format.js";
 
@@ -85,25 +84,16 @@ export function parseEmulateFlags(argv: string[], env: NodeJS.ProcessEnv = proce
 }
 
 /** --trace output: one chunk, as formatTrace lines on stderr. */
-function traceTo(write: (line: string) => void): (direction: TraceDirection, bytes: Uint8Array) => void {
-  return (direction, bytes) => {
-    for (const line of formatTrace({ timeMs: Date.now(), direction, bytes })) write(line);
+function traceTo(write: (line: string) => void): (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void {
+  return (direction, bytes, timeMs) => {
+    for (const line of formatTrace({ timeMs, direction, bytes })) write(line);
   };
 }
 
-/**
- * Taps every device of a TCP emulator: its listener runs before the emulator's (so the boot
- * banner is seen), reads through "data", writes by wrapping this socket's write.
- */
-function traceTcp(server: Server, trace: (direction: TraceDirection, bytes: Uint8Array) => void): void {
-  server.prependListener("connection", (socket: Socket) => {
-    socket.on("data", (buf: Buffer) => trace("host-to-device", new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
-    const write = socket.write.bind(socket) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
-    socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
-      trace("device-to-host", chunk);
-      return write(chunk, ...rest);
-    }) as typeof socket.write;
-  });
+/** The emulator's "wire" event (every byte both ways) as trace lines. */
+function traceDevice(device: EmulatedDevice, trace: (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void): void {
+  device.on("wire", (w: { from: "host" | "device"; bytes: Uint8Array; timeMs: number }) =>
+    trace(w.from === "host" ? "host-to-device" : "device-to-host", w.bytes, w.timeMs));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -137,18 +127,21 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (p.tcp) {
       const { startTcpEmulator } = await import("../at/emulator-tcp.js");
-      const em = await startTcpEmulator({ ...opts, host: p.tcp.host, port: p.tcp.port, log });
-      if (trace) traceTcp(em.server, trace);
+      const em = await startTcpEmulator({
+        ...opts,
+        host: p.tcp.host,
+        port: p.tcp.port,
+        log,
+        // Each device is tapped before it prints "ready": the boot banner is traced too.
+        onDevice: trace ? (device) => traceDevice(device, trace) : undefined,
+      });
       log?.(`ESP-AT ${p.firmware} emulator listening on tcp://${em.host}:${em.port}`);
       close = em.close;
     } else {
       const { startSerialEmulator } = await import("../at/emulator-serial.js");
       const em = await startSerialEmulator({ ...opts, path: p.serial!, baudRate: p.baud, log });
-      if (trace) {
-        // startSerialEmulator boots the device before returning: its boot banner precedes the tap.
-        em.port.on("data", (buf: Buffer) => trace("host-to-device", new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
-        em.device.on("output", (bytes: Uint8Array) => trace("device-to-host", bytes));
-      }
+      // startSerialEmulator boots the device before returning: its boot banner precedes the tap.
+      if (trace) traceDevice(em.device, trace);
       log?.(`ESP-AT ${p.firmware} emulator on ${p.serial} at ${p.baud} baud`);
       close = em.close;
     }

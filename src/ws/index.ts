@@ -33,3 +33,4 @@ export type { HttpHead } from "./http-head.js";
 export type { WebSocketEventHandler } from "./websocket.js";
 export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
 export type { ConnectionOwner } from "./server-connection.js";
+export type { AsGivenRequest } from "./handshake-client.js";

@@ -46,7 +46,9 @@ function unexportedTypes(entry: string): string[] {
         (decl.parent.parent.flags & ts.NodeFlags.GlobalAugmentation || ts.isModuleBlock(decl.parent.parent.parent) && ts.isModuleDeclaration(decl.parent.parent.parent.parent) && !!(decl.parent.parent.parent.parent.flags & ts.NodeFlags.GlobalAugmentation));
       if (sym && decl && ours(decl) && !global && !(sym.flags & ts.SymbolFlags.TypeParameter)) {
         const isType = sym.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class | ts.SymbolFlags.Enum);
-        if (isType && !exported.has(sym)) missing.set(sym.getName(), where);
+        // A local alias of a keyword type (`type Rejection = any`) names nothing a user must import.
+        const keywordAlias = sym.flags & ts.SymbolFlags.TypeAlias && ts.isTypeAliasDeclaration(decl) && ts.isToken(decl.type);
+        if (isType && !keywordAlias && !exported.has(sym)) missing.set(sym.getName(), where);
         if (isType) for (const d of sym.declarations ?? []) visit(d, `${where} > ${sym.getName()}`);
       }
     }
