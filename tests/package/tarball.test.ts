@@ -16,7 +16,13 @@ const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", ".."
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 function sh(cmd: string, args: string[], cwd: string, timeoutMs = 120_000, input?: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: timeoutMs, input, env: { ...process.env, npm_config_update_notifier: "false", NO_COLOR: "1" } });
+  // Run by `npm test`, this process carries the outer npm's npm_* settings (its command, its
+  // config): a nested npm must not inherit them.
+  // Its PATH also starts with node_modules/.bin, where a dependency of as-pect puts npm 6: the
+  // nested npm is the system's.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  env.PATH = (env.PATH ?? "").split(":").filter((p) => !p.includes("node_modules")).join(":");
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: timeoutMs, input, env: { ...env, npm_config_update_notifier: "false", NO_COLOR: "1" } });
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", all: `${cmd} ${args.join(" ")} -> ${r.status}\n${r.stdout}\n${r.stderr}${r.error ? `\n${r.error.message}` : ""}` };
 }
 
@@ -103,7 +109,7 @@ describe("the packed tarball in a fresh consumer project", () => {
   let installed = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "wsat-pack-"));
-    const pack = sh("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], ROOT);
+    const pack = sh("npm", ["pack", "--json", "--ignore-scripts", `--pack-destination=${dir}`], ROOT);
     assert.equal(pack.status, 0, pack.all);
     const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = join(dir, info[0]!.filename);
