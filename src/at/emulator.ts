@@ -220,6 +220,7 @@ export class EmulatedDevice extends EventEmitter {
       networkTimeoutMs: cfg.networkTimeoutMs,
       reconnectTimeoutMs: cfg.reconnectTimeoutMs,
       userAgent: "ESP32 Websocket Client",
+      perMessageDeflate: false, // esp_websocket_client does not negotiate extensions
       // [INF] auth_mode without the CA bit: ESP-AT builds skip server verification (no CA given).
       rejectUnauthorized: (cfg.authMode & 2) !== 0,
       ...this.overrides,

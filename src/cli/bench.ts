@@ -41,6 +41,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["at-bridge", ["at-bridge"], "../../bench/at-bridge.js", "runAtBridgeBench"],
     ["load", ["load"], "../../bench/load-generator.js", "runLoadBench"],
     ["load-accuracy", ["load-accuracy"], "../../bench/load-accuracy.js", "runLoadAccuracyBench"],
+    ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;

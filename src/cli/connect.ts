@@ -31,6 +31,7 @@ options:
       --echo                echo every message back with its type; exit when the server closes
       --timeout MS          connect / close timeout (default 10000)
       --ping-interval S     seconds between pings (default 10)
+      --no-deflate          do not offer permessage-deflate (RFC 7692; offered by default)
 
 through an ESP32 running ESP-AT (or wsat emulate):
       --via serial:PATH[@BAUD] | tcp://HOST:PORT | serial
@@ -58,6 +59,8 @@ export interface ConnectFlags {
   execute: string[];
   waitSec: number;
   trace: boolean;
+  /** Offer permessage-deflate (default true; --no-deflate). */
+  deflate: boolean;
 }
 
 const OPTIONS = {
@@ -78,6 +81,7 @@ const OPTIONS = {
   execute: { type: "string", short: "x", multiple: true },
   wait: { type: "string", short: "w" },
   trace: { type: "boolean" },
+  "no-deflate": { type: "boolean" },
 } as const;
 
 export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): ConnectFlags {
@@ -125,6 +129,7 @@ export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     execute,
     waitSec: numberFlag("--wait", v.wait, 0, 86400) ?? 2,
     trace: v.trace ?? false,
+    deflate: !(v["no-deflate"] ?? false),
   };
 }
 
@@ -141,6 +146,7 @@ export function clientOptionsFromFlags(f: ConnectFlags): ClientOptions {
     disableAutoReconnect: true,
     networkTimeoutMs: f.timeoutMs,
     pingIntervalSec: f.pingIntervalSec,
+    perMessageDeflate: f.deflate,
   };
 }
 

@@ -20,7 +20,9 @@ options:
   --ca F                   CA (PEM) that verifies client certificates
   --require-client-cert    mutual TLS: reject clients without a certificate signed by --ca
   -s, --subprotocol P      accept this subprotocol when offered (repeatable)
-  --max-payload N          largest message accepted, in bytes (default 67108864)
+  --max-payload N          largest message accepted, in bytes (default 67108864); with
+                           permessage-deflate, the limit is on the inflated size
+  --no-deflate             decline permessage-deflate (RFC 7692; accepted by default)
   -q, --quiet              do not log connections to stderr
 `;
 
@@ -34,6 +36,7 @@ interface ServeFlags {
   requireClientCert: boolean;
   subprotocols: string[];
   maxPayload?: number;
+  deflate: boolean;
   quiet: boolean;
 }
 
@@ -47,6 +50,7 @@ const OPTIONS = {
   "require-client-cert": { type: "boolean" },
   subprotocol: { type: "string", short: "s", multiple: true },
   "max-payload": { type: "string" },
+  "no-deflate": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
 } as const;
 
@@ -62,6 +66,7 @@ export function parseServeFlags(argv: string[]): ServeFlags {
     requireClientCert: v["require-client-cert"] ?? false,
     subprotocols: v.subprotocol ?? [],
     maxPayload: intFlag("--max-payload", v["max-payload"], 0, Number.MAX_SAFE_INTEGER),
+    deflate: !(v["no-deflate"] ?? false),
     quiet: v.quiet ?? false,
   };
   if (!f.host) throw new UsageError("--host needs a value");
@@ -94,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
     port: f.port ?? (f.tls ? 8766 : 8765),
     maxPayloadBytes: f.maxPayload,
     subprotocols: f.subprotocols.length ? f.subprotocols : undefined,
+    perMessageDeflate: f.deflate,
   };
   if (f.tls) {
     options.tls = {

@@ -2,6 +2,7 @@
 // defaults (reference §11.1), checked once: bad values throw TypeError/RangeError naming the field.
 
 import { parseWsUri, type WsTarget } from "./uri.js";
+import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 
 export interface ClientOptions {
   /** ws:// or wss:// URI with optional userinfo, path and query. */
@@ -64,6 +65,11 @@ export interface ClientOptions {
   rejectUnauthorized?: boolean;
   /** Limit for one frame / one reassembled message; 0 = none. Default 64 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Offer permessage-deflate (RFC 7692): true (default) with the defaults, an object to tune it,
+   * false to offer nothing. See PerMessageDeflateOptions for the window and memory settings.
+   */
+  perMessageDeflate?: PerMessageDeflateOptions | boolean;
 }
 
 export interface ResolvedClientOptions {
@@ -92,6 +98,8 @@ export interface ResolvedClientOptions {
     rejectUnauthorized: boolean;
   };
   maxPayloadBytes: number;
+  /** null: no permessage-deflate offer. */
+  perMessageDeflate: ResolvedDeflateOptions | null;
 }
 
 export const DEFAULT_USER_AGENT = "wsat Websocket Client";
@@ -252,6 +260,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
       rejectUnauthorized,
     },
     maxPayloadBytes: int("maxPayloadBytes", o.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
+    perMessageDeflate: resolveDeflateOptions(o.perMessageDeflate),
   };
 }
 

@@ -9,6 +9,8 @@ import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
 import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
+import { nodeDeflateStage } from "./extensions/zlib-stage.js";
+import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
 import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
@@ -23,6 +25,8 @@ export interface ConnectedInfo {
   subprotocol: string | undefined;
   status: number | undefined;
   headers: Array<[string, string]>;
+  /** The permessage-deflate parameters negotiated, or null. */
+  perMessageDeflate: DeflateAgreement | null;
 }
 
 export class WebSocketClient extends Endpoint {
@@ -178,6 +182,8 @@ export class WebSocketClient extends Endpoint {
       allocate: allocateUninitialized,
       allocateOutput,
       utf8Interior: isUtf8,
+      perMessageDeflate: o.perMessageDeflate,
+      deflateStage: o.perMessageDeflate ? nodeDeflateStage() : undefined,
       request: {
         host: t.host,
         port: t.port,
@@ -249,7 +255,7 @@ export class WebSocketClient extends Endpoint {
     this.phase = "connected";
     this.subprotocol = e.subprotocol;
     this.startPings();
-    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers };
+    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: (_core as ClientProtocol).deflate };
     this.emit("connected", info);
   }
 

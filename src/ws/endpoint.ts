@@ -134,10 +134,10 @@ export abstract class Endpoint extends EventEmitter {
   private readPaused = false;
   private corked = false;
   /** Sends waiting for their write callback, with their lengths: [result, n, result, n, ...]. */
-  private readonly written: Array<SendResult | number> = [];
+  private written: Array<SendResult | number> | null = null;
   private onWritten: ((err?: Error | null) => void) | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
-  private closeWaiters: Array<() => void> = [];
+  private closeWaiters: Array<() => void> | null = null;
 
   /** Bytes handed to the socket and not yet written to the kernel. */
   get bufferedAmount(): number {
@@ -209,11 +209,22 @@ export abstract class Endpoint extends EventEmitter {
    */
   protected pump(core: Connection): void {
     const events = core.eventsReceived();
-    for (let i = 0; i < events.length; i++) this.dispatch(core, events[i]);
+    // A listener that throws is the application's bug and surfaces as one (rethrown below), but
+    // only after the connection has done its own work: every event dispatched, the close reply
+    // and the output written. It never leaves the connection half-done.
+    let thrown: { error: unknown } | null = null;
+    for (let i = 0; i < events.length; i++) {
+      try {
+        this.dispatch(core, events[i]);
+      } catch (error) {
+        thrown ??= { error };
+      }
+    }
     core.settle();
     if (core.hasDataToSend) this.write(core);
     if (core.closeTransport) this.endTransport(core);
     else if (core.state === "CLOSING") this.armCloseTimer(core, this.closeTimeoutMs);
+    if (thrown) throw thrown.error;
   }
 
   private dispatch(core: Connection, e: ConnectionEvent): void {
@@ -237,8 +248,8 @@ export abstract class Endpoint extends EventEmitter {
 
   /** Settles every pending close() promise (the connection is gone, one way or another). */
   protected releaseCloseWaiters(): void {
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
+    const waiters = this.closeWaiters ?? [];
+    this.closeWaiters = null;
     for (const w of waiters) w();
   }
 
@@ -304,7 +315,7 @@ export abstract class Endpoint extends EventEmitter {
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
     if (result) {
       // Writes complete in order: one callback per endpoint settles the oldest waiting send.
-      this.written.push(result, n);
+      (this.written ??= []).push(result, n);
       socket.write(chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
     } else {
       socket.write(chunks[last]);
@@ -318,8 +329,8 @@ export abstract class Endpoint extends EventEmitter {
   }
 
   private wrote(err?: Error | null): void {
-    const result = this.written.shift() as SendResult;
-    const n = this.written.shift() as number;
+    const result = this.written!.shift() as SendResult;
+    const n = this.written!.shift() as number;
     result.settle(err ? sendFailed(err) : undefined, n);
   }
 
@@ -435,13 +446,13 @@ export abstract class Endpoint extends EventEmitter {
     const core = this.core;
     if (!core || core.state === "CLOSED") return Promise.resolve();
     // A close handshake already under way: wait for the same end instead of starting another.
-    if (core.state === "CLOSING") return new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (core.state === "CLOSING") return new Promise<void>((resolve) => (this.closeWaiters ??= []).push(resolve));
     try {
       core.sendClose(code, reason);
     } catch (err) {
       return Promise.reject(err);
     }
-    const done = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    const done = new Promise<void>((resolve) => (this.closeWaiters ??= []).push(resolve));
     this.write(core);
     this.clearCloseTimer();
     this.armCloseTimer(core, timeoutMs);

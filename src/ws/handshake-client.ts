@@ -7,6 +7,8 @@ import { acceptKey } from "./accept-key.js";
 import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
 import { latin1Bytes } from "../codec/latin1.js";
 import { hostHeader } from "./uri.js";
+import { acceptDeflateResponse, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 
 export interface ClientRequest {
   host: string;
@@ -20,6 +22,8 @@ export interface ClientRequest {
   /** Full Authorization header value (e.g. "Basic dXNlcjpwYXNz"), if any. */
   authorization?: string;
   headers: Array<[string, string]>;
+  /** Sec-WebSocket-Extensions offer (RFC 6455 9.1), e.g. permessage-deflate's. */
+  extensions?: string;
   /**
    * The permissive profile (the ESP-AT emulator's links, issue 9 §2): what esp_websocket_client
    * sends "as given" — the URI's path exactly as written (no normalisation, no re-encoding), the
@@ -66,6 +70,7 @@ export function buildClientRequest(r: ClientRequest): Uint8Array {
     return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
   }
   if (r.subprotocols.length) lines.push(`Sec-WebSocket-Protocol: ${r.subprotocols.join(", ")}`);
+  if (r.extensions) lines.push(`Sec-WebSocket-Extensions: ${r.extensions}`);
   if (r.authorization) lines.push(`Authorization: ${r.authorization}`);
   for (const [name, value] of r.headers) lines.push(`${name}: ${value}`);
   return latin1Bytes(lines.join("\r\n") + "\r\n\r\n");
@@ -76,10 +81,13 @@ export interface ServerResponse {
   /** The subprotocol the server chose, if any. */
   subprotocol: string | undefined;
   head: HttpHead;
+  /** The permessage-deflate parameters the server accepted, or null. */
+  deflate: DeflateAgreement | null;
 }
 
 /** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
-export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[], anySubprotocol = false): ServerResponse {
+export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[], anySubprotocol = false,
+  deflate: ResolvedDeflateOptions | null = null): ServerResponse {
   const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
   if (!m) {
     throw new InvalidHandshake("HANDSHAKE_BAD_STATUS_LINE",
@@ -107,18 +115,22 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
     throw new InvalidHandshake("HANDSHAKE_ACCEPT",
       `Sec-WebSocket-Accept ${JSON.stringify(accept.join(", ") || null)}, expected ${JSON.stringify(expected)}`, status);
   }
-  // 4.1 (5): no extensions were requested, so any is a failure.
+  // 4.1 (5): an extension "not present in the client's handshake" fails the connection;
+  // permessage-deflate's response is checked by RFC 7692 5's rules.
   const ext = headerValue(head, "sec-websocket-extensions");
-  if (ext !== undefined) {
+  let agreement: DeflateAgreement | null = null;
+  if (deflate) {
+    agreement = acceptDeflateResponse(ext, deflate);
+  } else if (ext !== undefined) {
     throw new InvalidHandshake("HANDSHAKE_EXTENSION", `server chose extension ${JSON.stringify(ext)}, none requested`, status);
   }
   // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
   // The server may also choose none (esp_websocket_client accepts that too).
-  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head };
+  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head, deflate: agreement };
   const chosen = headerTokens(head, "sec-websocket-protocol", false);
   if (chosen.length > 1 || (chosen.length === 1 && !subprotocols.includes(chosen[0]))) {
     throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
       `server chose subprotocol ${JSON.stringify(chosen.join(", "))}, offered ${JSON.stringify(subprotocols.join(", "))}`, status);
   }
-  return { status, subprotocol: chosen[0], head };
+  return { status, subprotocol: chosen[0], head, deflate: agreement };
 }

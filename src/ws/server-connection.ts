@@ -11,6 +11,7 @@ import { readIntoWindow } from "./window-read.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 import type { ServerConnectionEventMap } from "./event-maps.js";
+import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 
 /** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
 export interface ConnectionOwner {
@@ -31,6 +32,8 @@ export class ServerConnection extends Endpoint {
   subprotocol: string | undefined;
   /** The client's handshake headers. */
   headers: Array<[string, string]> = [];
+  /** The permessage-deflate parameters negotiated, or null (once the handshake is done). */
+  perMessageDeflate: DeflateAgreement | null = null;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   private readonly owner: ConnectionOwner;
@@ -87,6 +90,7 @@ export class ServerConnection extends Endpoint {
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
     this.headers = e.headers;
+    this.perMessageDeflate = (_core as ServerProtocol).deflate;
     if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });

@@ -4,7 +4,13 @@
 import { InvalidHandshake, WsatError } from "../errors.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { buildAcceptResponse, buildRejectResponse, parseClientRequest, type ClientHandshake } from "./handshake-server.js";
-import { HttpHeadReader } from "./http-head.js";
+import { HttpHeadReader, headerValues } from "./http-head.js";
+import { acceptDeflateOffer, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
+import type { DeflateStage } from "./extensions/deflate-stage.js";
+import { parseExtensions } from "./extensions/extension-header.js";
+import { PerMessageDeflate } from "./extensions/permessage-deflate.js";
+import { pakoStage } from "./extensions/pako-stage.js";
 
 /**
  * Chooses the subprotocol from those the client offered (in its order): return one of them, or
@@ -16,13 +22,21 @@ export interface ServerProtocolOptions extends Omit<ConnectionOptions, "role" | 
   selectSubprotocol?: SubprotocolSelector;
   /** Extra response headers. */
   responseHeaders?: Array<[string, string]>;
+  /** Accept permessage-deflate offers with these options (resolveDeflateOptions); null/undefined: decline. */
+  perMessageDeflate?: ResolvedDeflateOptions | null;
+  /** Where compression contexts come from (the shell's; default pako, runtime-neutral). */
+  deflateStage?: DeflateStage;
 }
 
 export class ServerProtocol extends Connection {
   /** The client's handshake, once OPEN. */
   request: ClientHandshake | undefined;
   subprotocol: string | undefined;
+  /** The permessage-deflate parameters in force, once OPEN (null: not negotiated). */
+  deflate: DeflateAgreement | null = null;
   private head = new HttpHeadReader();
+  private readonly deflateOptions: ResolvedDeflateOptions | null;
+  private readonly deflateStage: DeflateStage;
   private readonly select: SubprotocolSelector | undefined;
   private readonly responseHeaders: Array<[string, string]>;
 
@@ -30,6 +44,8 @@ export class ServerProtocol extends Connection {
     super({ ...options, role: "server" }, "CONNECTING");
     this.select = options.selectSubprotocol;
     this.responseHeaders = options.responseHeaders ?? [];
+    this.deflateOptions = options.perMessageDeflate ?? null;
+    this.deflateStage = options.deflateStage ?? pakoStage;
   }
 
   protected override receiveHandshake(bytes: Uint8Array): void {
@@ -43,9 +59,18 @@ export class ServerProtocol extends Connection {
         throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
           `selected subprotocol ${JSON.stringify(chosen)} was not offered (${JSON.stringify(request.subprotocols.join(", "))})`, 500);
       }
+      // RFC 6455 9.1 / RFC 7692 5: the first acceptable permessage-deflate offer, if any.
+      let headers = this.responseHeaders;
+      const offers = this.deflateOptions ? headerValues(got.head, "sec-websocket-extensions") : [];
+      const accepted = offers.length ? acceptDeflateOffer(parseExtensions(offers), this.deflateOptions!) : null;
+      if (accepted) {
+        headers = [...headers, ["Sec-WebSocket-Extensions", accepted.response]];
+        this.deflate = accepted.agreement;
+        this.useExtension(new PerMessageDeflate({ agreement: accepted.agreement, role: "server", stage: this.deflateStage, options: this.deflateOptions! }));
+      }
       this.request = request;
       this.subprotocol = chosen;
-      this.out.push(buildAcceptResponse(request.key, chosen, this.responseHeaders));
+      this.out.push(buildAcceptResponse(request.key, chosen, headers));
       this.state = "OPEN";
       this.startFraming();
       this.events.push({ type: "open", subprotocol: chosen, path: request.path, headers: got.head.headers, status: undefined });

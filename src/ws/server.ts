@@ -14,6 +14,8 @@ import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
 import type { IncomingMessage } from "node:http";
 import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
 import type { ServerEventMap } from "./event-maps.js";
+import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
+import { nodeDeflateStage } from "./extensions/zlib-stage.js";
 
 export interface ServerTlsOptions {
   cert: string | Uint8Array;
@@ -48,6 +50,11 @@ export interface ServerOptions extends AttachOptions {
   pingIntervalSec?: number;
   /** Drop a connection whose pong has not come this long after a ping; 0 = never. Default 30. */
   pingpongTimeoutSec?: number;
+  /**
+   * Accept permessage-deflate offers (RFC 7692): true (default) with the defaults, an object to
+   * tune it, false to decline. See PerMessageDeflateOptions for the window and memory settings.
+   */
+  perMessageDeflate?: PerMessageDeflateOptions | boolean;
   /**
    * Output a client has not read yet above which its connection stops reading from it until it
    * drains (so a ping flood or a slow reader costs a bounded amount). Default 1 MiB.
@@ -94,6 +101,7 @@ export class WebSocketServer extends EventEmitter {
   private readonly secure: boolean;
   private readonly select: SubprotocolSelector | undefined;
   private readonly maxPayloadBytes: number;
+  private readonly perMessageDeflate: ResolvedDeflateOptions | null;
   private readonly bufferSize: number;
   private readonly handshakeTimeoutMs: number;
   private readonly closeTimeoutMs: number;
@@ -122,6 +130,7 @@ export class WebSocketServer extends EventEmitter {
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
     this.port = checkInt("port", options.port, 0, 65535, 0);
     this.maxPayloadBytes = checkInt("maxPayloadBytes", options.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024);
+    this.perMessageDeflate = resolveDeflateOptions(options.perMessageDeflate);
     this.bufferSize = checkInt("bufferSize", options.bufferSize, 1, 16 * 1024 * 1024, 16384);
     this.handshakeTimeoutMs = checkInt("handshakeTimeoutMs", options.handshakeTimeoutMs, 1, 3_600_000, 10000);
     this.closeTimeoutMs = checkInt("closeTimeoutMs", options.closeTimeoutMs, 1, 3_600_000, 1000);
@@ -283,6 +292,8 @@ export class WebSocketServer extends EventEmitter {
       allocateOutput,
       utf8Interior: isUtf8,
       selectSubprotocol: this.select,
+      perMessageDeflate: this.perMessageDeflate,
+      deflateStage: this.perMessageDeflate ? nodeDeflateStage() : undefined,
     });
     const conn = new ServerConnection(socket, core, owner);
     this.pending.add(conn);

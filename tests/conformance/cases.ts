@@ -8,6 +8,7 @@ import { deflateRawSync, constants as zlibConstants } from "node:zlib";
 import { OP, closePayload, fill, sha1, toBytes } from "./wire.js";
 import { msg, pong, timeout, Verdict, type CaseDef, type CaseRun } from "./session.js";
 import { utf8Groups } from "./utf8-vectors.js";
+import { corpus, slice, type PmceRequest } from "./pmce.js";
 
 export type Profile = "quick" | "full";
 
@@ -563,54 +564,107 @@ export function buildCases(profile: Profile = "full"): CaseDef[] {
     },
   });
 
-  // ---- 12.x / 13.x permessage-deflate: not implemented by wsat; RSV1 must still be rejected ----
-  const corpora = ["JSON", "BMP image", "German text", "HTML", "PDF"];
+  // ---- 12.x / 13.x permessage-deflate (Autobahn case12_x_x.py / case13_x_x.py) ----
+  // With permessage-deflate negotiated: messages cut from a corpus, each sent compressed by the
+  // harness's own compressor (pmce.ts; auto-fragmented after compression, RSV1 on the first
+  // frame), the next one sent when the echo is back and equal (type, length, SHA-1), then a
+  // clean close. Without it (a peer that does not implement it): UNIMPLEMENTED, and a frame with
+  // RSV1 set must still fail the connection (1002).
+  const corpora = ["JSON", "BMP image", "German text", "HTML", "PDF"] as const;
   const configs: [number, number][] = [
     [16, 0], [64, 0], [256, 0], [1024, 0], [4096, 0], [8192, 0], [16384, 0], [32768, 0], [65536, 0], [131072, 0],
     [8192, 256], [16384, 256], [32768, 1024], [65536, 4096], [131072, 8192], [65536, 16384], [131072, 16384], [131072, 32768],
   ];
-  const offers13 = [
-    "server_no_context_takeover=default, client_max_window_bits=default",
-    "no_context_takeover both ways",
-    "client_max_window_bits=9",
-    "client_max_window_bits=15",
-    "no_context_takeover + max_window_bits=9",
-    "no_context_takeover + max_window_bits=15",
-    "fallback list of offers",
+  // (requestNoContextTakeover, requestMaxWindowBits): the client's offers and the server's accepts
+  const offers13: Array<[string, PmceRequest[]]> = [
+    ["server_no_context_takeover=default, client_max_window_bits=default", [[false, 0]]],
+    ["no_context_takeover both ways", [[true, 0]]],
+    ["max_window_bits=9", [[false, 9]]],
+    ["max_window_bits=15", [[false, 15]]],
+    ["no_context_takeover + max_window_bits=9", [[true, 9]]],
+    ["no_context_takeover + max_window_bits=15", [[true, 15]]],
+    ["fallback list of offers", [[true, 9], [true, 0], [false, 0]]],
   ];
+  const messageCount = quick ? 10 : 1000;
   const deflated = (() => {
     const raw = deflateRawSync(Buffer.from("Hello, permessage-deflate!"), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
     return raw.subarray(0, raw.length - 4); // RFC 7692 7.2.1: strip the trailing 00 00 ff ff
   })();
-  const pmceCase = (id: string, desc: string) =>
-    add(id, desc, "permessage-deflate is not negotiated (UNIMPLEMENTED); a frame with RSV1 set must still fail the connection (1002).", (t) => {
+  interface PmceProgress { sent: number; echoed: number; last: Buffer; error: string | null }
+  const progress = new WeakMap<CaseRun, PmceProgress>();
+  const pmceCase = (id: string, desc: string, corpusName: (typeof corpora)[number], size: number, frag: number, requests: PmceRequest[]) =>
+    add(id, desc, `Receive echo'ed messages (with payload as sent, checked by SHA-1). Clean close with normal code. Without permessage-deflate: UNIMPLEMENTED, and a frame with RSV1 set fails the connection (1002).`, (t) => {
+      if (!t.p.pmce) {
+        t.expected.OK = [];
+        t.expectedClose = FAIL_1002;
+        t.p.sendFrame({ opcode: OP.TEXT, payload: deflated, rsv: 4 });
+        t.p.killAfter(1);
+        return;
+      }
+      const c = corpus(corpusName);
       t.expected.OK = [];
-      t.expectedClose = FAIL_1002;
-      t.p.sendFrame({ opcode: OP.TEXT, payload: deflated, rsv: 4 });
-      t.p.killAfter(1);
+      t.expectedClose = CLEAN_1000;
+      t.p.autoFragmentSize = frag;
+      const st: PmceProgress = { sent: 0, echoed: 0, last: slice(c, size, 0), error: null };
+      progress.set(t, st);
+      t.info.pmce = t.p.pmce.params;
+      t.p.sendCompressedMessage(st.last, c.binary);
+      st.sent++;
+      t.p.killAfter(quick ? 60 : 600);
     }, {
-      offerDeflate: true,
-      onConnectionLost: (t) => {
-        if (t.info.deflateAccepted) {
-          t.behavior = Verdict.FAILED;
-          t.result = `The peer accepted permessage-deflate (${t.info.deflateAccepted}); the harness does not implement it.`;
-        } else if (t.behavior === Verdict.OK && t.behaviorClose === Verdict.OK) {
-          t.behavior = Verdict.UNIMPLEMENTED;
-          t.behaviorClose = Verdict.UNIMPLEMENTED;
-          t.result = "permessage-deflate was not negotiated; the RSV1 frame was rejected as it must be.";
+      pmce: { offers: requests, accepts: requests },
+      hardLimitSec: quick ? 90 : 900,
+      onMessage: (t, payload, binary) => {
+        const st = progress.get(t);
+        const c = corpus(corpusName);
+        if (!st) {
+          t.received.push(msg(payload, binary)); // not negotiated: an echo the case did not ask for
+          return;
+        }
+        st.echoed++;
+        if (st.error === null && (binary !== c.binary || payload.length !== st.last.length || sha1(payload) !== sha1(st.last))) {
+          st.error = `echo ${st.echoed} differs: ${binary ? "binary" : "text"} of ${payload.length} bytes, expected ${c.binary ? "binary" : "text"} of ${st.last.length} bytes (SHA-1 ${sha1(st.last)})`;
+        }
+        if (st.error === null && st.sent < messageCount) {
+          st.last = slice(c, size, st.sent);
+          t.p.sendCompressedMessage(st.last, c.binary);
+          st.sent++;
         } else {
+          t.p.sendClose(NORMAL);
+        }
+      },
+      onConnectionLost: (t) => {
+        const st = progress.get(t);
+        if (!st) {
+          if (t.info.deflateAccepted) {
+            t.behavior = Verdict.FAILED;
+            t.result = `The peer answered permessage-deflate (${t.info.deflateAccepted}) but the case could not use it.`;
+          } else if (t.behavior === Verdict.OK && t.behaviorClose === Verdict.OK) {
+            t.behavior = Verdict.UNIMPLEMENTED;
+            t.behaviorClose = Verdict.UNIMPLEMENTED;
+            t.result = "permessage-deflate was not negotiated; the RSV1 frame was rejected as it must be.";
+          } else {
+            t.behavior = Verdict.FAILED;
+            t.result = `Without permessage-deflate, a frame with RSV1 was not rejected with 1002 (${t.resultClose}).`;
+          }
+          return;
+        }
+        t.info.messages = { sent: st.sent, echoed: st.echoed, compressedOut: t.p.pmce!.compressedOut, compressedIn: t.p.pmce!.compressedIn };
+        if (st.error !== null || st.echoed < messageCount) {
           t.behavior = Verdict.FAILED;
-          t.result = `Without permessage-deflate, a frame with RSV1 was not rejected with 1002 (${t.resultClose}).`;
+          t.result = st.error ?? `${st.echoed} of ${messageCount} messages echoed before the connection ended.`;
+        } else if (t.behavior === Verdict.OK) {
+          t.result = `${messageCount} compressed messages echoed correctly.`;
         }
       },
     });
   corpora.forEach((c, ci) =>
     configs.forEach(([size, frag], i) =>
-      pmceCase(`12.${ci + 1}.${i + 1}`, `Send 1000 compressed messages each of payload size ${size}${frag ? `, auto-fragment to ${frag} octets` : ""} (${c} corpus).`)),
+      pmceCase(`12.${ci + 1}.${i + 1}`, `Send ${messageCount} compressed messages each of payload size ${size}${frag ? `, auto-fragment to ${frag} octets` : ""} (${c} corpus). Use default permessage-deflate offer.`, c, size, frag, [[false, 0]])),
   );
-  offers13.forEach((o, oi) =>
+  offers13.forEach(([o, requests], oi) =>
     configs.forEach(([size, frag], i) =>
-      pmceCase(`13.${oi + 1}.${i + 1}`, `Send 1000 compressed messages each of payload size ${size}${frag ? `, auto-fragment to ${frag} octets` : ""} (JSON corpus); offer: ${o}.`)),
+      pmceCase(`13.${oi + 1}.${i + 1}`, `Send ${messageCount} compressed messages each of payload size ${size}${frag ? `, auto-fragment to ${frag} octets` : ""} (JSON corpus); offer: ${o}.`, "JSON", size, frag, requests)),
   );
 
   return cases;

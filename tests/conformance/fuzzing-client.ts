@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readHead, hasToken } from "./http.js";
 import { acceptKey } from "./wire.js";
 import { Session, Verdict, type CaseDef, type CaseResult } from "./session.js";
+import { HarnessPmce, checkAnswer, offerString } from "./pmce.js";
 import { writeReports, type Tally } from "./report.js";
 
 export interface FuzzingClientOptions {
@@ -49,7 +50,7 @@ export async function runOne(url: string, def: CaseDef): Promise<CaseResult> {
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-        (def.offerDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "") +
+        (def.pmce ? `Sec-WebSocket-Extensions: ${def.pmce.offers.map(offerString).join(", ")}\r\n` : "") +
         "User-Agent: wsat-conformance-fuzzingclient\r\n\r\n",
     );
     const head = await readHead(socket);
@@ -57,8 +58,16 @@ export async function runOne(url: string, def: CaseDef): Promise<CaseResult> {
     if (status !== 101 || !hasToken(head.headers.get("upgrade"), "websocket") || head.headers.get("sec-websocket-accept") !== acceptKey(key)) {
       throw new Error(`handshake failed: ${head.startLine}`);
     }
-    const session = new Session(socket, false, def, head.rest);
+    // RFC 7692 5: an answer that accepts none of the offers (or breaks the rules) fails the
+    // handshake; an extension answered to a case that offered none is recorded.
     const ext = head.headers.get("sec-websocket-extensions");
+    let pmce: HarnessPmce | null = null;
+    if (ext && def.pmce) {
+      const params = checkAnswer(ext, def.pmce.offers);
+      if (typeof params === "string") throw new Error(`permessage-deflate answer rejected: ${params}`);
+      pmce = new HarnessPmce(params, false);
+    }
+    const session = new Session(socket, false, def, head.rest, pmce);
     if (ext) session.t.info.deflateAccepted = ext;
     return await session.finished;
   } catch (e) {

@@ -10,6 +10,7 @@ import { createServer, type Server, type Socket, type AddressInfo } from "node:n
 import { readHead, hasToken } from "./http.js";
 import { acceptKey } from "./wire.js";
 import { Session, type CaseDef, type CaseResult } from "./session.js";
+import { HarnessPmce, acceptOffer } from "./pmce.js";
 import { writeReports, type Tally } from "./report.js";
 
 export interface FuzzingServerOptions {
@@ -142,15 +143,18 @@ export class FuzzingServer {
       default:
         return bad(`unknown endpoint ${url.pathname}`);
     }
-    // No extension is ever accepted: the harness has no permessage-deflate (12.x/13.x are
-    // UNIMPLEMENTED); an offer by the client is recorded.
+    // Only 12.x/13.x accept permessage-deflate (with the case's parameters, as Autobahn's
+    // fuzzing server does); other cases decline every extension. An offer is recorded.
     const offered = h.get("sec-websocket-extensions");
+    const accepted = offered && def.pmce ? acceptOffer(offered, def.pmce.accepts) : null;
     socket.write(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
+        `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n` +
+        (accepted ? `Sec-WebSocket-Extensions: ${accepted.answer}\r\n` : "") + "\r\n",
     );
-    const session = new Session(socket, true, def, head.rest);
+    const session = new Session(socket, true, def, head.rest, accepted ? new HarnessPmce(accepted.params, true) : null);
     if (offered) session.t.info.clientOfferedExtensions = offered;
+    if (accepted) session.t.info.deflateAccepted = accepted.answer;
     const result = await session.finished;
     onDone?.(result);
   }

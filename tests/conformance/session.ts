@@ -10,6 +10,7 @@
 
 import type { Socket } from "node:net";
 import { encodeFrame, closePayload, FrameReader, WireError, OP, toBytes, preview, type FrameSpec, type ReadFrame } from "./wire.js";
+import type { HarnessPmce, PmceRequest } from "./pmce.js";
 
 export type Ev =
   | { type: "message"; payload: Buffer; binary: boolean }
@@ -91,8 +92,11 @@ export interface CaseDef {
   id: string;
   description: string;
   expectation: string;
-  /** 12.x/13.x: the fuzzing client offers permessage-deflate in its handshake. */
-  offerDeflate?: boolean;
+  /**
+   * 12.x/13.x permessage-deflate: the fuzzing client offers `offers` (in order), the fuzzing
+   * server accepts a client's offer with the first of `accepts` it can honour.
+   */
+  pmce?: { offers: PmceRequest[]; accepts: PmceRequest[] };
   /** Upper bound on the whole case (safety net; every case also arms its own timers). */
   hardLimitSec?: number;
   onOpen(t: CaseRun): void;
@@ -151,6 +155,7 @@ export class Session {
   private pumping = false;
   private msgParts: Buffer[] | null = null;
   private msgBinary = false;
+  private msgCompressed = false;
   private readonly started = Date.now();
   private done!: (r: CaseResult) => void;
   readonly finished: Promise<CaseResult>;
@@ -159,12 +164,14 @@ export class Session {
   /**
    * @param isServer the fuzzer's role: true = fuzzing server (tests clients; sends unmasked),
    *                 false = fuzzing client (tests servers; sends masked with a fresh key per frame)
+   * @param pmce permessage-deflate as negotiated in the handshake (12.x/13.x), or null
    */
   constructor(
     readonly socket: Socket,
     readonly isServer: boolean,
     readonly def: CaseDef,
     leftover: Buffer,
+    readonly pmce: HarnessPmce | null = null,
   ) {
     this.reader = new FrameReader(isServer /* clients must mask */);
     this.finished = new Promise((resolve) => (this.done = resolve));
@@ -237,6 +244,25 @@ export class Session {
     for (let off = 0, first = true; off < body.length; off += size, first = false) {
       const end = Math.min(body.length, off + size);
       this.sendFrame({ opcode: first ? opcode : OP.CONTINUATION, payload: body.subarray(off, end), fin: end === body.length, ...opts });
+    }
+  }
+
+  /**
+   * One compressed message (RFC 7692 7.2.1): deflated by the harness's own compressor, then
+   * auto-fragmented like sendMessage, RSV1 on the first frame only.
+   */
+  sendCompressedMessage(payload: Uint8Array | string, binary: boolean): void {
+    if (!this.pmce) throw new Error("sendCompressedMessage without a negotiated permessage-deflate");
+    const body = this.pmce.compress(toBytes(payload));
+    const size = this.autoFragmentSize;
+    const opcode = binary ? OP.BINARY : OP.TEXT;
+    if (!size || body.length <= size) {
+      this.sendFrame({ opcode, payload: body, rsv: 4 });
+      return;
+    }
+    for (let off = 0, first = true; off < body.length; off += size, first = false) {
+      const end = Math.min(body.length, off + size);
+      this.sendFrame({ opcode: first ? opcode : OP.CONTINUATION, payload: body.subarray(off, end), fin: end === body.length, rsv: first ? 4 : 0 });
     }
   }
 
@@ -369,7 +395,11 @@ export class Session {
       return;
     }
     this.log("rx", `frame op=${f.opcode} fin=${f.fin} rsv=${f.rsv} len=${f.payload.length}`, f.payload);
-    if (f.rsv !== 0) return this.violation(`RSV bits ${f.rsv} set without an extension`);
+    // RFC 7692 6: with permessage-deflate, RSV1 marks the first frame of a compressed message
+    const compressedStart = f.rsv === 4 && this.pmce !== null && (f.opcode === OP.TEXT || f.opcode === OP.BINARY);
+    if (f.rsv !== 0 && !compressedStart) {
+      return this.violation(this.pmce ? `RSV bits ${f.rsv} on a frame with opcode ${f.opcode}` : `RSV bits ${f.rsv} set without an extension`);
+    }
     if (f.opcode >= 8) {
       if (!f.fin) return this.violation("fragmented control frame");
       if (f.payload.length > 125) return this.violation(`control frame with ${f.payload.length} bytes`);
@@ -390,12 +420,20 @@ export class Session {
       if (this.msgParts) return this.violation("new data frame while a fragmented message is open");
       this.msgParts = [f.payload];
       this.msgBinary = f.opcode === OP.BINARY;
+      this.msgCompressed = compressedStart;
     } else {
       return this.violation(`reserved data opcode ${f.opcode}`);
     }
     if (f.fin) {
-      const payload = this.msgParts.length === 1 ? this.msgParts[0] : Buffer.concat(this.msgParts);
+      let payload = this.msgParts.length === 1 ? this.msgParts[0] : Buffer.concat(this.msgParts);
       this.msgParts = null;
+      if (this.msgCompressed) {
+        try {
+          payload = this.pmce!.decompress(payload);
+        } catch (e) {
+          return this.violation(`compressed message does not inflate: ${(e as Error).message}`);
+        }
+      }
       if (this.def.onMessage) this.def.onMessage(this.t, payload, this.msgBinary);
       else this.record({ type: "message", payload, binary: this.msgBinary });
     }

@@ -56,3 +56,36 @@ test("echoing without awaiting works, and failed sends nobody awaits do not reje
     await server.close();
   }
 });
+
+test("a message listener that throws: the error surfaces, and the connection still answers and closes", async () => {
+  const server = createServer({});
+  let messages = 0;
+  server.on("connection", (c: ServerConnection) => c.on("message", (m: MessageEvent) => {
+    messages++;
+    if (m.text === "boom") throw new Error("listener bug");
+    c.sendText(m.text ?? "");
+  }));
+  await server.listen();
+  const client = new WebSocketClient({ uri: server.url, disableAutoReconnect: true });
+  const uncaught: Error[] = [];
+  const onUncaught = (e: Error) => uncaught.push(e);
+  const listeners = process.listeners("uncaughtException");
+  process.removeAllListeners("uncaughtException");
+  process.on("uncaughtException", onUncaught);
+  try {
+    client.start();
+    await waitFor(client, "connected");
+    const echo = waitFor<MessageEvent>(client, "message");
+    await client.sendText("boom");
+    await client.sendText("after");
+    assert.equal((await echo).text, "after");
+    assert.equal(messages, 2);
+    assert.deepEqual(uncaught.map((e) => e.message), ["listener bug"]);
+    await client.close(2000);
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    for (const l of listeners) process.on("uncaughtException", l as (e: Error) => void);
+    client.destroy();
+    await server.close();
+  }
+});

@@ -1,0 +1,103 @@
+// permessage-deflate options (RFC 7692 7.1), named after the RFC's parameters in camelCase, and
+// their checks. Sans-I/O.
+//
+// Memory per connection once both contexts exist (zlib's formula: deflate 2^(windowBits+2) +
+// 2^(memLevel+9) bytes, inflate 2^windowBits + ~7 KiB), measured as RSS per compressor+inflater
+// pair with Node 20's bundled zlib (`node --expose-gc dist/bench/deflate-stage.js`):
+//   windowBits 15, memLevel 8 (the defaults, as ws):               ~235 KiB
+//   windowBits 12, memLevel 5 (python-websockets' defaults):       ~117 KiB
+//   windowBits 9,  memLevel 1:                                      ~90 KiB
+// Contexts are made on first use: a connection that never sends or receives a compressed
+// message costs no compressor memory (a negotiated but idle connection holds only a small JS
+// object). No context takeover keeps the context but resets it after every message; the window
+// and memLevel bound the memory itself. The defaults favour the wire (the same bytes as ws).
+
+/** What an application may set, in either role. */
+export interface PerMessageDeflateOptions {
+  /**
+   * Server role: always answer `server_no_context_takeover` (the server resets its compressor
+   * after every message). Client role: ask for it. An offer that asks for it is always honoured.
+   * Default false.
+   */
+  serverNoContextTakeover?: boolean;
+  /**
+   * Server role: always answer `client_no_context_takeover` (the client must reset its
+   * compressor; we may then reset our decompressor). Client role: offer it (we reset our
+   * compressor after every message). Default false.
+   */
+  clientNoContextTakeover?: boolean;
+  /**
+   * 8..15. Server role: the largest window our compressor uses (answered as
+   * `server_max_window_bits` when below 15 or when the client asked). Client role: ask the server
+   * for at most this window (`server_max_window_bits=N`). Default: 15, not offered.
+   */
+  serverMaxWindowBits?: number;
+  /**
+   * 8..15. Client role: offer `client_max_window_bits=N` (our compressor's window); when unset the
+   * client offers the bare `client_max_window_bits` (any value the server picks is fine).
+   * Server role: ask the client for at most this window; offers without `client_max_window_bits`
+   * are then declined (RFC 7692 7.1.2.2). Default: 15, not asked.
+   */
+  clientMaxWindowBits?: number;
+  /** Messages shorter than this many bytes are sent uncompressed. Default 1024 (as ws). */
+  threshold?: number;
+  /** zlib compression level 0..9 (-1 = zlib's default, 6). Default -1. */
+  level?: number;
+  /** zlib memLevel 1..9 for the compressor (hash table size). Default 8. */
+  memLevel?: number;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedDeflateOptions {
+  serverNoContextTakeover: boolean;
+  clientNoContextTakeover: boolean;
+  /** undefined: not set by the application (15, and nothing sent). */
+  serverMaxWindowBits: number | undefined;
+  clientMaxWindowBits: number | undefined;
+  threshold: number;
+  level: number;
+  memLevel: number;
+}
+
+export const DEFAULT_DEFLATE_THRESHOLD = 1024;
+
+function windowBits(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 8 || v > 15) {
+    throw new RangeError(`"${name}" must be an integer 8..15, got ${String(v)}`);
+  }
+  return v;
+}
+
+function int(name: string, v: unknown, min: number, max: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`"${name}" must be an integer ${min}..${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+function bool(name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") throw new TypeError(`"${name}" must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+/**
+ * Checks and completes the options. `true` or undefined means the defaults, `false` means off
+ * (returns null). Throws RangeError/TypeError naming the option.
+ */
+export function resolveDeflateOptions(o: PerMessageDeflateOptions | boolean | undefined): ResolvedDeflateOptions | null {
+  if (o === false) return null;
+  if (o === undefined || o === true) o = {};
+  if (typeof o !== "object" || o === null) throw new TypeError(`"perMessageDeflate" must be a boolean or an object, got ${typeof o}`);
+  return {
+    serverNoContextTakeover: bool("serverNoContextTakeover", o.serverNoContextTakeover),
+    clientNoContextTakeover: bool("clientNoContextTakeover", o.clientNoContextTakeover),
+    serverMaxWindowBits: windowBits("serverMaxWindowBits", o.serverMaxWindowBits),
+    clientMaxWindowBits: windowBits("clientMaxWindowBits", o.clientMaxWindowBits),
+    threshold: int("threshold", o.threshold, 0, Number.MAX_SAFE_INTEGER, DEFAULT_DEFLATE_THRESHOLD),
+    level: int("level", o.level, -1, 9, -1),
+    memLevel: int("memLevel", o.memLevel, 1, 9, 8),
+  };
+}

@@ -1,0 +1,11 @@
+export { parseExtensions, formatExtensions, isToken } from "./extension-header.js";
+export type { ExtensionElement } from "./extension-header.js";
+export { resolveDeflateOptions, DEFAULT_DEFLATE_THRESHOLD } from "./deflate-options.js";
+export type { PerMessageDeflateOptions, ResolvedDeflateOptions } from "./deflate-options.js";
+export { PERMESSAGE_DEFLATE, deflateOffer, acceptDeflateOffer, acceptDeflateResponse, deflateDirections } from "./deflate-negotiation.js";
+export type { DeflateAgreement, DeflateDirection, DeflateAcceptance } from "./deflate-negotiation.js";
+export { DEFLATE_TAIL, endsWithTail } from "./deflate-stage.js";
+export type { DeflateStage, MessageDeflater, MessageInflater, DeflaterOptions, InflaterOptions } from "./deflate-stage.js";
+export { PerMessageDeflate } from "./permessage-deflate.js";
+export type { PerMessageDeflateInit } from "./permessage-deflate.js";
+export { pakoStage } from "./pako-stage.js";
