@@ -34,3 +34,6 @@ export type { WebSocketEventHandler } from "./websocket.js";
 export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
 export type { ConnectionOwner } from "./server-connection.js";
 export type { AsGivenRequest } from "./handshake-client.js";
+export type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
+export type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./extensions/deflate-stage.js";
+export type { PerMessageDeflateOptions, ResolvedDeflateOptions } from "./extensions/deflate-options.js";

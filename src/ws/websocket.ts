@@ -126,6 +126,7 @@ export class WebSocket extends EventTarget {
   readonly url: string;
   private state = CONNECTING;
   private protocol_ = "";
+  private extensions_ = "";
   private binaryType_: BinaryType = "blob";
   private readonly client: WebSocketClient;
   /** Bytes accepted by send() that are not yet handed to the socket (Blobs being read). */
@@ -161,6 +162,8 @@ export class WebSocket extends EventTarget {
       if (this.state !== CONNECTING) return;
       this.state = OPEN;
       this.protocol_ = info.subprotocol ?? "";
+      // The spec: the extensions in use, as the server's Sec-WebSocket-Extensions header says.
+      this.extensions_ = info.headers.find(([k]) => k.toLowerCase() === "sec-websocket-extensions")?.[1] ?? "";
       this.dispatchEvent(new Event("open"));
     });
     client.on("message", (m: ConnectionMessage) => {
@@ -186,9 +189,9 @@ export class WebSocket extends EventTarget {
   get protocol(): string {
     return this.protocol_;
   }
-  /** No extension is negotiated (permessage-deflate is not offered). */
+  /** The extensions the server accepted (permessage-deflate is offered, as browsers do). */
   get extensions(): string {
-    return "";
+    return this.extensions_;
   }
   get bufferedAmount(): number {
     return this.client.bufferedAmount + this.pendingBytes + this.afterClose;
