@@ -5,6 +5,7 @@ export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";
 export type { TcpEmulator } from "./at/emulator-tcp.js";
+export { ERROR_CATALOGUE, errorCatalogueMarkdown, type ErrorCatalogueEntry, type ErrorClassName } from "./error-catalogue.js";
 // The emulated firmware's types, named by EmulatedDevice's public members.
 export type { EspAtFirmware, FirmwareOptions } from "./at/firmware/firmware.js";
 export type { FirmwareEffect, LinkConfig as FirmwareLinkConfig, SendCall } from "./at/firmware/effects.js";

@@ -1,6 +1,7 @@
 // esp_websocket_client's configuration (esp_websocket_client_config_t) in camelCase, with its
 // defaults (reference §11.1), checked once: bad values throw TypeError/RangeError naming the field.
 
+import { InvalidHandshake } from "../errors.js";
 import { parseWsUri, type WsTarget } from "./uri.js";
 import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 
@@ -145,7 +146,40 @@ function pem(name: string, value: unknown): string | Uint8Array | undefined {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Parses "Name: value\r\n" lines (AT+WSHEAD style) or an object into header pairs. */
+/**
+ * Checks one request header field before it is written into the opening handshake (RFC 9110 5.1
+ * and 5.5): the name must be a token, the value may hold visible characters, obs-text (latin1
+ * 0x80-0xFF), space and tab only. CR, LF, NUL and every other control character are refused, so a
+ * value can never end the field line early and inject another header (issue 12 item 4), and so are
+ * characters above U+00FF, which have no single byte on the wire. `option` names the option for
+ * the message. Throws InvalidHandshake HANDSHAKE_HEADER_NAME / HANDSHAKE_HEADER_VALUE.
+ */
+export function checkHeaderField(name: string, value: string, option = "headers"): void {
+  if (!TOKEN.test(name)) {
+    const bad = [...name].find((c) => !TOKEN.test(c));
+    throw new InvalidHandshake("HANDSHAKE_HEADER_NAME",
+      `"${option}" name ${JSON.stringify(name)} is not an HTTP token` +
+      (bad === undefined ? " (empty)" : ` (it contains ${describeChar(bad)})`));
+  }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) {
+      throw new InvalidHandshake("HANDSHAKE_HEADER_VALUE",
+        `"${option}" value for ${name} contains ${describeChar(value[i])} at offset ${i}, expected visible latin1 characters, space or tab`);
+    }
+  }
+}
+
+function describeChar(ch: string): string {
+  const c = ch.codePointAt(0)!;
+  const names: Record<number, string> = { 0: "NUL", 9: "HTAB", 10: "LF", 13: "CR", 32: "a space", 127: "DEL" };
+  return names[c] ?? (c < 0x20 ? `control character 0x${c.toString(16).padStart(2, "0")}` : `U+${c.toString(16).toUpperCase().padStart(4, "0")}`);
+}
+
+/**
+ * Parses "Name: value\r\n" lines (AT+WSHEAD style) or an object into header pairs. A value given
+ * in the object form is used as it is (no trimming); every field passes checkHeaderField.
+ */
 export function parseHeaders(headers: Record<string, string> | string | undefined): Array<[string, string]> {
   if (headers === undefined) return [];
   const pairs: Array<[string, string]> = [];
@@ -157,14 +191,16 @@ export function parseHeaders(headers: Record<string, string> | string | undefine
       pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
     }
   } else if (typeof headers === "object" && headers !== null) {
-    for (const [k, v] of Object.entries(headers)) pairs.push([k, String(v)]);
+    for (const [k, v] of Object.entries(headers)) {
+      if (typeof v !== "string" && typeof v !== "number") {
+        throw new TypeError(`"headers" value for ${k} must be a string, got ${v === null ? "null" : typeof v}`);
+      }
+      pairs.push([k, String(v)]);
+    }
   } else {
     throw new TypeError(`"headers" must be an object or "Name: value" lines, got ${typeof headers}`);
   }
-  for (const [k, v] of pairs) {
-    if (!TOKEN.test(k)) throw new TypeError(`"headers" name ${JSON.stringify(k)} is not an HTTP token`);
-    if (/[\r\n\0]/.test(v)) throw new TypeError(`"headers" value for ${k} contains CR, LF or NUL`);
-  }
+  for (const [k, v] of pairs) checkHeaderField(k, v);
   return pairs;
 }
 
@@ -224,7 +260,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
   }
   if (subprotocol !== undefined && /[\r\n\0]/.test(subprotocol)) throw new TypeError(`"subprotocol" must not contain CR, LF or NUL`);
   const userAgent = str("userAgent", o.userAgent) ?? DEFAULT_USER_AGENT;
-  if (/[\r\n]/.test(userAgent)) throw new TypeError(`"userAgent" must not contain CR or LF`);
+  checkHeaderField("User-Agent", userAgent, "userAgent");
   const pingpongDisabled = bool("disablePingpongDiscon", o.disablePingpongDiscon);
   if ((o.clientCert === undefined) !== (o.clientKey === undefined)) {
     throw new TypeError(`"clientCert" and "clientKey" must be given together`);

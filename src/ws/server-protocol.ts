@@ -11,6 +11,7 @@ import type { DeflateStage } from "./extensions/deflate-stage.js";
 import { parseExtensions } from "./extensions/extension-header.js";
 import { PerMessageDeflate } from "./extensions/permessage-deflate.js";
 import { pakoStage } from "./extensions/pako-stage.js";
+import { checkHeaderField } from "./client-options.js";
 
 /**
  * Chooses the subprotocol from those the client offered (in its order): return one of them, or
@@ -34,7 +35,8 @@ export class ServerProtocol extends Connection {
   subprotocol: string | undefined;
   /** The permessage-deflate parameters in force, once OPEN (null: not negotiated). */
   deflate: DeflateAgreement | null = null;
-  private head = new HttpHeadReader();
+  // RFC 6455 4.1: "The method of the request MUST be GET"; anything else is refused at its first byte.
+  private head = new HttpHeadReader({ startLine: "request", method: "GET" });
   private readonly deflateOptions: ResolvedDeflateOptions | null;
   private readonly deflateStage: DeflateStage;
   private readonly select: SubprotocolSelector | undefined;
@@ -44,6 +46,8 @@ export class ServerProtocol extends Connection {
     super({ ...options, role: "server" }, "CONNECTING");
     this.select = options.selectSubprotocol;
     this.responseHeaders = options.responseHeaders ?? [];
+    // The same field syntax as the client's request headers: no CR/LF/NUL/CTL, token names.
+    for (const [n, v] of this.responseHeaders) checkHeaderField(n, v, "responseHeaders");
     this.deflateOptions = options.perMessageDeflate ?? null;
     this.deflateStage = options.deflateStage ?? pakoStage;
   }

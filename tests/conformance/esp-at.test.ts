@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildCases } from "./cases.js";
 import { runTarget } from "./targets.js";
+import { testTimeoutMs } from "./time-scale.js";
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
 const outdir = mkdtempSync(join(tmpdir(), "wsat-conformance-"));
@@ -31,7 +32,7 @@ function listedIds(md: string, heading: string): string[] {
   return ids.sort();
 }
 
-test("ESP-AT path (driver → emulator → WebSocket): every case, quick profile", { timeout: 300_000 }, async () => {
+test("ESP-AT path (driver → emulator → WebSocket): every case, quick profile", { timeout: testTimeoutMs(300_000) }, async () => {
   const md = readFileSync(join(root, "tests", "conformance", "KNOWN-ISSUES.md"), "utf8");
   const knownFailed = listedIds(md, "FAILED on the ESP-AT path");
   const knownNonStrict = listedIds(md, "NON-STRICT on the ESP-AT path");

@@ -16,6 +16,7 @@ import { utf8Groups } from "./utf8-vectors.js";
 import { encodeFrame, FrameReader, isValidUtf8, OP } from "./wire.js";
 import { runTarget, testServer } from "./targets.js";
 import type { CaseResult } from "./session.js";
+import { testTimeoutMs } from "./time-scale.js";
 
 const outdir = mkdtempSync(join(tmpdir(), "wsat-conformance-"));
 test.after(() => rmSync(outdir, { recursive: true, force: true }));
@@ -97,7 +98,7 @@ const WS_PUBLISHED = {
 };
 
 for (const role of ["client", "server"] as const) {
-  test(`reproduces ws's published verdicts, ws as ${role} (quick profile, 517 cases)`, { timeout: 240_000 }, async () => {
+  test(`reproduces ws's published verdicts, ws as ${role} (quick profile, 517 cases)`, { timeout: testTimeoutMs(240_000) }, async () => {
     const cases = buildCases("quick");
     const run = await runTarget(`ws-${role}`, { cases, profile: "quick", outdir });
     assert.equal(run.results.length, 517);
@@ -118,7 +119,7 @@ for (const role of ["client", "server"] as const) {
   });
 }
 
-test("catches a lax peer: ws with UTF-8 validation off fails exactly the invalid-UTF-8 cases", { timeout: 120_000 }, async () => {
+test("catches a lax peer: ws with UTF-8 validation off fails exactly the invalid-UTF-8 cases", { timeout: testTimeoutMs(120_000) }, async () => {
   // a sample of 6.x (each invalid case waits for the kill timer, so not all 145)
   const cases = selectCases(buildCases("quick"), ["6.2.*", "6.3.*", "6.4.1", "6.6.*", "6.8.*", "6.11.*", "6.16.*"]);
   const run = await testServer("ws-skip-utf8", { cases, profile: "quick", outdir }, async () => {

@@ -10,6 +10,7 @@
 
 import type { Socket } from "node:net";
 import { encodeFrame, closePayload, FrameReader, WireError, OP, toBytes, preview, type FrameSpec, type ReadFrame } from "./wire.js";
+import { boundMs, pauseMs } from "./time-scale.js";
 import type { HarnessPmce, PmceRequest } from "./pmce.js";
 
 export type Ev =
@@ -151,6 +152,8 @@ export class Session {
 
   private readonly reader: FrameReader;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private killArmed = false;
+  private cutShort = false;
   private readonly queue: { data: Buffer; chop: number; sync: boolean }[] = [];
   private pumping = false;
   private msgParts: Buffer[] | null = null;
@@ -196,7 +199,7 @@ export class Session {
     });
     socket.on("error", (e) => this.log("rx", `tcp-error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
     socket.on("close", () => this.onConnectionLost());
-    const limit = (def.hardLimitSec ?? 30) * 1000;
+    const limit = pauseMs((def.hardLimitSec ?? 30) * 1000);
     this.timer(limit, () => {
       this.log("tx", `hard limit ${def.hardLimitSec ?? 30}s reached`);
       this.drop(true);
@@ -273,8 +276,8 @@ export class Session {
     this.sendFrame({ opcode: OP.CLOSE, payload: code === undefined ? toBytes(reason) : closePayload(code, reason) });
     this.state = STATE_CLOSING;
     this.closedByMe = true;
-    // closing handshake timeout: the peer has this long to answer with a close frame
-    this.timer(2000, () => {
+    // closing handshake timeout: the peer has this long to answer with a close frame (a bound: scaled)
+    this.timer(boundMs(2000), () => {
       if (this.state === STATE_CLOSING && !this.wasClean) {
         this.log("tx", "close handshake timeout: dropping TCP");
         this.drop(false);
@@ -287,21 +290,28 @@ export class Session {
   }
 
   continueLater(sec: number, fn: () => void): void {
-    this.timer(sec * 1000, () => {
+    this.timer(pauseMs(sec * 1000), () => {
       if (this.state !== STATE_CLOSED) fn();
     });
   }
 
   closeAfter(sec: number): void {
-    this.timer(sec * 1000, () => {
+    this.timer(pauseMs(sec * 1000), () => {
       if (this.state === STATE_OPEN) this.sendCloseFrame(1000);
     });
   }
 
+  /**
+   * Autobahn's kill timer: the peer is to fail the connection within `sec` seconds. A bound, so
+   * scaled with a margin (time-scale.ts); it also fires as soon as the events received can no
+   * longer match any expected list (see diverged()).
+   */
   killAfter(sec: number): void {
-    this.timer(sec * 1000, () => {
+    this.killArmed = true;
+    const ms = boundMs(sec * 1000);
+    this.timer(ms, () => {
       if (this.state !== STATE_CLOSED) {
-        this.log("tx", `kill timer (${sec}s) fired: dropping TCP`);
+        this.log("tx", `kill timer (${sec}s, scaled to ${ms} ms) fired: dropping TCP`);
         this.drop(true);
       }
     });
@@ -456,12 +466,12 @@ export class Session {
       // RFC 6455 7.1.1: the server closes the TCP connection first
       this.log("tx", "close handshake complete: closing TCP (server)");
       this.socket.end();
-      this.timer(1000, () => this.socket.destroy());
+      this.timer(boundMs(1000), () => this.socket.destroy());
     } else {
-      // the client waits for the server to drop TCP, then drops it itself
-      this.timer(1000, () => {
+      // the client waits for the server to drop TCP, then drops it itself (a bound: scaled)
+      this.timer(boundMs(1000), () => {
         if (this.state !== STATE_CLOSED) {
-          this.log("tx", "server did not close TCP within 1s: dropping");
+          this.log("tx", `server did not close TCP within ${boundMs(1000)} ms: dropping`);
           this.drop(false);
         }
       });
@@ -470,7 +480,26 @@ export class Session {
 
   private record(e: Ev): void {
     this.t.received.push(e);
+    if (this.killArmed && this.diverged()) {
+      this.log("tx", "kill timer cut short: the events received match no expected list");
+      this.cutShort = true;
+      this.drop(true);
+      return;
+    }
     this.finishWhenDone();
+  }
+
+  /**
+   * True when the peer was to fail the connection and what it sent already differs from every
+   * expected list: the case is FAILED whatever comes next, so waiting out the kill timer would
+   * only cost time. Cases with their own onConnectionLost judge for themselves and are left alone.
+   */
+  private diverged(): boolean {
+    if (this.t.expectedClose.closedByMe || this.def.onConnectionLost || this.state !== STATE_OPEN) return false;
+    const lists = Object.values(this.t.expected);
+    if (lists.length === 0) return false;
+    const got = this.t.received;
+    return lists.every((l) => got.length > l.length || !evListEqual(got, l.slice(0, got.length)));
   }
 
   /** case.py finishWhenDone: once the events match every expected list, close if we are to. */
@@ -518,7 +547,9 @@ export class Session {
     if (!exp.closedByMe && this.killedByTimer) {
       t.behavior = Verdict.FAILED;
       t.behaviorClose = Verdict.FAILED;
-      t.resultClose = "The peer did not fail the connection before the kill timer fired";
+      t.resultClose = this.cutShort
+        ? "The peer did not fail the connection: what it sent already differs from every expected list"
+        : "The peer did not fail the connection before the kill timer fired";
     }
     if (this.protocolViolation && t.behavior !== Verdict.FAILED) {
       t.behavior = Verdict.FAILED;

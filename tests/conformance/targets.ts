@@ -8,6 +8,7 @@ import { runWsClient, startWsEchoServer } from "./ws-peer.js";
 import type { CaseDef, CaseResult } from "./session.js";
 import type { Tally } from "./report.js";
 import type { Profile } from "./cases.js";
+import { testTimeoutMs } from "./time-scale.js";
 
 export interface TargetOptions {
   cases: CaseDef[];
@@ -30,7 +31,7 @@ export async function testClient(agent: string, opts: TargetOptions, drive: (bas
     await drive(server.url, agent);
     const rep = await Promise.race([
       server.reportsFor(agent),
-      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no /updateReports from ${agent} within 30 s of its last case`)), 30_000).unref()),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no /updateReports from ${agent} within ${testTimeoutMs(30_000)} ms of its last case`)), testTimeoutMs(30_000)).unref()),
     ]);
     return rep;
   } finally {

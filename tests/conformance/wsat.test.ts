@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildCases, selectCases } from "./cases.js";
 import { runTarget, type TargetRun } from "./targets.js";
+import { testTimeoutMs } from "./time-scale.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -37,22 +38,22 @@ function check(run: TargetRun, expectedCount: number): void {
   }
 }
 
-test("wsat library client: every case, quick profile", { timeout: 240_000 }, async () => {
+test("wsat library client: every case, quick profile", { timeout: testTimeoutMs(240_000) }, async () => {
   const run = await runTarget("wsat-client", { cases: buildCases("quick"), profile: "quick", outdir, root });
   check(run, 517);
 });
 
-test("wsat library server: every case, quick profile", { timeout: 240_000 }, async () => {
+test("wsat library server: every case, quick profile", { timeout: testTimeoutMs(240_000) }, async () => {
   const run = await runTarget("wsat-server", { cases: buildCases("quick"), profile: "quick", outdir, root });
   check(run, 517);
 });
 
-test("wsat serve (the CLI echo server): every case, quick profile", { timeout: 240_000 }, async () => {
+test("wsat serve (the CLI echo server): every case, quick profile", { timeout: testTimeoutMs(240_000) }, async () => {
   const run = await runTarget("wsat-cli-server", { cases: buildCases("quick"), profile: "quick", outdir, root });
   check(run, 517);
 });
 
-test("wsat connect --echo (the CLI client): a sample of every category", { timeout: 240_000 }, async () => {
+test("wsat connect --echo (the CLI client): a sample of every category", { timeout: testTimeoutMs(240_000) }, async () => {
   const sample = ["1.1.1", "1.1.8", "1.2.6", "2.5", "2.6", "2.11", "3.4", "3.7", "4.2.1", "5.6", "5.19", "6.2.3", "6.3.2", "6.4.4", "6.20.*", "7.1.1", "7.3.2", "7.5.1", "7.7.1", "7.9.3", "9.1.3", "9.4.1", "10.1.1", "12.1.1", "13.7.18"];
   const cases = selectCases(buildCases("quick"), sample);
   const run = await runTarget("wsat-cli-client", { cases, profile: "quick", outdir, root });

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FUZZERS, fuzzLoop } from "./targets.js";
+import { serverConnectionFuzzer } from "./server-connection.js";
 
 const REGRESSIONS = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "tests", "fuzz", "regressions");
 const BUDGET = Number(process.env.WSAT_FUZZ_INPUTS ?? 5000);
@@ -32,7 +33,8 @@ for (const [name, make] of Object.entries(FUZZERS)) {
 test("fuzz regressions replay without a crash", () => {
   const files = readdirSync(REGRESSIONS).filter((n) => n.endsWith(".bin"));
   assert.ok(files.length > 0);
-  const fuzzers = Object.fromEntries(Object.entries(FUZZERS).map(([k, mk]) => [k, mk()]));
+  const fuzzers: Record<string, { run(input: Uint8Array, seed: number): void }> = Object.fromEntries(Object.entries(FUZZERS).map(([k, mk]) => [k, mk()]));
+  fuzzers["server-connection"] = serverConnectionFuzzer();
   for (const file of files) {
     const target = Object.keys(fuzzers).find((k) => file.startsWith(k + "-"));
     assert.ok(target, `${file}: unknown target`);

@@ -1,0 +1,54 @@
+// The whole server connection (handshake + frames + close) against the harness's independent
+// reader, a fixed number of inputs (the long run is `npm run fuzz`, target server-connection).
+// Checks the answer (status, pongs, messages, close code), not only that nothing crashes.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fuzzLoop } from "./targets.js";
+import { expectServer, serverConnectionFuzzer, utf8State } from "./server-connection.js";
+import { encodeFrame, closePayload, OP } from "../conformance/wire.js";
+
+const BUDGET = Number(process.env.WSAT_FUZZ_INPUTS ?? 5000);
+const SEED = Number(process.env.WSAT_FUZZ_SEED ?? 20261201);
+/** Ends only a stalled run (the loop is synchronous); not a speed check: every input must run. */
+const SAFETY_DEADLINE_MS = 240_000;
+
+const report = (crashes: { message: string; input: Uint8Array; seed: number }[]) =>
+  crashes.slice(0, 5).map((c) => `${c.message} seed=${c.seed} input=${Buffer.from(c.input).toString("hex").slice(0, 160)}`);
+
+test("the oracle itself: close codes of known streams", () => {
+  const m = (spec: Parameters<typeof encodeFrame>[0]) => encodeFrame({ mask: true, ...spec });
+  const cat = (...b: Buffer[]) => new Uint8Array(Buffer.concat(b));
+  assert.deepEqual(expectServer(cat(m({ opcode: OP.TEXT, payload: "hi" })), 0).outcome, { kind: "open" });
+  assert.deepEqual(expectServer(cat(m({ opcode: OP.CLOSE, payload: closePayload(4000, "x") })), 0).outcome, { kind: "echo", code: 4000 });
+  assert.equal(expectServer(cat(m({ opcode: OP.TEXT, payload: Buffer.from([0xc0, 0x80]) })), 0).outcome.kind, "fail");
+  assert.deepEqual((expectServer(cat(m({ opcode: OP.TEXT, payload: Buffer.from([0xed, 0xa0, 0x80]) })), 0).outcome as { codes: number[] }).codes, [1007]);
+  assert.deepEqual((expectServer(cat(encodeFrame({ opcode: OP.TEXT, payload: "x" })), 0).outcome as { codes: number[] }).codes, [1002], "unmasked");
+  assert.deepEqual((expectServer(cat(m({ opcode: OP.BINARY, payload: Buffer.alloc(300) })), 200).outcome as { codes: number[] }).codes, [1009]);
+  assert.deepEqual((expectServer(cat(m({ opcode: OP.CLOSE, payload: closePayload(1005) })), 0).outcome as { codes: number[] }).codes, [1002]);
+  const e = expectServer(cat(m({ opcode: OP.PING, payload: "a" }), m({ opcode: OP.CLOSE }), m({ opcode: 3 })), 0);
+  assert.deepEqual([e.pongs.length, e.outcome, e.bytesAfterClose], [1, { kind: "echo", code: null }, true]);
+  assert.deepEqual(["valid", "prefix", "invalid", "invalid"], [utf8State(Buffer.from("é")), utf8State(Buffer.from([0xe2, 0x82])), utf8State(Buffer.from([0xe0, 0x80])), utf8State(Buffer.from([0xf4, 0x90]))]);
+});
+
+test(`server connection fuzzing: ${BUDGET} inputs (seed ${SEED}), answers checked against the harness's reader`, { timeout: 280_000 }, () => {
+  const f = serverConnectionFuzzer();
+  const mem = f.memoryBytes();
+  const { runs, crashes } = fuzzLoop(f, SEED, BUDGET, Date.now() + SAFETY_DEADLINE_MS);
+  assert.deepEqual(report(crashes), []);
+  assert.equal(runs, BUDGET, `stalled: ${runs} of ${BUDGET} inputs ran`);
+  assert.equal(f.skipped, 0);
+  assert.equal(f.memoryBytes(), mem, "WASM memory size");
+});
+
+// A fault of the connection core (src/ws/connection.ts, the lead's) that the fuzzer found is
+// checked as a todo until it is fixed, so the finding stays visible without failing the run: a
+// failure raised in JS while a read is decoded (TOO_MANY_FRAGMENTS) is replaced by a later fault
+// in the same read (e.g. RSV bits on the next frame: close 1002 instead of 1008). Remove the todo
+// once a fix lands. (Issue 12 item 1, bytes after the peer's close frame, was the other one: fixed
+// on main, its inputs are checked by the test above.)
+test("server connection fuzzing: maxFragments 0..3 (the fragment limit of issue 12 item 5)", { todo: "a JS-level failure is overwritten by a later fault in the same read (connection core)", timeout: 280_000 }, () => {
+  const f = serverConnectionFuzzer({ fragmentLimits: true });
+  const { crashes } = fuzzLoop(f, SEED + 2, BUDGET, Date.now() + SAFETY_DEADLINE_MS);
+  assert.deepEqual(report(crashes), []);
+});
