@@ -18,3 +18,4 @@ export const ERR_CLOSE_REASON_UTF8: i32 = 13;
 export const ERR_TEXT_UTF8: i32 = 14;
 export const ERR_DECODER_FAILED: i32 = 15;
 export const ERR_INPUT_RANGE: i32 = 16;
+export const ERR_TOO_MANY_FRAGMENTS: i32 = 17;

@@ -16,7 +16,7 @@ import {
   ERR_NONE, ERR_RSV_NOT_NEGOTIATED, ERR_RESERVED_OPCODE, ERR_CONTROL_TOO_LONG,
   ERR_CONTROL_FRAGMENTED, ERR_UNEXPECTED_CONTINUATION, ERR_EXPECTED_CONTINUATION,
   ERR_MASK_REQUIRED, ERR_MASK_UNEXPECTED, ERR_LENGTH_TOP_BIT, ERR_PAYLOAD_TOO_BIG,
-  ERR_TEXT_UTF8, ERR_DECODER_FAILED,
+  ERR_TEXT_UTF8, ERR_DECODER_FAILED, ERR_TOO_MANY_FRAGMENTS,
 } from "./errors";
 import { maskInPlace } from "./mask";
 import { utf8Run, utf8Edges, utf8FailIndex, utf8InteriorStart, utf8InteriorLen, UTF8_ACCEPT, UTF8_REJECT } from "./utf8";
@@ -37,6 +37,8 @@ let rsvAllowed: u32 = 0;         // byte-0 RSV bits granted by negotiated extens
 let maxPayload: u64 = 0;         // 0 = no limit; applies to each frame and to each message
 let checkUtf8: bool = true;      // false: the permissive profile (text is not validated)
 let deferUtf8: bool = false;     // large text chunks: the host validates the interior
+let maxFrags: u32 = 0;           // 0 = no limit on the frames of one message
+let msgFrames: u32 = 0;          // frames of the message in progress
 
 // decoder state
 let state: u32 = STATE_HEADER;
@@ -62,8 +64,10 @@ export let decError: i32 = ERR_NONE;
 export let decErrorValue: f64 = 0;
 export let decConsumed: u32 = 0;
 
-export function decoderInit(server: bool, rsvBits: u32, limit: f64): void {
+export function decoderInit(server: bool, rsvBits: u32, limit: f64, fragments: u32): void {
   isServer = server;
+  maxFrags = fragments;
+  msgFrames = 0;
   checkUtf8 = (rsvBits & INIT_NO_UTF8) == 0;
   deferUtf8 = (rsvBits & INIT_DEFER_UTF8) != 0;
   rsvAllowed = rsvBits & 0x70;
@@ -100,8 +104,10 @@ export function stateSave(dst: usize): void {
   store<u32>(dst, utf8State, 56);
   store<i32>(dst, decError, 60);
   store<f64>(dst, decErrorValue, 64);
-  if (stashLen > 0) memory.copy(dst + 72, WS_STASH, 16);
-  if (ctrlBuffered) memory.copy(dst + 80, WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, WS_CTRL_SIZE);
+  store<u32>(dst, maxFrags, 72);
+  store<u32>(dst, msgFrames, 76);
+  if (stashLen > 0) memory.copy(dst + 80, WS_STASH, 16);
+  if (ctrlBuffered) memory.copy(dst + 96, WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, WS_CTRL_SIZE);
 }
 
 /** Makes the state saved at src (by stateSave) the current one. */
@@ -132,8 +138,10 @@ export function stateLoad(src: usize): void {
   utf8State = load<u32>(src, 56);
   decError = load<i32>(src, 60);
   decErrorValue = load<f64>(src, 64);
-  if (stashLen > 0) memory.copy(WS_STASH, src + 72, 16);
-  if (ctrlBuffered) memory.copy(WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, src + 80, WS_CTRL_SIZE);
+  maxFrags = load<u32>(src, 72);
+  msgFrames = load<u32>(src, 76);
+  if (stashLen > 0) memory.copy(WS_STASH, src + 80, 16);
+  if (ctrlBuffered) memory.copy(WS_CTRL + <usize>ctrlIndex * WS_CTRL_SIZE, src + 96, WS_CTRL_SIZE);
 }
 
 @inline
@@ -231,6 +239,15 @@ function acceptHeader(hp: usize): bool {
       fail(ERR_LENGTH_TOP_BIT, <f64>len);
       return false;
     }
+  }
+  if (!control) {
+    let frames = opcode == OP_CONTINUATION ? msgFrames + 1 : 1;
+    // Decided from the header, like the size limit: a message of too many fragments (1008).
+    if (maxFrags != 0 && frames > maxFrags) {
+      fail(ERR_TOO_MANY_FRAGMENTS, <f64>frames);
+      return false;
+    }
+    msgFrames = frames;
   }
   if (!control && maxPayload != 0) {
     // Decided from the header, before any payload is buffered.

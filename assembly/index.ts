@@ -31,8 +31,8 @@ export function wsMaskCopy(dst: usize, src: usize, len: u32, key: u32, phase: u3
   maskCopy(dst, src, len, key, phase);
 }
 
-export function wsDecoderInit(server: bool, rsvBits: u32, maxPayload: f64): void {
-  decoderInit(server, rsvBits, maxPayload);
+export function wsDecoderInit(server: bool, rsvBits: u32, maxPayload: f64, maxFragments: u32): void {
+  decoderInit(server, rsvBits, maxPayload, maxFragments);
 }
 export function layoutWsState(): usize { return WS_STATE; }
 export function layoutWsStateSize(): u32 { return WS_STATE_SIZE; }

@@ -58,11 +58,12 @@ export const WS_BATCH: usize = 0x031000;
 // different connection feeds. Only the partial control frame (if any) and the header stash
 // travel with it; records stay valid until the next wsFeed by anyone.
 //
-//    0       8       16      24      32      40      48      56      64      80            208
-//    +-------+-------+-------+-------+-------+-------+-------+-------+-------+-------------+
-//    | fLen  | fPos  |msgLen |msgPos |maxPay | u32 x 4: state, stashLen, | stash| ctrl part |
-//    |  u64  |  u64  |  u64  |  u64  |  u64  | b0|op|key|flags, utf8...  | 16 B |  128 B    |
-//    +-------+-------+-------+-------+-------+---------------------------+------+-----------+
+//    0       8       16      24      32      40            64      72      80     96          224
+//    +-------+-------+-------+-------+-------+-------------+-------+-------+------+-----------+
+//    | fLen  | fPos  |msgLen |msgPos |maxPay | u32 x 6:    | error |frames:| stash| ctrl part |
+//    |  u64  |  u64  |  u64  |  u64  |  u64  | state, key, | value | max,  | 16 B |  128 B    |
+//    |       |       |       |       |       | bits, utf8..|  f64  | count |      |           |
+//    +-------+-------+-------+-------+-------+-------------+-------+-------+------+-----------+
 export const WS_STATE: usize = 0x030200;
 
 export const WS_BATCH_SIZE: u32 = 4096;

@@ -112,7 +112,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
   TLS_FAILED: { class: "WsatError", meaning: "the TLS handshake failed (the OpenSSL code is in tlsError)" },
-  TOO_MANY_FRAGMENTS: { class: "ProtocolError", closeCode: 1008, meaning: "a message with more fragments than maxFragments (default 65536)" },
+  TOO_MANY_FRAGMENTS: { class: "ProtocolError", closeCode: 1008, wasm: 17, meaning: "a message with more fragments than maxFragments (default 65536), decided from the frame header" },
   TRANSPORT_FAILED: { class: "WsatError", meaning: "the TCP connection failed or ended before the handshake completed" },
   UNEXPECTED_CONTINUATION: { class: "ProtocolError", closeCode: 1002, wasm: 5, meaning: "a continuation frame with no fragmented message in progress (RFC 6455 5.4)" },
   UNEXPECTED_MASK: { class: "ProtocolError", closeCode: 1002, wasm: 8, meaning: "a masked frame from a server (RFC 6455 5.1)" },

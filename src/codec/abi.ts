@@ -43,4 +43,4 @@ export const INIT_DEFER_UTF8 = 0x200;
 export const UTF8_DEFER_MIN = 2048;
 
 // The decoder-state swap blob (wsStateSave / wsStateLoad).
-export const WS_STATE_SIZE = 208;
+export const WS_STATE_SIZE = 224;

@@ -26,6 +26,7 @@ export const WASM_ERROR_TABLE: Readonly<Record<number, Entry>> = {
   14: { code: "INVALID_UTF8", closeCode: 1007, message: (v) => `text message is not valid UTF-8 at byte ${v}` },
   15: { code: "DECODER_FAILED", closeCode: 1011, message: () => "the decoder already failed on earlier input; it takes no more" },
   16: { code: "CODEC_INPUT_RANGE", closeCode: 1011, message: (v) => `input range of ${v} bytes is outside the codec's window` },
+  17: { code: "TOO_MANY_FRAGMENTS", closeCode: 1008, message: (v) => `message with ${v} fragments exceeds the fragment limit (maxFragments)` },
 };
 
 /** Builds the error for a WASM error number; `value` is the kernel's detail, `limit` the configured maximum. */

@@ -66,6 +66,8 @@ export interface FrameDecoderOptions {
   role: "client" | "server";
   /** Limit for each frame and each reassembled message; 0 (default) means none. Exceeding it is 1009. */
   maxPayloadBytes?: number;
+  /** Fail a message of more frames than this (1008, decided from the header); 0 (default) = none. */
+  maxFragments?: number;
   /** RSV1 granted by a negotiated extension (e.g. permessage-deflate). Default false. */
   rsv1?: boolean;
   /**
@@ -88,6 +90,7 @@ const utf8 = new TextDecoder("utf-8");
 export class FrameDecoder {
   readonly role: "client" | "server";
   readonly maxPayloadBytes: number;
+  readonly maxFragments: number;
   readonly codec: Codec;
   /**
    * The input window in WASM memory. A socket can read straight into it (Node's
@@ -114,6 +117,11 @@ export class FrameDecoder {
     if (!Number.isSafeInteger(max) || max < 0) {
       throw new RangeError(`"maxPayloadBytes" must be a non-negative integer, got ${max}`);
     }
+    const frags = options.maxFragments ?? 0;
+    if (!Number.isInteger(frags) || frags < 0 || frags > 0xffffffff) {
+      throw new RangeError(`"maxFragments" must be an integer 0..4294967295, got ${frags}`);
+    }
+    this.maxFragments = frags;
     this.role = options.role;
     this.maxPayloadBytes = max;
     this.codec = options.codec ?? threadCodec();
@@ -137,7 +145,7 @@ export class FrameDecoder {
     if (owner) owner.saveState();
     if (!this.started) {
       this.started = true;
-      codec.exports.wsDecoderInit(this.role === "server" ? 1 : 0, this.initBits, this.maxPayloadBytes);
+      codec.exports.wsDecoderInit(this.role === "server" ? 1 : 0, this.initBits, this.maxPayloadBytes, this.maxFragments);
     } else {
       codec.wsState.set(this.saved!);
       codec.exports.wsStateLoad(codec.wsState.byteOffset);

@@ -15,7 +15,7 @@ export interface WsatWasmExports {
 
   wsMask(ptr: number, len: number, key: number, phase: number): void;
   wsMaskCopy(dst: number, src: number, len: number, key: number, phase: number): void;
-  wsDecoderInit(server: number, rsvBits: number, maxPayload: number): void;
+  wsDecoderInit(server: number, rsvBits: number, maxPayload: number, maxFragments: number): void;
   layoutWsState(): number;
   layoutWsStateSize(): number;
   wsStateSave(dst: number): void;

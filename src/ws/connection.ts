@@ -116,7 +116,6 @@ export class Connection {
   private sendingOpcode = 0;
   /** The payload of the last ping of this read, answered once the read is decoded. */
   private pongOwed: Uint8Array | null = null;
-  private fragments = 0;
   private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
   private pongsThisRead = 0;
   protected extension: MessageExtension | null;
@@ -165,6 +164,7 @@ export class Connection {
     this.decoder = new FrameDecoder({
       role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
       validateUtf8: this.profile === "strict", rsv1: this.extension !== null, utf8Interior: this.utf8Interior,
+      maxFragments: this.maxFragments,
     });
   }
 
@@ -235,14 +235,6 @@ export class Connection {
     if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
     const op = chunk.opcode;
     if (op < 8) {
-      if (chunk.frameStart && this.maxFragments > 0) {
-        this.fragments = op === Opcode.CONTINUATION ? this.fragments + 1 : 1;
-        if (this.fragments > this.maxFragments) {
-          this.protocolFailure(new ProtocolError("TOO_MANY_FRAGMENTS", 1008,
-            `message with ${this.fragments} fragments exceeds limit of ${this.maxFragments} fragments`));
-          return;
-        }
-      }
       if (chunk.frameStart && op !== Opcode.CONTINUATION) this.inflating = chunk.rsv1;
       if (this.inflating) {
         this.inflateChunk(chunk);
@@ -399,6 +391,9 @@ export class Connection {
 
   /** One place that turns a parse error into a close code (RFC 6455 7.1.7). */
   private protocolFailure(err: unknown): void {
+    // The first failure of a read decides the close code: bytes the decoder went on to read in
+    // the same window are not processed (RFC 6455 7.1.7), so their faults are not reported.
+    if (this.discarding) return;
     const error = err instanceof WsatError ? err : new WsatError("INTERNAL", String(err));
     this.events.push({ type: "error", error });
     const closeCode = error instanceof ProtocolError ? error.closeCode : 1011;

@@ -36,7 +36,7 @@ describe("frame decoder", () => {
     let n = encodeFrame(WS_OUT, 0x81, true, KEY, 3);
     expect(n).toBe(9);
     memory.copy(WS_IN, WS_OUT, n);
-    decoderInit(true, 0, 0);
+    decoderInit(true, 0, 0, 0);
     let records: u32 = 0;
     let got = "";
     for (let i: u32 = 0; i < n; i++) {
@@ -58,7 +58,7 @@ describe("frame decoder", () => {
     store<u8>(WS_IN, 2, 1);
     store<u8>(WS_IN, 0xaa, 2);
     store<u8>(WS_IN, 0xbb, 3);
-    decoderInit(false, 0, 0);
+    decoderInit(false, 0, 0, 0);
     expect(feed(WS_IN, 4)).toBe(1);
     expect(recFlags(0) & 0xf).toBe(2);
     expect(recFlags(0) & 0x10).toBe(0x10); // fin
@@ -69,7 +69,7 @@ describe("frame decoder", () => {
   it("rejects an unmasked frame in the server role", () => {
     store<u8>(WS_IN, 0x81);
     store<u8>(WS_IN, 0, 1);
-    decoderInit(true, 0, 0);
+    decoderInit(true, 0, 0, 0);
     expect(feed(WS_IN, 2)).toBe(0);
     expect(decError).toBe(ERR_MASK_REQUIRED);
     // and stays failed
@@ -79,14 +79,14 @@ describe("frame decoder", () => {
   it("rejects reserved opcodes and a 64-bit length with the top bit set", () => {
     store<u8>(WS_IN, 0x83);
     store<u8>(WS_IN, 0, 1);
-    decoderInit(false, 0, 0);
+    decoderInit(false, 0, 0, 0);
     feed(WS_IN, 2);
     expect(decError).toBe(ERR_RESERVED_OPCODE);
     store<u8>(WS_IN, 0x82);
     store<u8>(WS_IN, 127, 1);
     store<u8>(WS_IN, 0x80, 2);
     for (let i = 3; i < 10; i++) store<u8>(WS_IN + i, 0);
-    decoderInit(false, 0, 0);
+    decoderInit(false, 0, 0, 0);
     feed(WS_IN, 10);
     expect(decError).toBe(ERR_LENGTH_TOP_BIT);
   });
@@ -96,7 +96,7 @@ describe("frame decoder", () => {
     store<u8>(WS_IN, 126, 1);
     store<u8>(WS_IN, 0x01, 2);
     store<u8>(WS_IN, 0x00, 3); // 256 bytes announced, none sent
-    decoderInit(false, 0, 255);
+    decoderInit(false, 0, 255, 0);
     expect(feed(WS_IN, 4)).toBe(0);
     expect(decError).toBe(ERR_PAYLOAD_TOO_BIG);
   });

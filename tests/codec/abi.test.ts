@@ -25,7 +25,7 @@ test("the compiled module writes records as abi.ts describes", () => {
   // a masked 300-byte text frame, no FIN, RSV1 granted and set: one record
   const enc = new FrameEncoder({ role: "client", codec });
   const wire = enc.encode(Opcode.TEXT, new Uint8Array(300).fill(0x61), { fin: false, rsv1: true });
-  ex.wsDecoderInit(1, abi.INIT_RSV1, 0);
+  ex.wsDecoderInit(1, abi.INIT_RSV1, 0, 0);
   const inPtr = ex.layoutWsIn();
   codec.u8.set(wire, inPtr);
   assert.equal(ex.wsFeed(inPtr, wire.length), 1);
@@ -43,14 +43,14 @@ test("the compiled module writes records as abi.ts describes", () => {
   assert.equal(codec.f64[(r + abi.REC_PAYLOAD_OFFSET) >>> 3], 0);
   // a close frame's code lands at REC_CLOSE
   const close = enc.encodeClose(4321, "x");
-  ex.wsDecoderInit(1, 0, 0);
+  ex.wsDecoderInit(1, 0, 0, 0);
   codec.u8.set(close, inPtr);
   assert.equal(ex.wsFeed(inPtr, close.length), 1);
   assert.equal(codec.u32[(r + abi.REC_CLOSE) >>> 2], 4321);
   // INIT_NO_UTF8 turns the text check off
   const bad = enc.encode(Opcode.TEXT, new Uint8Array([0xff]));
   for (const [bits, err] of [[0, 14], [abi.INIT_NO_UTF8, 0]] as const) {
-    ex.wsDecoderInit(1, bits, 0);
+    ex.wsDecoderInit(1, bits, 0, 0);
     codec.u8.set(bad, inPtr);
     ex.wsFeed(inPtr, bad.length);
     assert.equal(ex.wsError(), err);

@@ -41,13 +41,10 @@ test(`server connection fuzzing: ${BUDGET} inputs (seed ${SEED}), answers checke
   assert.equal(f.memoryBytes(), mem, "WASM memory size");
 });
 
-// A fault of the connection core (src/ws/connection.ts, the lead's) that the fuzzer found is
-// checked as a todo until it is fixed, so the finding stays visible without failing the run: a
-// failure raised in JS while a read is decoded (TOO_MANY_FRAGMENTS) is replaced by a later fault
-// in the same read (e.g. RSV bits on the next frame: close 1002 instead of 1008). Remove the todo
-// once a fix lands. (Issue 12 item 1, bytes after the peer's close frame, was the other one: fixed
-// on main, its inputs are checked by the test above.)
-test("server connection fuzzing: maxFragments 0..3 (the fragment limit of issue 12 item 5)", { todo: "a JS-level failure is overwritten by a later fault in the same read (connection core)", timeout: 280_000 }, () => {
+// The fragment limit (issue 12 item 5): the first failure of a read decides the close code, so
+// a TOO_MANY_FRAGMENTS raised in JS is not replaced by a later fault in the same read (this test
+// found that; fixed in Connection.protocolFailure).
+test("server connection fuzzing: maxFragments 0..3 (the fragment limit of issue 12 item 5)", { timeout: 280_000 }, () => {
   const f = serverConnectionFuzzer({ fragmentLimits: true });
   const { crashes } = fuzzLoop(f, SEED + 2, BUDGET, Date.now() + SAFETY_DEADLINE_MS);
   assert.deepEqual(report(crashes), []);

@@ -246,3 +246,41 @@ describe("the per-message extension hook", () => {
     assert.deepEqual(frames.at(-1), [Opcode.TEXT, false, [0x61, 0x62]]);
   });
 });
+
+describe("the first failure of a read decides the close code", () => {
+  it("TOO_MANY_FRAGMENTS (1008) is not replaced by an RSV fault later in the same read", () => {
+    const s = new Connection({ role: "server", maxFragments: 1 });
+    s.receiveData(concat([
+      client.encode(Opcode.TEXT, new Uint8Array([0x61]), { fin: false }),
+      client.encode(Opcode.CONTINUATION, new Uint8Array([0x61]), { fin: false }),
+      client.encode(Opcode.TEXT, new Uint8Array([0x61]), { rsv1: true }),
+    ]));
+    const errors = s.eventsReceived().filter((e) => e.type === "error") as unknown as Array<{ error: { code: string } }>;
+    assert.deepEqual(errors.map((e) => e.error.code), ["TOO_MANY_FRAGMENTS"]);
+    s.settle();
+    assert.equal(sent(s)[0].closeCode, 1008);
+  });
+});
+
+describe("state swap keeps a split control frame and a split 14-byte header apart", () => {
+  it("a 125-byte ping split across feeds, then a 64-bit-length header split across feeds, interleaved", () => {
+    const big = new Uint8Array(70_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
+    const wire = concat([client.encode(Opcode.PING, new Uint8Array(125).fill(3)), client.encode(Opcode.BINARY, big)]);
+    const other = client.encode(Opcode.TEXT, new TextEncoder().encode("x".repeat(300)));
+    for (const split of [5, 9, 11, 13, 127, 131]) {
+      const a = new Connection({ role: "server", maxPayloadBytes: 0 });
+      const b = new Connection({ role: "server" });
+      for (let i = 0, j = 0; i < wire.length; i += split, j += 3) {
+        a.receiveData(wire.slice(i, i + split));
+        if (j < other.length) b.receiveData(other.slice(j, j + 3)); // b feeds between a's feeds
+      }
+      const events = a.eventsReceived();
+      assert.equal(events.some((e) => e.type === "error"), false, `split ${split}`);
+      const m = events.find((e) => e.type === "message") as { data: Uint8Array } | undefined;
+      assert.ok(m, `split ${split}: message`);
+      assert.equal(m.data.length, big.length);
+      assert.deepEqual(m.data, big);
+    }
+  });
+});
