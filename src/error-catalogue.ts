@@ -107,6 +107,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   RESERVED_OPCODE: { class: "ProtocolError", closeCode: 1002, wasm: 2, meaning: "a frame with a reserved opcode (RFC 6455 5.2)" },
   RSV_NOT_NEGOTIATED: { class: "ProtocolError", closeCode: 1002, wasm: 1, meaning: "RSV1..3 set without a negotiated extension (RFC 6455 5.2)" },
   SEND_FAILED: { class: "WsatError", meaning: "the transport refused a write" },
+  SERVER_ATTACHED: { class: "InvalidState", meaning: "listen() on a server made with server or noServer: it gets its sockets from an http server" },
   SERVER_CLOSE: { class: "ConnectionClosedError", meaning: "the server closed the connection with a code other than 1000" },
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
@@ -115,6 +116,8 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   TRANSPORT_FAILED: { class: "WsatError", meaning: "the TCP connection failed or ended before the handshake completed" },
   UNEXPECTED_CONTINUATION: { class: "ProtocolError", closeCode: 1002, wasm: 5, meaning: "a continuation frame with no fragmented message in progress (RFC 6455 5.4)" },
   UNEXPECTED_MASK: { class: "ProtocolError", closeCode: 1002, wasm: 8, meaning: "a masked frame from a server (RFC 6455 5.1)" },
+  WASM_ALREADY_LOADED: { class: "WsatError", meaning: "useWasmModule() after the codec was first used on this thread: the module in use stays" },
+  WASM_COMPILE_BLOCKED: { class: "WsatError", meaning: "the runtime forbids compiling webassembly (workerd, a csp without wasm-unsafe-eval): pass a precompiled module to useWasmModule()" },
 };
 
 /** The catalogue as the Markdown table README.md shows under "## Errors". */

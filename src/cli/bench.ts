@@ -1,5 +1,6 @@
 // `wsat bench`: every benchmark, ours against the named peer in one process, as ratios.
-import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import { parseFlags, UsageError } from "./args.js";
 import { WsatError } from "../errors.js";
 
 export const usage = `usage: wsat bench [--json] [--quick] [--filter NAME]
@@ -13,7 +14,8 @@ process, and prints a table, or with --json one object per line:
   --filter NAME  only the cases whose name contains NAME (e.g. unmask, e2e, at-scan)
 
 Compare ratios from one run only: this machine's throughput swings 1.5-1.8x between runs.
-The peers (ws, bufferutil) are development dependencies: run it from a clone after npm install.
+The benchmarks and their peers (ws, bufferutil) are not in the installed package: run it from
+a clone after npm ci. Rows below their goal are marked MISSED.
 `;
 
 interface Row {
@@ -57,11 +59,23 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { json: { type: "boolean" }, quick: { type: "boolean" }, filter: { type: "string" } },
-    strict: true,
-  });
+  let values: { json?: boolean; quick?: boolean; filter?: string };
+  try {
+    values = parseFlags(argv, { json: { type: "boolean" }, quick: { type: "boolean" }, filter: { type: "string" } }).values;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wsat bench: ${err.message}\n\n${usage}`);
+    return 2;
+  }
+  if (!existsSync(new URL("../../bench/harness.js", import.meta.url))) {
+    // The installed package ships no benchmarks: their peers are development dependencies.
+    process.stderr.write(
+      "wsat bench runs from a clone of the repository, not from the installed package: the benchmarks\n" +
+        "and their peers (ws, bufferutil, tinybench) are development dependencies. In a clone:\n" +
+        "  npm ci && npx wsat bench --quick\n",
+    );
+    return 1;
+  }
   let suites;
   try {
     suites = await loadSuites();

@@ -12,6 +12,7 @@ import { AtDriver } from "../at/driver/driver.js";
 import type { SessionEvent } from "../at/driver/session.js";
 import { CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM } from "../at/driver/fixtures/demo-pki.js";
 import { WsatError } from "../errors.js";
+import { parseFlags, UsageError } from "./args.js";
 
 export const usage = `usage: wsat demo [--quiet]
 
@@ -217,13 +218,13 @@ async function runWalkthrough(emulator: TcpEmulator, name: string, steps: Step[]
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let quiet = false;
-  for (const a of argv) {
-    if (a === "--quiet") quiet = true;
-    else {
-      process.stderr.write(`wsat demo: unknown option ${a}\n\n${usage}`);
-      return 2;
-    }
+  let quiet: boolean;
+  try {
+    quiet = parseFlags(argv, { quiet: { type: "boolean", short: "q" } }).values.quiet ?? false;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wsat demo: ${err.message}\n\n${usage}`);
+    return 2;
   }
   const print = (s: string) => {
     if (!quiet) process.stdout.write(s + "\n");

@@ -1,8 +1,9 @@
 // `wsat emulate`: an emulated ESP32 running ESP-AT (WebSocket command set) on TCP or a serial port.
 
-import { readFileSync } from "node:fs";
-import { firmwareProfile } from "../at/firmware/profile.js";
-import type { EmulatorOptions } from "../at/emulator.js";
+import { firmwareProfile, type FirmwareName } from "../at/firmware/profile.js";
+import type { EmulatedDevice, EmulatorOptions } from "../at/emulator.js";
+import { envDefault, intFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
+import { formatTrace, type TraceDirection } from "./trace-format.js";
 
 export const usage = `usage: wsat emulate (--tcp HOST:PORT | --serial PATH [--baud N]) [options]
 
@@ -11,96 +12,147 @@ AT+WSOPEN, AT+WSSEND, AT+WSDATAFMT, AT+WSCLOSE, and the basics). Each link is a 
 WebSocket connection from this machine.
 
   --tcp HOST:PORT       listen on TCP; every connection is a freshly booted device ("ready")
-  --serial PATH         run on a serial device (e.g. one end of a socat pty pair)
-  --baud N              serial baud rate (default 115200)
+  -p, --serial PATH     run on a serial device (e.g. one end of a socat pty pair); also --port
+  -b, --baud N          serial baud rate (default 115200)
   --firmware NAME       master (default: WSDATAFMT, fin, 16 KiB) or v5.0.1.0 (8 KiB, no WSDATAFMT/fin)
   --ca FILE             CA certificate (PEM) stored as ca_number 0 (repeat for 1, 2, ...)
   --client-cert FILE    client certificate (PEM) stored as pki_number 0 (repeatable)
   --client-key FILE     client private key (PEM) stored as pki_number 0 (repeatable)
-  --quiet               no log lines on stderr
+  --trace               print every byte to and from the host (time, direction, text, hex)
+  -q, --quiet           no log lines on stderr
+environment: WSAT_PORT (the serial device when neither --tcp nor --serial is given), WSAT_BAUD
 `;
 
 interface Parsed {
   tcp?: { host: string; port: number };
   serial?: string;
   baud: number;
-  firmware: "master" | "v5.0.1.0";
+  firmware: FirmwareName;
   cas: string[];
   certs: string[];
   keys: string[];
   quiet: boolean;
+  trace: boolean;
 }
 
-function parse(argv: string[]): Parsed {
-  const p: Parsed = { baud: 115200, firmware: "master", cas: [], certs: [], keys: [], quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new RangeError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case "--tcp": {
-        const v = val();
-        const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(v);
-        if (!m || Number(m[2]) > 65535) throw new RangeError(`--tcp must be HOST:PORT, got ${JSON.stringify(v)}`);
-        p.tcp = { host: m[1]!.replace(/^\[|\]$/g, "") || "127.0.0.1", port: Number(m[2]) };
-        break;
-      }
-      case "--serial": p.serial = val(); break;
-      case "--baud": {
-        const v = val();
-        if (!/^\d+$/.test(v) || Number(v) < 1) throw new RangeError(`--baud must be a positive integer, got ${JSON.stringify(v)}`);
-        p.baud = Number(v);
-        break;
-      }
-      case "--firmware": p.firmware = firmwareProfile(val()).name; break;
-      case "--ca": p.cas.push(readFileSync(val(), "utf8")); break;
-      case "--client-cert": p.certs.push(readFileSync(val(), "utf8")); break;
-      case "--client-key": p.keys.push(readFileSync(val(), "utf8")); break;
-      case "--quiet": p.quiet = true; break;
-      default: throw new RangeError(`unknown option ${JSON.stringify(a)}\n\n${usage}`);
+const OPTIONS = {
+  tcp: { type: "string" },
+  serial: { type: "string", short: "p" },
+  port: { type: "string" },
+  baud: { type: "string", short: "b" },
+  firmware: { type: "string" },
+  ca: { type: "string", multiple: true },
+  "client-cert": { type: "string", multiple: true },
+  "client-key": { type: "string", multiple: true },
+  trace: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+export function parseEmulateFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed {
+  const { values: v } = parseFlags(argv, OPTIONS);
+  if (v.serial !== undefined && v.port !== undefined) throw new UsageError("give the serial device once (-p/--serial or --port)");
+  let serial = v.serial ?? v.port;
+  let tcp: Parsed["tcp"];
+  if (v.tcp !== undefined) {
+    const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(v.tcp);
+    if (!m || Number(m[2]) > 65535) throw new UsageError(`--tcp must be HOST:PORT, got ${JSON.stringify(v.tcp)}`);
+    tcp = { host: m[1]!.replace(/^\[|\]$/g, "") || "127.0.0.1", port: Number(m[2]) };
+  }
+  if (!tcp && serial === undefined) serial = envDefault("WSAT_PORT", env);
+  if (!tcp === (serial === undefined)) throw new UsageError("give exactly one of --tcp HOST:PORT or --serial PATH (or set WSAT_PORT)");
+  const baudText = v.baud ?? envDefault("WSAT_BAUD", env);
+  const baud = intFlag(v.baud !== undefined ? "--baud" : "WSAT_BAUD", baudText, 1, 100_000_000) ?? 115200;
+  let firmware: FirmwareName = "master";
+  if (v.firmware !== undefined) {
+    try {
+      firmware = firmwareProfile(v.firmware).name;
+    } catch (err) {
+      throw new UsageError(`--firmware: ${(err as Error).message}`);
     }
   }
-  if (!p.tcp === !p.serial) throw new RangeError(`give exactly one of --tcp HOST:PORT or --serial PATH\n\n${usage}`);
-  return p;
+  return {
+    tcp,
+    serial,
+    baud,
+    firmware,
+    cas: (v.ca ?? []).map((f) => readFlagFile("--ca", f)),
+    certs: (v["client-cert"] ?? []).map((f) => readFlagFile("--client-cert", f)),
+    keys: (v["client-key"] ?? []).map((f) => readFlagFile("--client-key", f)),
+    quiet: v.quiet ?? false,
+    trace: v.trace ?? false,
+  };
+}
+
+/** --trace output: one chunk, as formatTrace lines on stderr. */
+function traceTo(write: (line: string) => void): (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void {
+  return (direction, bytes, timeMs) => {
+    for (const line of formatTrace({ timeMs, direction, bytes })) write(line);
+  };
+}
+
+/** The emulator's "wire" event (every byte both ways) as trace lines. */
+function traceDevice(device: EmulatedDevice, trace: (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void): void {
+  device.on("wire", (w: { from: "host" | "device"; bytes: Uint8Array; timeMs: number }) =>
+    trace(w.from === "host" ? "host-to-device" : "device-to-host", w.bytes, w.timeMs));
 }
 
 export async function run(argv: string[]): Promise<number> {
   let p: Parsed;
   try {
-    p = parse(argv);
+    p = parseEmulateFlags(argv);
   } catch (err) {
-    process.stderr.write(`wsat emulate: ${(err as Error).message}\n`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wsat emulate: ${err.message}\n\n${usage}`);
     return 2;
   }
   const log = p.quiet ? undefined : (line: string) => process.stderr.write(`wsat emulate: ${line}\n`);
+  const trace = p.trace ? traceTo((line) => process.stderr.write(line + "\n")) : undefined;
   const opts: EmulatorOptions = {
     firmware: p.firmware,
     pki: { cas: p.cas, clientCerts: p.certs, clientKeys: p.keys },
   };
+  // Signal handlers before the "listening" line: whoever reads it may signal at once.
+  let stopRequested = false;
+  let onStop: () => void = () => {
+    stopRequested = true;
+  };
+  const stop = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    onStop();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   let close: () => Promise<void>;
-  if (p.tcp) {
-    const { startTcpEmulator } = await import("../at/emulator-tcp.js");
-    const em = await startTcpEmulator({ ...opts, host: p.tcp.host, port: p.tcp.port, log });
-    log?.(`ESP-AT ${p.firmware} emulator listening on tcp://${em.host}:${em.port}`);
-    close = em.close;
-  } else {
-    const { startSerialEmulator } = await import("../at/emulator-serial.js");
-    const em = await startSerialEmulator({ ...opts, path: p.serial!, baudRate: p.baud });
-    log?.(`ESP-AT ${p.firmware} emulator on ${p.serial} at ${p.baud} baud`);
-    close = em.close;
+  try {
+    if (p.tcp) {
+      const { startTcpEmulator } = await import("../at/emulator-tcp.js");
+      const em = await startTcpEmulator({
+        ...opts,
+        host: p.tcp.host,
+        port: p.tcp.port,
+        log,
+        // Each device is tapped before it prints "ready": the boot banner is traced too.
+        onDevice: trace ? (device) => traceDevice(device, trace) : undefined,
+      });
+      log?.(`ESP-AT ${p.firmware} emulator listening on tcp://${em.host}:${em.port}`);
+      close = em.close;
+    } else {
+      const { startSerialEmulator } = await import("../at/emulator-serial.js");
+      const em = await startSerialEmulator({ ...opts, path: p.serial!, baudRate: p.baud, log });
+      // startSerialEmulator boots the device before returning: its boot banner precedes the tap.
+      if (trace) traceDevice(em.device, trace);
+      log?.(`ESP-AT ${p.firmware} emulator on ${p.serial} at ${p.baud} baud`);
+      close = em.close;
+    }
+  } catch (err) {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`wsat emulate: ${p.tcp ? `cannot listen on ${p.tcp.host}:${p.tcp.port}` : `cannot open ${p.serial}`}: ${e.code && e.code.startsWith("E") ? e.code : e.message}\n`);
+    return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  if (!stopRequested) await new Promise<void>((resolve) => (onStop = resolve));
   await close();
   return 0;
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `wsat` command: a thin dispatcher. Each subcommand lives in its own file and exports
 // `run(argv: string[]): Promise<number>` (the process exit code) and `usage: string`.
+// Adding a command is one line in `commands`.
+
+import { readFileSync } from "node:fs";
 
 interface Command {
   summary: string;
@@ -8,22 +11,33 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
-  demo: { summary: "replay the ESP-AT WebSocket walkthroughs on loopback (no hardware)", load: () => import("./demo.js") },
+  connect: { summary: "interactive WebSocket client (native, or through an ESP32 with --via / -p)", load: () => import("./connect.js") },
   serve: { summary: "run the echo server the ESP-AT examples use (ws:// or wss://)", load: () => import("./serve.js") },
   emulate: { summary: "emulate an ESP32 running ESP-AT on TCP or a serial port", load: () => import("./emulate.js") },
-  connect: { summary: "interactive WebSocket client (native, or through an ESP32 with --via)", load: () => import("./connect.js") },
+  ports: { summary: "list the serial ports (path, manufacturer, serial number, VID:PID)", load: () => import("./ports.js") },
   load: { summary: "load-test WebSocket servers side by side (autocannon's flags; --json, --report)", load: () => import("./load.js") },
-  bench: { summary: "run the benchmarks against the named peers (--json for one object per line)", load: () => import("./bench.js") },
+  demo: { summary: "replay the ESP-AT WebSocket walkthroughs on loopback (no hardware)", load: () => import("./demo.js") },
+  bench: { summary: "run the benchmarks against the named peers (from a clone; --json for one object per line)", load: () => import("./bench.js") },
 };
+
+/** The installed package's version (package.json two levels above dist/src/cli). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
 
 function help(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
-  return `usage: wsat <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n` +
+  return `usage: wsat <command> [options]\n       wsat --version\n\ncommands:\n${lines.join("\n")}\n\n` +
     `run "wsat <command> --help" for a command's options\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    process.stdout.write(`wsat ${version()}\n`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(help());
     return name ? 0 : 2;

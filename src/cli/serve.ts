@@ -1,10 +1,10 @@
 // `wsat serve`: the echo server the ESP-AT WebSocket examples run on the PC (ws:// on 8765,
 // wss:// with mutual TLS on 8766), on the native server.
 
-import { readFileSync } from "node:fs";
 import { createServer, type ServerOptions } from "../ws/server.js";
 import type { ServerConnection } from "../ws/server-connection.js";
 import type { MessageEvent } from "../ws/events.js";
+import { intFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
 
 export const usage = `usage: wsat serve [options]
 
@@ -14,16 +14,16 @@ every connection with 1001 and exit 0.
 
 options:
   --host H                 address to listen on (default 127.0.0.1)
-  --port P                 port (default 8765, or 8766 with --tls; 0 = any free port)
+  -p, --port P             port (default 8765, or 8766 with --tls; 0 = any free port)
   --tls                    serve wss:// (needs --cert and --key)
   --cert F --key F         server certificate and key (PEM)
   --ca F                   CA (PEM) that verifies client certificates
   --require-client-cert    mutual TLS: reject clients without a certificate signed by --ca
-  --subprotocol P          accept this subprotocol when offered (repeatable)
+  -s, --subprotocol P      accept this subprotocol when offered (repeatable)
   --max-payload N          largest message accepted, in bytes (default 67108864); with
                            permessage-deflate, the limit is on the inflated size
   --no-deflate             decline permessage-deflate (RFC 7692; accepted by default)
-  --quiet                  do not log connections to stderr
+  -q, --quiet              do not log connections to stderr
 `;
 
 interface ServeFlags {
@@ -40,38 +40,39 @@ interface ServeFlags {
   quiet: boolean;
 }
 
-function parse(argv: string[]): ServeFlags {
-  const f: ServeFlags = { host: "127.0.0.1", tls: false, requireClientCert: false, subprotocols: [], deflate: true, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new TypeError(`${a} needs a value`);
-      return v;
-    };
-    const int = (v: string, max: number): number => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > max) throw new RangeError(`${a} must be 0..${max}, got ${v}`);
-      return n;
-    };
-    switch (a) {
-      case "--host": f.host = value(); break;
-      case "--port": f.port = int(value(), 65535); break;
-      case "--tls": f.tls = true; break;
-      case "--cert": f.cert = value(); break;
-      case "--key": f.key = value(); break;
-      case "--ca": f.ca = value(); break;
-      case "--require-client-cert": f.requireClientCert = true; break;
-      case "--subprotocol": f.subprotocols.push(value()); break;
-      case "--max-payload": f.maxPayload = int(value(), Number.MAX_SAFE_INTEGER); break;
-      case "--no-deflate": f.deflate = false; break;
-      case "--quiet": f.quiet = true; break;
-      default: throw new TypeError(`unknown option ${a}`);
-    }
-  }
-  if (f.tls && (!f.cert || !f.key)) throw new TypeError("--tls needs --cert and --key");
-  if (!f.tls && (f.cert || f.key || f.ca || f.requireClientCert)) throw new TypeError("--cert, --key, --ca and --require-client-cert need --tls");
-  if (f.requireClientCert && !f.ca) throw new TypeError("--require-client-cert needs --ca");
+const OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string", short: "p" },
+  tls: { type: "boolean" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  ca: { type: "string" },
+  "require-client-cert": { type: "boolean" },
+  subprotocol: { type: "string", short: "s", multiple: true },
+  "max-payload": { type: "string" },
+  "no-deflate": { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+export function parseServeFlags(argv: string[]): ServeFlags {
+  const { values: v } = parseFlags(argv, OPTIONS);
+  const f: ServeFlags = {
+    host: v.host ?? "127.0.0.1",
+    port: intFlag("--port", v.port, 0, 65535),
+    tls: v.tls ?? false,
+    cert: v.cert,
+    key: v.key,
+    ca: v.ca,
+    requireClientCert: v["require-client-cert"] ?? false,
+    subprotocols: v.subprotocol ?? [],
+    maxPayload: intFlag("--max-payload", v["max-payload"], 0, Number.MAX_SAFE_INTEGER),
+    deflate: !(v["no-deflate"] ?? false),
+    quiet: v.quiet ?? false,
+  };
+  if (!f.host) throw new UsageError("--host needs a value");
+  if (f.tls && (!f.cert || !f.key)) throw new UsageError("--tls needs --cert and --key");
+  if (!f.tls && (f.cert || f.key || f.ca || f.requireClientCert)) throw new UsageError("--cert, --key, --ca and --require-client-cert need --tls");
+  if (f.requireClientCert && !f.ca) throw new UsageError("--require-client-cert needs --ca");
   return f;
 }
 
@@ -82,10 +83,15 @@ function echo(conn: ServerConnection, m: MessageEvent): void {
 
 export async function run(argv: string[]): Promise<number> {
   let f: ServeFlags;
+  let files: { cert?: string; key?: string; ca?: string } = {};
   try {
-    f = parse(argv);
+    f = parseServeFlags(argv);
+    if (f.tls) {
+      files = { cert: readFlagFile("--cert", f.cert!), key: readFlagFile("--key", f.key!), ca: f.ca ? readFlagFile("--ca", f.ca) : undefined };
+    }
   } catch (err) {
-    process.stderr.write(`wsat serve: ${(err as Error).message}\n\n${usage}`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`wsat serve: ${err.message}\n\n${usage}`);
     return 2;
   }
   const options: ServerOptions = {
@@ -97,9 +103,9 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (f.tls) {
     options.tls = {
-      cert: readFileSync(f.cert!),
-      key: readFileSync(f.key!),
-      ca: f.ca ? readFileSync(f.ca) : undefined,
+      cert: files.cert!,
+      key: files.key!,
+      ca: files.ca,
       requestCert: f.requireClientCert,
       rejectUnauthorized: f.requireClientCert,
     };
@@ -124,7 +130,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wsat serve: cannot listen on ${f.host}:${options.port}: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(`Server started at ${server.url}\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -137,7 +142,9 @@ export async function run(argv: string[]): Promise<number> {
     };
     const onInt = () => stop("SIGINT");
     const onTerm = () => stop("SIGTERM");
+    // The handlers first: whoever reads the line below may signal at once.
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
+    process.stdout.write(`Server started at ${server.url}\n`);
   });
 }

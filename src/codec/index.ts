@@ -1,5 +1,7 @@
 // wsat/codec: the runtime-neutral WebSocket codec (no node:* imports; Uint8Array in and out).
 export { Codec, sharedCodec, threadCodec, wasmModule } from "./codec.js";
+export { useWasmModule, embeddedWasmBytes } from "./wasm-module.js";
+export type { WsatWasmExports } from "./wasm-exports.js";
 export { Opcode, CloseCode, isValidCloseCode, isControlOpcode } from "./constants.js";
 export { FrameDecoder } from "./frame-decoder.js";
 export type { FrameChunk, FrameChunkHandler, FrameDecoderOptions } from "./frame-decoder.js";

@@ -16,6 +16,7 @@ import type { Connection } from "./connection.js";
 import { Endpoint, allocateOutput, allocateUninitialized, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
+import type { ClientEventMap } from "./event-maps.js";
 
 type Phase = "stopped" | "connecting" | "connected" | "waiting";
 
@@ -390,4 +391,16 @@ export function connect(options: ClientOptions | string): WebSocketClient {
   const client = new WebSocketClient(typeof options === "string" ? { uri: options } : options);
   client.start();
   return client;
+}
+
+// Typed listeners (declaration only): `client.on("message", (m) => m.text)`; a misspelled
+// event name does not compile.
+export interface WebSocketClient {
+  on<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  once<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  off<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  addListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  removeListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  prependListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ClientEventMap>(event: K, listener: (...args: ClientEventMap[K]) => void): this;
 }

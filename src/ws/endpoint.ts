@@ -12,6 +12,7 @@ import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
 import { SendResult } from "./send-result.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
+import type { EndpointEventMap } from "./event-maps.js";
 
 /** The `closed` event's payload: both close frames and whether the handshake completed. */
 export interface ClosedInfo {
@@ -479,4 +480,16 @@ export abstract class Endpoint extends EventEmitter {
   protected emitError(info: unknown): void {
     if (this.listenerCount("error") > 0) this.emit("error", info);
   }
+}
+
+// Typed listeners for what every connection emits (declaration only); the client and the
+// server connection narrow them to their own event maps.
+export interface Endpoint {
+  on<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  once<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  off<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  addListener<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  removeListener<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  prependListener<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof EndpointEventMap>(event: K, listener: (...args: EndpointEventMap[K]) => void): this;
 }

@@ -26,3 +26,14 @@ export { parseClientRequest, buildAcceptResponse, buildRejectResponse } from "./
 export type { ClientHandshake } from "./handshake-server.js";
 export { parseWsUri } from "./uri.js";
 export type { WsTarget } from "./uri.js";
+export { WebSocket, WebSocketMessageEvent, WebSocketCloseEvent } from "./websocket.js";
+export type { BinaryType, WebSocketEventMap, WebSocketInit, WebSocketListenerOptions } from "./websocket.js";
+export type { AttachOptions } from "./upgrade.js";
+export type { HttpHead } from "./http-head.js";
+export type { WebSocketEventHandler } from "./websocket.js";
+export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
+export type { ConnectionOwner } from "./server-connection.js";
+export type { AsGivenRequest } from "./handshake-client.js";
+export type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
+export type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./extensions/deflate-stage.js";
+export type { PerMessageDeflateOptions, ResolvedDeflateOptions } from "./extensions/deflate-options.js";

@@ -10,6 +10,7 @@ import { InvalidHandshake, WsatError } from "../errors.js";
 import { readIntoWindow } from "./window-read.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
+import type { ServerConnectionEventMap } from "./event-maps.js";
 import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 
 /** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
@@ -137,4 +138,15 @@ export class ServerConnection extends Endpoint {
     this.owner.connectionGone(this);
     this.emit("closed", closedInfo(e));
   }
+}
+
+// Typed listeners (declaration only): `conn.on("message", (m) => ...)`.
+export interface ServerConnection {
+  on<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  once<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  off<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  addListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  removeListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  prependListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ServerConnectionEventMap>(event: K, listener: (...args: ServerConnectionEventMap[K]) => void): this;
 }

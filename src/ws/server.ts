@@ -11,6 +11,9 @@ import { allocateOutput, allocateUninitialized } from "./endpoint.js";
 import { threadCodec } from "../codec/index.js";
 import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
+import type { IncomingMessage } from "node:http";
+import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
+import type { ServerEventMap } from "./event-maps.js";
 import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 import { nodeDeflateStage } from "./extensions/zlib-stage.js";
 
@@ -25,7 +28,7 @@ export interface ServerTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends AttachOptions {
   /** Default "127.0.0.1". */
   host?: string;
   /** Default 0 (an ephemeral port; read it from address()). */
@@ -111,8 +114,18 @@ export class WebSocketServer extends EventEmitter {
   /** Shared by every connection of this server (no per-connection settings or callbacks). */
   private readonly owner: ConnectionOwner;
 
+  /** How sockets arrive: our own listener, an existing HTTP server's upgrades, or handleUpgrade(). */
+  private readonly mode: "listen" | "server" | "noServer";
+  private readonly attached: AttachOptions;
+  private detach: (() => void) | null = null;
+  /** Upgraded sockets (handleUpgrade): read as node:http left them, and their own ready callbacks. */
+  private readonly upgradeOwner: ConnectionOwner;
+  private readonly upgradeCallbacks = new Map<ServerConnection, (conn: ServerConnection) => void>();
+
   constructor(options: ServerOptions = {}) {
     super();
+    this.mode = checkAttachOptions(options as Record<string, unknown>);
+    this.attached = { server: options.server, noServer: options.noServer, path: options.path };
     this.host = options.host ?? "127.0.0.1";
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
     this.port = checkInt("port", options.port, 0, 65535, 0);
@@ -133,7 +146,7 @@ export class WebSocketServer extends EventEmitter {
       throw new TypeError(`"subprotocols" must be an array of strings`);
     }
     this.select = options.handleProtocols ?? (ours ? (offered) => ours.find((p) => offered.includes(p)) : undefined);
-    this.secure = options.tls !== undefined;
+    this.secure = options.tls !== undefined || options.server instanceof tls.Server;
     if (options.tls) {
       const t = options.tls;
       if (!t.cert || !t.key) throw new TypeError(`"tls.cert" and "tls.key" are required for a tls server`);
@@ -184,10 +197,58 @@ export class WebSocketServer extends EventEmitter {
       if (err.syscall === "accept") this.stats.acceptErrors++;
       if (this.listenerCount("error") > 0) this.emit("error", err);
     });
+    this.upgradeOwner = {
+      ...this.owner,
+      settings: { ...this.owner.settings, window: undefined },
+      connectionReady: (c) => {
+        this.pending.delete(c);
+        this.connections.add(c);
+        const cb = this.upgradeCallbacks.get(c);
+        this.upgradeCallbacks.delete(c);
+        if (cb) cb(c);
+      },
+      connectionGone: (c) => {
+        this.upgradeCallbacks.delete(c);
+        this.owner.connectionGone(c);
+      },
+    };
+    if (options.server) {
+      this.detach = attachToServer(options.server, (req) => this.shouldHandle(req), (req, socket, head) =>
+        this.handleUpgrade(req, socket, head, (conn) => this.emit("connection", conn, req)));
+    }
+  }
+
+  /** Whether an upgrade request is for this server (the `path` option). */
+  shouldHandle(req: IncomingMessage): boolean {
+    return pathMatches(req, this.attached.path);
+  }
+
+  /**
+   * Completes the upgrade of a request that an HTTP server received (its `upgrade` event):
+   * `cb(conn, req)` runs once the opening handshake succeeded. A request for another path is
+   * refused with 400; a request that is not a valid upgrade gets the handshake's error answer.
+   */
+  handleUpgrade(req: IncomingMessage, socket: net.Socket, head: Uint8Array, cb: (conn: ServerConnection, req: IncomingMessage) => void): void {
+    if (!this.shouldHandle(req)) {
+      refuseUpgrade(socket, 400, `no websocket endpoint at ${req.url ?? "/"}`);
+      return;
+    }
+    replayRequest(req, socket, head);
+    try {
+      const conn = this.setUp(socket, this.upgradeOwner);
+      this.upgradeCallbacks.set(conn, (c) => cb(c, req));
+    } catch (err) {
+      this.stats.refusedSetupFailed++;
+      socket.destroy();
+      if (this.listenerCount("refused") > 0) this.emit("refused", err);
+    }
   }
 
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<net.AddressInfo> {
+    if (this.mode !== "listen") {
+      return Promise.reject(new InvalidState("SERVER_ATTACHED", `this server ${this.mode === "server" ? "answers an HTTP server's upgrades: listen on that server" : "has noServer: call handleUpgrade() from your HTTP server"}`));
+    }
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${err.code ?? err.message}`, { cause: err }));
@@ -200,7 +261,7 @@ export class WebSocketServer extends EventEmitter {
   }
 
   address(): net.AddressInfo {
-    const a = this.server.address();
+    const a = (this.attached.server ?? this.server).address();
     if (!a || typeof a === "string") throw new InvalidState("SERVER_NOT_LISTENING", "server is not listening: call listen() first");
     return a;
   }
@@ -223,7 +284,7 @@ export class WebSocketServer extends EventEmitter {
     }
   }
 
-  private setUp(socket: net.Socket): void {
+  private setUp(socket: net.Socket, owner: ConnectionOwner = this.owner): ServerConnection {
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
@@ -234,9 +295,10 @@ export class WebSocketServer extends EventEmitter {
       perMessageDeflate: this.perMessageDeflate,
       deflateStage: this.perMessageDeflate ? nodeDeflateStage() : undefined,
     });
-    const conn = new ServerConnection(socket, core, this.owner);
+    const conn = new ServerConnection(socket, core, owner);
     this.pending.add(conn);
     if (socket.isPaused()) socket.resume();
+    return conn;
   }
 
   /**
@@ -244,7 +306,10 @@ export class WebSocketServer extends EventEmitter {
    * are closed (each forced after closeTimeoutMs).
    */
   async close(code = 1001, reason = "server shutting down"): Promise<void> {
-    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.detach?.();
+    this.detach = null;
+    // An HTTP server we were attached to stays open: it is the application's.
+    const closing = new Promise<void>((resolve) => (this.mode === "listen" ? this.server.close(() => resolve()) : resolve()));
     for (const c of [...this.pending]) c.destroy();
     await Promise.all([...this.connections].map((c) => c.closeWithCode(code, reason, this.closeTimeoutMs)));
     await closing;
@@ -253,4 +318,15 @@ export class WebSocketServer extends EventEmitter {
 
 export function createServer(options: ServerOptions = {}): WebSocketServer {
   return new WebSocketServer(options);
+}
+
+// Typed listeners (declaration only): `server.on("connection", (conn, req) => ...)`.
+export interface WebSocketServer {
+  on<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  once<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  off<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  addListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  removeListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  prependListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  prependOnceListener<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
 }

@@ -17,7 +17,7 @@ import { WebSocketClient } from "../../src/ws/client.js";
 import { createServer, type WebSocketServer } from "../../src/ws/server.js";
 import type { ServerConnection } from "../../src/ws/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
-import type { ClosedInfo } from "../../src/ws/endpoint.js";
+import type { ClosedInfo, Endpoint } from "../../src/ws/endpoint.js";
 
 export const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
 const PEERS_DIR = join(ROOT, "tests", "interop", "peers");
@@ -33,7 +33,8 @@ export type Row = { peer: string; role: string; cells: Partial<Record<Column, Ce
 // ---------------------------------------------------------------------------------------------
 // wsat's side of a connection: the client or a server connection, as one event queue
 
-type Ep = WebSocketClient | ServerConnection;
+// Both ends share Endpoint's verbs and events (typed listeners make a union uncallable).
+type Ep = Endpoint;
 type Ev = { type: "message"; m: MessageEvent } | { type: "ping"; data: Uint8Array } | { type: "pong"; data: Uint8Array } | { type: "closed"; c: ClosedInfo };
 
 class Tap {

@@ -15,7 +15,7 @@ import { until, waitFor } from "./helpers.js";
 /** Records every lifecycle event name in order. */
 function trace(client: WebSocketClient): string[] {
   const seen: string[] = [];
-  for (const name of ["begin", "beforeConnect", "connected", "disconnected", "closed", "finish"]) {
+  for (const name of ["begin", "beforeConnect", "connected", "disconnected", "closed", "finish"] as const) {
     client.on(name, () => seen.push(name));
   }
   client.on("error", (e: WsErrorInfo) => seen.push(`error:${e.type}:${e.error.code}`));

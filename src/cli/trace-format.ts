@@ -1,0 +1,70 @@
+// The `--trace` lines of `wsat connect --via` and `wsat emulate`: every byte that crossed the
+// serial link (or its TCP stand-in), with a timestamp and the direction, as text with escapes and
+// as hex (the two views idf.py monitor and a logic analyser give). A pure function: the shells
+// call it only when --trace was asked for.
+
+export type TraceDirection = "host-to-device" | "device-to-host";
+
+export interface TraceChunk {
+  /** Milliseconds since the epoch. */
+  timeMs: number;
+  direction: TraceDirection;
+  bytes: Uint8Array;
+}
+
+export interface TraceFormatOptions {
+  /** Hex bytes per line (default 16). */
+  hexPerLine?: number;
+  /** Show UTC instead of local time (tests). Default false. */
+  utc?: boolean;
+}
+
+const ESCAPES: Record<number, string> = { 0x0d: "\\r", 0x0a: "\\n", 0x09: "\\t", 0x5c: "\\\\", 0x22: '\\"', 0x00: "\\0" };
+
+/** Printable ASCII as is, CR/LF/TAB/NUL/backslash/quote as C escapes, the rest as \xNN. */
+export function escapeBytes(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    const e = ESCAPES[b];
+    if (e !== undefined) s += e;
+    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
+    else s += "\\x" + b.toString(16).padStart(2, "0");
+  }
+  return s;
+}
+
+function hexRow(bytes: Uint8Array, from: number, to: number): string {
+  const parts: string[] = [];
+  for (let i = from; i < to; i++) parts.push(bytes[i]!.toString(16).padStart(2, "0"));
+  return parts.join(" ");
+}
+
+function clock(timeMs: number, utc: boolean): string {
+  const d = new Date(timeMs);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const h = utc ? d.getUTCHours() : d.getHours();
+  const m = utc ? d.getUTCMinutes() : d.getMinutes();
+  const s = utc ? d.getUTCSeconds() : d.getSeconds();
+  const ms = utc ? d.getUTCMilliseconds() : d.getMilliseconds();
+  return `${two(h)}:${two(m)}:${two(s)}.${String(ms).padStart(3, "0")}`;
+}
+
+/**
+ * One chunk as lines:
+ *   12:00:00.000 H>D   4 B "AT\r\n"
+ *                  0000 41 54 0d 0a
+ */
+export function formatTrace(chunk: TraceChunk, options: TraceFormatOptions = {}): string[] {
+  const per = options.hexPerLine ?? 16;
+  if (!Number.isInteger(per) || per < 1) throw new RangeError(`"hexPerLine" must be a positive integer, got ${per}`);
+  const arrow = chunk.direction === "host-to-device" ? "H>D" : "D>H";
+  const time = clock(chunk.timeMs, options.utc ?? false);
+  const n = chunk.bytes.length;
+  const lines = [`${time} ${arrow} ${String(n).padStart(5)} B "${escapeBytes(chunk.bytes)}"`];
+  const indent = " ".repeat(time.length + 1 + arrow.length + 1);
+  for (let off = 0; off < n; off += per) {
+    lines.push(`${indent}${off.toString(16).padStart(4, "0")} ${hexRow(chunk.bytes, off, Math.min(n, off + per))}`);
+  }
+  return lines;
+}
