@@ -218,6 +218,27 @@ function scalarRun(state: u32, p: usize, end: usize, base: usize): u32 {
   return state;
 }
 
+/** The DFA state where finishOpen stopped (UTF8_ACCEPT unless the input ended first). */
+let openState: u32 = UTF8_ACCEPT;
+
+/**
+ * Finishes, with the DFA, a character left open by the previous chunk (at most 3 bytes from
+ * ptr). Returns where whole characters start, or 0 on a bad byte (utf8FailIndex says which).
+ */
+function finishOpen(state: u32, ptr: usize, end: usize): usize {
+  let p = ptr;
+  while (state != UTF8_ACCEPT && p < end) {
+    state = <u32>load<u8>(TRANS + (state << 4) + <u32>load<u8>(CLASS + <u32>load<u8>(p)));
+    if (state == UTF8_REJECT) {
+      utf8FailIndex = <u32>(p - ptr);
+      return 0;
+    }
+    p++;
+  }
+  openState = state;
+  return p;
+}
+
 /**
  * Runs [ptr, ptr+len) through the validator from `state`; returns the new state.
  * On UTF8_REJECT, utf8FailIndex holds the offset of the offending byte.
@@ -229,16 +250,8 @@ export function utf8Run(state: u32, ptr: usize, len: usize): u32 {
     return UTF8_REJECT;
   }
   if (len < 64) return scalarRun(state, ptr, end, ptr);
-  let p = ptr;
-  // Finish a character left open by the previous chunk with the DFA (at most 3 bytes).
-  while (state != UTF8_ACCEPT && p < end) {
-    state = <u32>load<u8>(TRANS + (state << 4) + <u32>load<u8>(CLASS + <u32>load<u8>(p)));
-    if (state == UTF8_REJECT) {
-      utf8FailIndex = <u32>(p - ptr);
-      return UTF8_REJECT;
-    }
-    p++;
-  }
+  let p = finishOpen(state, ptr, end);
+  if (p == 0) return UTF8_REJECT;
   let resume = simdRun(p, end);
   // On a SIMD error, the DFA rescans from the last known boundary to find the exact byte.
   if (resume == 0) return scalarRun(UTF8_ACCEPT, p, end, ptr);
@@ -265,15 +278,9 @@ export function utf8Edges(state: u32, ptr: usize, len: usize): u32 {
     utf8FailIndex = 0;
     return UTF8_REJECT;
   }
-  let p = ptr;
-  while (state != UTF8_ACCEPT && p < end) {
-    state = <u32>load<u8>(TRANS + (state << 4) + <u32>load<u8>(CLASS + <u32>load<u8>(p)));
-    if (state == UTF8_REJECT) {
-      utf8FailIndex = <u32>(p - ptr);
-      return UTF8_REJECT;
-    }
-    p++;
-  }
+  let p = finishOpen(state, ptr, end);
+  if (p == 0) return UTF8_REJECT;
+  if (openState != UTF8_ACCEPT) return openState; // the chunk ends inside that character
   // The tail starts at the last character's lead byte (at most 3 continuation bytes back).
   let t = end;
   let back: u32 = 0;
