@@ -16,6 +16,8 @@ const PEERS: Array<[string, string, string[]]> = [
   ["Deno", join(bin, "deno"), ["--version"]],
   ["Bun", join(bin, "bun"), ["--version"]],
   ["openssl (test PKI script)", "openssl", ["version"]],
+  ["Debian nginx (reverse proxy)", "/usr/sbin/nginx", ["-v"]],
+  ["workerd (constrained runtime)", join(bin, "workerd"), ["--version"]],
 ];
 
 test("every external peer is installed (required in CI)", { skip: process.env.WSAT_REQUIRE_PEERS !== "1" && "set WSAT_REQUIRE_PEERS=1 to require them" }, () => {
