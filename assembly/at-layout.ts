@@ -33,7 +33,8 @@ import { AT_REGION, AT_REGION_SIZE } from "./layout";
 export const AT_RECORDS: usize = AT_REGION;
 export const AT_RECORD_SIZE: usize = 48;
 export const AT_MAX_RECORDS: u32 = 2048;
-const AT_RECORD_RESERVE: u32 = 256;
+/** Records kept free at the end of a feed for the OVERFLOW pieces one step can emit. */
+export const AT_RECORD_RESERVE: u32 = 256;
 export const AT_LINE: usize = AT_REGION + 0x18000;
 export const AT_LINE_SIZE: u32 = 4096;
 export const AT_CR: usize = AT_REGION + 0x1a000;
