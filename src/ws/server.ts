@@ -7,7 +7,7 @@ import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { allocateOutput, allocateUninitialized } from "./endpoint.js";
+import { allocateOutput, allocateUninitialized } from "./allocators.js";
 import { threadCodec } from "../codec/index.js";
 import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
 import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
