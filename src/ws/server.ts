@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import { isUtf8 } from "node:buffer";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { InvalidHandshake, InvalidState, WsatError } from "../errors.js";
+import { InvalidState, WsatError } from "../errors.js";
 import { allocateOutput, allocateUninitialized } from "./allocators.js";
 import { threadCodec } from "../codec/index.js";
 import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
