@@ -54,6 +54,29 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 const socketOf = (x: unknown): net.Socket => (x as { socket?: net.Socket; _socket?: net.Socket }).socket ?? (x as { _socket: net.Socket })._socket;
 
+/**
+ * A burst function: sends `count` of `messages` (in turn) with `send` and resolves once as many
+ * messages have come back on `client`.
+ */
+function bursts(client: { on(event: "message", listener: () => void): unknown }, messages: string[], send: (m: string) => void, what: string): (count: number) => Promise<void> {
+  let waiting = 0;
+  let next = 0;
+  let done: (() => void) | null = null;
+  client.on("message", () => {
+    if (--waiting === 0 && done) {
+      const d = done;
+      done = null;
+      d();
+    }
+  });
+  return (count) => {
+    waiting = count;
+    const p = new Promise<void>((resolve) => (done = resolve));
+    for (let i = 0; i < count; i++) send(messages[next++ % messages.length]);
+    return withTimeout(p, 30000, what);
+  };
+}
+
 async function oursSide(messages: string[]): Promise<Side> {
   const server: WebSocketServer = createServer({ host: "127.0.0.1", port: 0, bufferSize: 16 * 1024 * 1024, maxPayloadBytes: 0 });
   let serverSocket: net.Socket | null = null;
@@ -72,23 +95,8 @@ async function oursSide(messages: string[]): Promise<Side> {
   });
   client.start();
   await withTimeout(connected, 10000, "connect");
-  let waiting = 0;
-  let next = 0;
-  let done: (() => void) | null = null;
-  client.on("message", () => {
-    if (--waiting === 0 && done) {
-      const d = done;
-      done = null;
-      d();
-    }
-  });
   return {
-    burst(count) {
-      waiting = count;
-      const p = new Promise<void>((resolve) => (done = resolve));
-      for (let i = 0; i < count; i++) client.sendText(messages[next++ % messages.length]).catch(() => undefined);
-      return withTimeout(p, 30000, "ours echo");
-    },
+    burst: bursts(client, messages, (m) => void client.sendText(m), "ours echo"),
     wireBytes: () => (serverSocket?.bytesRead ?? 0) + (socketOf(client)?.bytesRead ?? 0),
     async close() {
       await client.close(2000);
@@ -110,23 +118,8 @@ async function wsSide(messages: string[]): Promise<Side> {
     client.once("open", () => (client.extensions ? resolve() : reject(new Error("ws bench: deflate not negotiated"))));
     client.once("error", reject);
   }), 10000, "ws connect");
-  let waiting = 0;
-  let next = 0;
-  let done: (() => void) | null = null;
-  client.on("message", () => {
-    if (--waiting === 0 && done) {
-      const d = done;
-      done = null;
-      d();
-    }
-  });
   return {
-    burst(count) {
-      waiting = count;
-      const p = new Promise<void>((resolve) => (done = resolve));
-      for (let i = 0; i < count; i++) client.send(messages[next++ % messages.length]);
-      return withTimeout(p, 30000, "ws echo");
-    },
+    burst: bursts(client, messages, (m) => client.send(m), "ws echo"),
     wireBytes: () => (serverSocket?.bytesRead ?? 0) + socketOf(client).bytesRead,
     async close() {
       client.terminate();

@@ -1,7 +1,7 @@
 // RFC 6455 5.5.1: a close frame's body is a 2-byte status code followed by a UTF-8 reason.
 
 import { isValidCloseCode } from "./constants.js";
-import { Codec, sharedCodec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
 
 const encoder = new TextEncoder();
@@ -36,7 +36,7 @@ const utf8 = new TextDecoder("utf-8");
  * same errors): throws ProtocolError for a 1-byte payload, a code not valid on the wire, or a
  * reason that is not UTF-8.
  */
-export function parseClosePayload(payload: Uint8Array, codec: Codec = sharedCodec()): { code: number; reason: string } {
+export function parseClosePayload(payload: Uint8Array, codec: Codec = threadCodec()): { code: number; reason: string } {
   if (payload.length > 125) {
     throw new RangeError(`a close payload is at most 125 bytes, got ${payload.length}`);
   }

@@ -74,10 +74,7 @@ export function threadCodec(): Codec {
   return shared;
 }
 
-/**
- * The instance used by the standalone helpers (mask, isValidUtf8, ...). They leave no state
- * behind between calls, so sharing it is safe within one thread.
- */
+/** @deprecated The earlier name of threadCodec(), kept for code written against it. */
 export function sharedCodec(): Codec {
   return threadCodec();
 }

@@ -1,6 +1,6 @@
 // Standalone masking (RFC 6455 5.3) with the WASM v128 kernel.
 
-import { Codec, sharedCodec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 import { maskKeyFromBytes } from "./mask-key.js";
 
 let viewCodec: Codec | null = null;
@@ -20,7 +20,7 @@ function scratchOf(codec: Codec, len: number): Uint8Array {
  * key index `phase` (0..3). Masking twice restores the input. The caller's buffer is changed:
  * that is this function's purpose.
  */
-export function mask(data: Uint8Array, maskingKey: Uint8Array | number, phase = 0, codec: Codec = sharedCodec()): void {
+export function mask(data: Uint8Array, maskingKey: Uint8Array | number, phase = 0, codec: Codec = threadCodec()): void {
   const key = typeof maskingKey === "number" ? maskingKey >>> 0 : maskKeyFromBytes(maskingKey);
   const ex = codec.exports;
   const u8 = codec.u8;

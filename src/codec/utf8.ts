@@ -1,7 +1,7 @@
 // Streaming UTF-8 validation in WASM that fails at the first byte that makes the input invalid
 // (overlongs, surrogates and code points above U+10FFFF included).
 
-import { Codec, sharedCodec } from "./codec.js";
+import { Codec, threadCodec } from "./codec.js";
 
 const ACCEPT = 0;
 const REJECT = 1;
@@ -38,7 +38,7 @@ function run(codec: Codec, state: number, bytes: Uint8Array): number {
 }
 
 /** True when `bytes` is complete, valid UTF-8. */
-export function isValidUtf8(bytes: Uint8Array, codec: Codec = sharedCodec()): boolean {
+export function isValidUtf8(bytes: Uint8Array, codec: Codec = threadCodec()): boolean {
   return run(codec, ACCEPT, bytes) === ACCEPT;
 }
 
@@ -49,7 +49,7 @@ export class Utf8Validator {
   private failIndex = -1;
   private readonly codec: Codec;
 
-  constructor(codec: Codec = sharedCodec()) {
+  constructor(codec: Codec = threadCodec()) {
     this.codec = codec;
   }
 

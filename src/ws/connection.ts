@@ -5,74 +5,14 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, Utf8Validator, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
+import type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
+import { InflatedMessage } from "./inflated-message.js";
+import { truncateUtf8 } from "./utf8-truncate.js";
 
-/**
- * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
- * as the firmware (reference esp-at-websocket.md §5, §7.2): text is not checked for UTF-8 on
- * receive, and sends are not policed (any opcode, FIN and length as asked, control frames over
- * 125 bytes, no fragment-order check). Never the native client's default.
- */
-export type ConnectionProfile = "strict" | "permissive";
-
-/**
- * A per-message extension (RFC 6455 9, RFC 7692 permessage-deflate) between the frame path and
- * the message: the core calls it synchronously, the shell supplies it (node:zlib in Node), so the
- * core stays runtime-neutral. RSV1 is granted on received frames while one is installed.
- */
-export interface MessageExtension {
-  /**
-   * An outgoing data message (whole, opcode TEXT/BINARY): the payload to put in its frame(s) and
-   * whether the first frame carries RSV1 (false: sent as is, e.g. below a size threshold).
-   */
-  encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean };
-  /**
-   * One received chunk of a message whose first frame had RSV1, in order; `fin` on the message's
-   * last chunk. Calls onData with the decoded bytes (which the callee may reuse after onData
-   * returns). Throws a ProtocolError (PayloadTooBig 1009 when the decoded size passes `limit`,
-   * 1007 for bad compressed data) as soon as it knows, without decoding the rest.
-   */
-  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void;
-  /** The connection is gone: release what it holds. */
-  close(): void;
-}
-
-export interface ConnectionOptions {
-  role: "client" | "server";
-  /** The WASM instance (default: the thread's, shared by every connection on it). */
-  codec?: Codec;
-  /** Default "strict". */
-  profile?: ConnectionProfile;
-  /**
-   * Fragment sent messages at bufferSize (esp_websocket_client's behaviour, and the ESP-AT links').
-   * Default false: a message is one frame, written as header + payload.
-   */
-  autoFragment?: boolean;
-  /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
-  maxFragments?: number;
-  /**
-   * A fast validator for the interior of large received text chunks, supplied by the shell (the
-   * Node shells pass buffer.isUtf8); the kernel keeps checking every chunk's edges (fail-fast).
-   */
-  utf8Interior?: (bytes: Uint8Array) => boolean;
-  /**
-   * The negotiated per-message extension, if any. A client or server core that negotiates during
-   * its handshake sets it with useExtension() before framing starts.
-   */
-  extension?: MessageExtension;
-  /** Masking keys (client role): a random u32 per frame, supplied by the shell. */
-  maskKey?: () => number;
-  /** Limit for one frame and one reassembled message; 0 = none. */
-  maxPayloadBytes?: number;
-  /** Size of the DATA pieces handed out and, with autoFragment, of send fragments. Default 1024. */
-  bufferSize?: number;
-  /** Allocates message buffers (a shell may pass one that skips zero-filling). */
-  allocate?: (size: number) => Uint8Array;
-  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
-  allocateOutput?: (size: number) => Uint8Array;
-}
+export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 
 /** Unmasked frames at least this large go out without copying their payload. */
 const ZERO_COPY_BYTES = 16 * 1024;
@@ -128,10 +68,8 @@ export class Connection {
   protected extension: MessageExtension | null;
   /** The message being received is compressed (its first frame had RSV1). */
   private inflating = false;
-  private inflateUtf8: Utf8Validator | null = null;
-  /** Decoded pieces of a compressed message, handed on as chunks (made on first use). */
-  private piece: FrameChunk | null = null;
-  private onInflated: ((bytes: Uint8Array) => void) | null = null;
+  /** Reads compressed messages through the extension (made on the first one). */
+  private inflater: InflatedMessage | null = null;
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
     const bufferSize = options.bufferSize ?? 1024;
@@ -252,14 +190,12 @@ export class Connection {
     if (op < 8) {
       if (chunk.frameStart && op !== Opcode.CONTINUATION) this.inflating = chunk.rsv1;
       if (this.inflating) {
-        this.inflateChunk(chunk);
+        // RFC 7692 7.2.2: the limit applies to the decompressed message (1009 as soon as it is passed).
+        this.inflater ??= new InflatedMessage(this.extension!, this.codec, this.profile === "strict", (piece) => this.dataChunk(piece));
+        if (this.inflater.push(chunk, this.maxPayloadBytes)) this.inflating = false;
         return;
       }
-      if (this.wantData) this.emitData(chunk);
-      if (this.wantMessages) {
-        const m = this.assembler.push(chunk);
-        if (m) this.events.push({ type: "message", opcode: m.opcode, data: m.data, text: m.text, isText: m.opcode === Opcode.TEXT });
-      }
+      this.dataChunk(chunk);
       return;
     }
     this.emitData(chunk);
@@ -295,52 +231,13 @@ export class Connection {
     }
   }
 
-  /** A chunk of a compressed message: decoded by the extension, then handled as plain data. */
-  private inflateChunk(chunk: FrameChunk): void {
-    const p = (this.piece ??= {
-      opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false, payload: EMPTY,
-      payloadLen: 0, payloadOffset: 0, frameStart: true, frameEnd: true, closeCode: 0, closeReason: "",
-    });
-    this.onInflated ??= (bytes: Uint8Array) => this.inflated(bytes);
-    if (chunk.frameStart && chunk.opcode !== Opcode.CONTINUATION) {
-      p.messageOpcode = chunk.messageOpcode;
-      p.opcode = chunk.opcode;
-      if (chunk.messageOpcode === Opcode.TEXT && this.profile === "strict") (this.inflateUtf8 ??= new Utf8Validator(this.codec)).reset();
-    }
-    const last = chunk.fin && chunk.frameEnd;
-    // RFC 7692 7.2.2: the limit applies to the decompressed message (1009 as soon as it is passed).
-    this.extension!.decodeChunk(chunk.payload, last, this.maxPayloadBytes, this.onInflated);
-    if (!last) return;
-    if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.end()) {
-      throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
-    }
-    p.fin = true;
-    p.payload = EMPTY;
-    p.payloadLen = 0;
-    this.deliverPiece(p);
-    this.inflating = false;
-  }
-
-  private inflated(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    const p = this.piece!;
-    if (p.messageOpcode === Opcode.TEXT && this.profile === "strict" && !this.inflateUtf8!.push(bytes)) {
-      throw new ProtocolError("INVALID_UTF8", 1007, `text message is not valid UTF-8 at byte ${this.inflateUtf8!.failedAt}`);
-    }
-    p.fin = false;
-    p.payload = bytes;
-    p.payloadLen = bytes.length;
-    this.deliverPiece(p);
-  }
-
-  /** One decoded piece: a DATA event and the assembler, like a frame of its own. */
-  private deliverPiece(p: FrameChunk): void {
-    if (this.wantData && (p.payload.length > 0 || p.opcode !== Opcode.CONTINUATION || p.fin)) this.emitData(p);
+  /** A data chunk of an uncompressed message, or a decoded piece of a compressed one. */
+  private dataChunk(chunk: FrameChunk): void {
+    if (this.wantData) this.emitData(chunk);
     if (this.wantMessages) {
-      const m = this.assembler.push(p);
+      const m = this.assembler.push(chunk);
       if (m) this.events.push({ type: "message", opcode: m.opcode, data: m.data, text: m.text, isText: m.opcode === Opcode.TEXT });
     }
-    p.opcode = Opcode.CONTINUATION;
   }
 
   private replyToClose(): void {
@@ -560,13 +457,4 @@ export class Connection {
     // already, the handshake is complete.
     if (this.role === "server" && this.closeRcvd) this.closeTransport = true;
   }
-}
-
-/** The longest prefix of `text` whose UTF-8 fits in `max` bytes, cut at a character boundary. */
-export function truncateUtf8(text: string, max: number): string {
-  const bytes = textEncoder.encode(text);
-  if (bytes.length <= max) return text;
-  let end = max;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
 }

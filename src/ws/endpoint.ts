@@ -11,6 +11,7 @@ import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
 import { SendResult } from "./send-result.js";
+import { listen, type SocketEventKind, type SocketEventSink } from "./socket-listeners.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 import type { EndpointEventMap } from "./event-maps.js";
 
@@ -34,39 +35,6 @@ const textEncoder = new TextEncoder();
 // The Node shells hash accept keys with node:crypto (the sans-I/O handshake's portable SHA-1
 // is the fallback for other runtimes).
 useSha1((bytes) => createHash("sha1").update(bytes).digest());
-
-/**
- * Message buffers without zero-filling (every byte is overwritten by the message): a plain
- * Uint8Array over Node's uninitialised memory for large messages.
- */
-export function allocateUninitialized(n: number): Uint8Array {
-  if (n < SMALL) return pooled(n);
-  const b = Buffer.allocUnsafeSlow(n);
-  return new Uint8Array(b.buffer, b.byteOffset, n);
-}
-
-/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
-export function allocateOutput(n: number): Uint8Array {
-  return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
-}
-
-// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
-// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
-// slab alive, as a pooled Buffer does.
-const SMALL = 4096;
-const SLAB = 64 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-function pooled(n: number): Uint8Array {
-  if (slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB);
-    slabUsed = 0;
-  }
-  const view = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed = (slabUsed + n + 7) & ~7;
-  return view;
-}
 
 export function closedInfo(e: ClosedEvent): ClosedInfo {
   return {
@@ -92,32 +60,7 @@ function sendFailed(err: Error): WsatError {
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
 }
 
-const ENDPOINT = Symbol("wsat.endpoint");
-const CORE = Symbol("wsat.core");
-type TaggedSocket = Socket & { [ENDPOINT]: Endpoint; [CORE]: Connection };
-
-function onSocketData(this: Socket, buf: Buffer): void {
-  const t = this as TaggedSocket;
-  t[ENDPOINT].socketEvent("data", t[CORE], this, buf);
-}
-function onSocketEnd(this: Socket): void {
-  const t = this as TaggedSocket;
-  t[ENDPOINT].socketEvent("end", t[CORE], this);
-}
-function onSocketClose(this: Socket): void {
-  const t = this as TaggedSocket;
-  t[ENDPOINT].socketEvent("close", t[CORE], this);
-}
-function onSocketError(this: Socket, err: Error): void {
-  const t = this as TaggedSocket;
-  t[ENDPOINT].socketEvent("error", t[CORE], this, err);
-}
-function onSocketDrain(this: Socket): void {
-  const t = this as TaggedSocket;
-  t[ENDPOINT].socketEvent("drain", t[CORE], this);
-}
-
-export abstract class Endpoint extends EventEmitter {
+export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   protected core: Connection | null = null;
   protected socket: Socket | null = null;
   /** How long to wait for the peer to close TCP after the close handshake. */
@@ -153,20 +96,11 @@ export abstract class Endpoint extends EventEmitter {
     this.socket = socket;
     this.core = core;
     socket.setNoDelay(true);
-    // The listeners are shared by every socket (no closures per connection): each finds its
-    // endpoint and the core it was bound with on the socket itself.
-    const tagged = socket as TaggedSocket;
-    tagged[ENDPOINT] = this;
-    tagged[CORE] = core;
-    socket.on("data", onSocketData);
-    socket.on("end", onSocketEnd);
-    socket.on("close", onSocketClose);
-    socket.on("error", onSocketError);
-    socket.on("drain", onSocketDrain);
+    listen(socket, this, core);
   }
 
   /** @internal The shared socket listeners' way in. */
-  socketEvent(kind: "data" | "end" | "close" | "error" | "drain", core: Connection, socket: Socket, arg?: unknown): void {
+  socketEvent(kind: SocketEventKind, core: Connection, socket: Socket, arg?: unknown): void {
     switch (kind) {
       case "data":
         this.receive(core, arg as Buffer);

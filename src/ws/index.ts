@@ -5,6 +5,7 @@ export type { ServerOptions, ServerTlsOptions } from "./server.js";
 export { ServerConnection } from "./server-connection.js";
 export { Endpoint } from "./endpoint.js";
 export { SendResult } from "./send-result.js";
+export type { SocketEventKind, SocketEventSink } from "./socket-listeners.js";
 export type { ClosedInfo } from "./endpoint.js";
 export type { WsErrorInfo, WsErrorType } from "./error-info.js";
 export type { ClientOptions, ResolvedClientOptions } from "./client-options.js";

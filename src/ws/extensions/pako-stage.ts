@@ -13,6 +13,7 @@ import {
 } from "pako";
 import { InvalidState, PayloadTooBig, ProtocolError } from "../../errors.js";
 import { DEFLATE_TAIL, endsWithTail, type DeflateStage, type DeflaterOptions, type InflaterOptions, type MessageDeflater, type MessageInflater } from "./deflate-stage.js";
+import { concatBytes } from "../../codec/concat-bytes.js";
 
 /** Output window, one per thread: inflated pieces are at most this large (the bomb bound). */
 const OUT_BYTES = 64 * 1024;
@@ -24,15 +25,6 @@ function outWindow(): Uint8Array<ArrayBuffer> {
   return (scratch ??= new Uint8Array(OUT_BYTES));
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const r = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    r.set(p, off);
-    off += p.length;
-  }
-  return r;
-}
 
 class PakoDeflater implements MessageDeflater {
   private strm: ZStream | null = null;
@@ -73,7 +65,7 @@ class PakoDeflater implements MessageDeflater {
       if (strm.avail_out !== 0 && strm.avail_in === 0) break;
     }
     strm.input = EMPTY;
-    let result = parts.length === 1 ? parts[0] : concat(parts, total);
+    let result = parts.length === 1 ? parts[0] : concatBytes(parts, total);
     if (fin) {
       // RFC 7692 7.2.1: "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
       if (endsWithTail(result)) result = result.subarray(0, result.length - 4);

@@ -13,6 +13,7 @@ import zlib from "node:zlib";
 import { InvalidState, PayloadTooBig, ProtocolError } from "../../errors.js";
 import { DEFLATE_TAIL, endsWithTail, type DeflateStage, type DeflaterOptions, type InflaterOptions, type MessageDeflater, type MessageInflater } from "./deflate-stage.js";
 import { pakoStage } from "./pako-stage.js";
+import { concatBytes } from "../../codec/concat-bytes.js";
 
 interface NativeHandle {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
@@ -96,7 +97,7 @@ class ZlibDeflater implements MessageDeflater {
       }
       if (st[0] !== 0 && avail === 0) break;
     }
-    let result = parts.length === 1 ? parts[0] : concat(parts, total);
+    let result = parts.length === 1 ? parts[0] : concatBytes(parts, total);
     if (fin) {
       // RFC 7692 7.2.1: "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
       if (endsWithTail(result)) result = result.subarray(0, result.length - 4);
@@ -185,15 +186,6 @@ class ZlibInflater implements MessageInflater {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const r = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    r.set(p, off);
-    off += p.length;
-  }
-  return r;
-}
 
 /** The node:zlib stage (native, synchronous). */
 export const zlibStage: DeflateStage = {

@@ -1,0 +1,36 @@
+// Shell: the arrays the Node shells hand the core for messages and encoded frames. A fresh
+// ArrayBuffer per small frame or message costs more than the frame itself, so small ones are
+// pooled; large ones get memory of their own, not zero-filled (every byte is overwritten).
+
+/**
+ * Message buffers without zero-filling (every byte is overwritten by the message): a plain
+ * Uint8Array over Node's uninitialised memory for large messages.
+ */
+export function allocateUninitialized(n: number): Uint8Array {
+  if (n < SMALL) return pooled(n);
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
+export function allocateOutput(n: number): Uint8Array {
+  return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
+}
+
+// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
+// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
+// slab alive, as a pooled Buffer does.
+const SMALL = 4096;
+const SLAB = 64 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function pooled(n: number): Uint8Array {
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return view;
+}

@@ -1,0 +1,69 @@
+// What a sans-I/O Connection is made with: its options, its profile, and the per-message
+// extension interface (permessage-deflate) the shell supplies.
+
+import type { Codec } from "../codec/index.js";
+
+/**
+ * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
+ * as the firmware (reference esp-at-websocket.md §5, §7.2): text is not checked for UTF-8 on
+ * receive, and sends are not policed (any opcode, FIN and length as asked, control frames over
+ * 125 bytes, no fragment-order check). Never the native client's default.
+ */
+export type ConnectionProfile = "strict" | "permissive";
+
+/**
+ * A per-message extension (RFC 6455 9, RFC 7692 permessage-deflate) between the frame path and
+ * the message: the core calls it synchronously, the shell supplies it (node:zlib in Node), so the
+ * core stays runtime-neutral. RSV1 is granted on received frames while one is installed.
+ */
+export interface MessageExtension {
+  /**
+   * An outgoing data message (whole, opcode TEXT/BINARY): the payload to put in its frame(s) and
+   * whether the first frame carries RSV1 (false: sent as is, e.g. below a size threshold).
+   */
+  encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean };
+  /**
+   * One received chunk of a message whose first frame had RSV1, in order; `fin` on the message's
+   * last chunk. Calls onData with the decoded bytes (which the callee may reuse after onData
+   * returns). Throws a ProtocolError (PayloadTooBig 1009 when the decoded size passes `limit`,
+   * 1007 for bad compressed data) as soon as it knows, without decoding the rest.
+   */
+  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void;
+  /** The connection is gone: release what it holds. */
+  close(): void;
+}
+
+export interface ConnectionOptions {
+  role: "client" | "server";
+  /** The WASM instance (default: the thread's, shared by every connection on it). */
+  codec?: Codec;
+  /** Default "strict". */
+  profile?: ConnectionProfile;
+  /**
+   * Fragment sent messages at bufferSize (esp_websocket_client's behaviour, and the ESP-AT links').
+   * Default false: a message is one frame, written as header + payload.
+   */
+  autoFragment?: boolean;
+  /** Fail a message with more fragments than this (close 1008); 0 = no limit. Default 65536. */
+  maxFragments?: number;
+  /**
+   * A fast validator for the interior of large received text chunks, supplied by the shell (the
+   * Node shells pass buffer.isUtf8); the kernel keeps checking every chunk's edges (fail-fast).
+   */
+  utf8Interior?: (bytes: Uint8Array) => boolean;
+  /**
+   * The negotiated per-message extension, if any. A client or server core that negotiates during
+   * its handshake sets it with useExtension() before framing starts.
+   */
+  extension?: MessageExtension;
+  /** Masking keys (client role): a random u32 per frame, supplied by the shell. */
+  maskKey?: () => number;
+  /** Limit for one frame and one reassembled message; 0 = none. */
+  maxPayloadBytes?: number;
+  /** Size of the DATA pieces handed out and, with autoFragment, of send fragments. Default 1024. */
+  bufferSize?: number;
+  /** Allocates message buffers (a shell may pass one that skips zero-filling). */
+  allocate?: (size: number) => Uint8Array;
+  /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
+  allocateOutput?: (size: number) => Uint8Array;
+}
