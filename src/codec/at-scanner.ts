@@ -100,6 +100,9 @@ export interface AtDataRecord {
   end: boolean;
 }
 
+/** The +WS_DATA header fields of a data record (for users that keep them past the callback). */
+export type AtDataFields = Pick<AtDataRecord, "linkId" | "opcode" | "fin" | "payloadLen" | "payloadOffset" | "dataLen">;
+
 export type AtRecord = AtLineRecord | AtPromptRecord | AtDataRecord;
 export type AtRecordHandler = (record: AtRecord) => void;
 

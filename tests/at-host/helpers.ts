@@ -45,6 +45,25 @@ export function splits(input: Uint8Array): Uint8Array[][] {
   return plans;
 }
 
+/**
+ * Runs `setup` on a fresh session, then feeds it the pieces of one split plan: the summarised
+ * events and the bytes written, as latin1 text.
+ */
+export function feedPlan(plan: Uint8Array[], setup: (s: AtSession) => void, options: Parameters<typeof newSession>[0] = {}): { events: string[]; out: string } {
+  const s = newSession(options);
+  setup(s);
+  const first = drain(s);
+  const events = summary(first.events);
+  const out = [first.out];
+  for (const piece of plan) {
+    s.receiveData(piece);
+    const d = drain(s);
+    events.push(...summary(d.events));
+    out.push(d.out);
+  }
+  return { events, out: text(concat(out)) };
+}
+
 /** Drained events and written bytes of a session, without the trace events. */
 export function drain(s: AtSession): { events: SessionEvent[]; out: Uint8Array } {
   const events = s.eventsReceived().filter((e) => e.type !== "trace");

@@ -7,24 +7,13 @@ import { Duplex } from "node:stream";
 import { AtDriver, type WireEvent } from "../../src/at/driver/driver.js";
 import type { AtSession } from "../../src/at/driver/session.js";
 import { AtProtocolError } from "../../src/errors.js";
-import { bytes, concat, drain, newSession, splits, summary, text } from "./helpers.js";
+import { bytes, concat, drain, feedPlan, newSession, splits, summary, text } from "./helpers.js";
 
 /** Feeds `device` at every split to a fresh session prepared by `setup`; all splits must agree. */
 function everySplit(device: Uint8Array, setup: (s: AtSession) => void, options: Parameters<typeof newSession>[0] = {}): { events: string[]; out: string } {
   let reference: { events: string[]; out: string } | null = null;
   for (const plan of splits(device)) {
-    const s = newSession(options);
-    setup(s);
-    const first = drain(s);
-    const events = summary(first.events);
-    const out = [first.out];
-    for (const piece of plan) {
-      s.receiveData(piece);
-      const d = drain(s);
-      events.push(...summary(d.events));
-      out.push(d.out);
-    }
-    const got = { events, out: text(concat(out)) };
+    const got = feedPlan(plan, setup, options);
     if (reference === null) reference = got;
     else assert.deepEqual(got, reference, `split plan with ${plan.length} pieces (first ${plan[0]!.length} bytes)`);
   }

@@ -5,29 +5,19 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { AtCommandError, AtTimeoutError } from "../../src/errors.js";
 import type { AtSession } from "../../src/at/driver/session.js";
-import { bytes, concat, drain, newSession, splits, summary, text } from "./helpers.js";
+import { bytes, concat, drain, feedPlan, newSession, splits, summary, text } from "./helpers.js";
 
 /** Runs `setup` on a fresh session, feeds `device` with every split plan, checks each outcome. */
 function everySplit(device: Uint8Array, setup: (s: AtSession) => void, check: (events: string[], out: string) => void): void {
   let reference: string[] | null = null;
   for (const plan of splits(device)) {
-    const s = newSession();
-    setup(s);
-    const first = drain(s);
-    const events = summary(first.events);
-    const out = [first.out];
-    for (const piece of plan) {
-      s.receiveData(piece);
-      const d = drain(s);
-      events.push(...summary(d.events));
-      out.push(d.out);
-    }
+    const { events, out } = feedPlan(plan, setup);
     if (reference === null) {
       reference = events;
-      check(events, text(concat(out)));
+      check(events, out);
     } else {
       assert.deepEqual(events, reference, `split plan with ${plan.length} pieces (first ${plan[0]!.length} bytes)`);
-      check(events, text(concat(out)));
+      check(events, out);
     }
   }
 }
