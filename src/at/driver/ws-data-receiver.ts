@@ -10,6 +10,7 @@ import { DEFAULT_DATA_MASK } from "./firmware-profile.js";
 import { formatWsData } from "./records.js";
 import type { SessionState } from "./session-state.js";
 import type { WsChunk } from "./session-types.js";
+import { concatBytes } from "../../codec/concat-bytes.js";
 
 /** A +WS_DATA run split across reads, collected until its end (at most the link's limit). */
 interface Run extends AtDataFields {
@@ -165,22 +166,11 @@ export class WsDataReceiver {
     msg.size += data.length;
     if (frameEnd && fin) {
       l.message = null;
-      st.push({ type: "ws-message", linkId, opcode: msg.opcode, data: concat(msg.parts, msg.size) });
+      st.push({ type: "ws-message", linkId, opcode: msg.opcode, data: msg.parts.length === 1 ? msg.parts[0]! : concatBytes(msg.parts, msg.size) });
     }
   }
 
   private tooBig(linkId: number): void {
     this.st.reportProtocolError(new AtProtocolError("AT_MESSAGE_TOO_BIG", `link ${linkId}: message of more than ${this.st.maxPayloadBytes} bytes exceeds maxPayloadBytes; discarded`), linkId);
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
