@@ -201,14 +201,15 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   /** Ends TCP after the queued bytes; destroys it if the peer has not closed by the timeout. */
   private endTransport(core: Connection): void {
     const socket = this.socket;
-    if (!socket || this.core !== core) return;
+    if (!socket || this.core !== core || core.state === "CLOSED") return;
     if (!socket.writableEnded) socket.end();
     this.armCloseTimer(core, this.closeTimeoutMs);
   }
 
   /** RFC 6455 7.1.1: the client waits for the server to close TCP, but not for ever. */
   protected armCloseTimer(core: Connection, timeoutMs: number): void {
-    if (this.closeTimer || this.core !== core) return;
+    // A closed connection arms nothing: a timer left behind would keep the process alive.
+    if (this.closeTimer || this.core !== core || core.state === "CLOSED") return;
     const socket = this.socket;
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
