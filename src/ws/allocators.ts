@@ -2,6 +2,8 @@
 // ArrayBuffer per small frame or message costs more than the frame itself, so small ones are
 // pooled; large ones get memory of their own, not zero-filled (every byte is overwritten).
 
+import { POOLED_OUTPUT_BYTES, takeOutput } from "./output-pool.js";
+
 /**
  * Message buffers without zero-filling (every byte is overwritten by the message): a plain
  * Uint8Array over Node's uninitialised memory for large messages.
@@ -12,8 +14,12 @@ export function allocateUninitialized(n: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
-/** Output frames: Node's pooled Buffers, which socket.write takes without converting. */
+/**
+ * Output frames: Node's pooled Buffers, which socket.write takes without converting; large ones
+ * on recycled memory (output-pool.ts), given back by the endpoint once written.
+ */
 export function allocateOutput(n: number): Uint8Array {
+  if (n >= POOLED_OUTPUT_BYTES) return takeOutput(n);
   return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
 }
 

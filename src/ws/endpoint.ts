@@ -11,6 +11,7 @@ import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
 import { SendResult } from "./send-result.js";
+import { giveBackOutput, isPooledOutput } from "./output-pool.js";
 import { listen, type SocketEventKind, type SocketEventSink } from "./socket-listeners.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 import type { EndpointEventMap } from "./event-maps.js";
@@ -55,6 +56,18 @@ function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
   throw new TypeError(`"data" must be a Uint8Array, ArrayBuffer or string, got ${typeof data}`);
 }
 
+/** Writes one chunk; a large frame's pooled memory goes back to the pool once written. */
+function writeChunk(socket: Socket, chunk: Uint8Array, cb?: (err?: Error | null) => void): void {
+  if (!isPooledOutput(chunk)) {
+    socket.write(chunk, cb);
+    return;
+  }
+  socket.write(chunk, (err?: Error | null) => {
+    giveBackOutput(chunk);
+    cb?.(err);
+  });
+}
+
 function sendFailed(err: Error): WsatError {
   if (err instanceof WsatError) return err;
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
@@ -73,6 +86,8 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   protected highWaterMarkBytes = 1024 * 1024;
   /** The most output ever queued for the peer at once (bytes): what highWaterMarkBytes bounds. */
   peakBufferedBytes = 0;
+  /** How many times reading paused because the peer was not taking our output. */
+  readPauses = 0;
   /** Reading is paused because the peer is not taking our output. */
   private readPaused = false;
   private corked = false;
@@ -244,21 +259,33 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
       process.nextTick(() => {
         this.corked = false;
         socket.uncork();
+        this.checkBacklog(socket);
       });
     }
     const last = chunks.length - 1;
-    for (let i = 0; i < last; i++) socket.write(chunks[i]);
+    for (let i = 0; i < last; i++) writeChunk(socket, chunks[i]);
     if (result) {
       // Writes complete in order: one callback per endpoint settles the oldest waiting send.
       (this.written ??= []).push(result, n);
-      socket.write(chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
+      writeChunk(socket, chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
     } else {
-      socket.write(chunks[last]);
+      writeChunk(socket, chunks[last]);
     }
+  }
+
+  /**
+   * After the tick's writev: what the kernel did not take is the peer's backlog. Above
+   * highWaterMarkBytes, stop reading from the peer until it drains. (Checked after uncorking, not
+   * at each write: while corked every byte of the tick counts as queued, and a reading peer's
+   * connection would pause after every large message, one message in flight.)
+   */
+  private checkBacklog(socket: Socket): void {
+    if (socket !== this.socket || socket.destroyed) return;
     const queued = socket.writableLength;
     if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
     if (!this.readPaused && queued > this.highWaterMarkBytes) {
       this.readPaused = true;
+      this.readPauses++;
       socket.pause();
     }
   }
