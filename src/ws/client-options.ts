@@ -67,8 +67,8 @@ export interface ClientOptions {
   /** Limit for one frame / one reassembled message; 0 = none. Default 64 MiB. */
   maxPayloadBytes?: number;
   /**
-   * Offer permessage-deflate (RFC 7692): true (default) with the defaults, an object to tune it,
-   * false to offer nothing. See PerMessageDeflateOptions for the window and memory settings.
+   * Offer permessage-deflate (RFC 7692): true with the defaults, an object to tune it, false
+   * (default) to offer nothing. See PerMessageDeflateOptions for the window and memory settings.
    */
   perMessageDeflate?: PerMessageDeflateOptions | boolean;
 }
@@ -296,7 +296,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
       rejectUnauthorized,
     },
     maxPayloadBytes: int("maxPayloadBytes", o.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
-    perMessageDeflate: resolveDeflateOptions(o.perMessageDeflate),
+    perMessageDeflate: resolveDeflateOptions(o.perMessageDeflate, "client"),
   };
 }
 

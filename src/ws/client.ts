@@ -80,6 +80,8 @@ export class WebSocketClient extends Endpoint {
     this.phase = "stopped";
     this.clearTimers();
     const socket = this.socket;
+    // The core is dropped before any end of stream reaches it: release its extension's contexts now.
+    this.core?.abandon();
     this.core = null;
     this.socket = null;
     socket?.destroy();

@@ -175,6 +175,15 @@ export class Connection {
     });
   }
 
+  /**
+   * The shell drops this connection without an end of stream (a client's stop()): release what
+   * the extension holds (compression contexts). The connection is not used again.
+   */
+  abandon(): void {
+    this.discarding = true;
+    this.extension?.close();
+  }
+
   /** Handshake bytes while CONNECTING; overridden by the client and server protocols. */
   protected receiveHandshake(_bytes: Uint8Array): void {
     throw new InvalidState("HANDSHAKE_NOT_EXPECTED", "handshake bytes on a connection that has no handshake");

@@ -51,8 +51,10 @@ export interface ServerOptions extends AttachOptions {
   /** Drop a connection whose pong has not come this long after a ping; 0 = never. Default 30. */
   pingpongTimeoutSec?: number;
   /**
-   * Accept permessage-deflate offers (RFC 7692): true (default) with the defaults, an object to
-   * tune it, false to decline. See PerMessageDeflateOptions for the window and memory settings.
+   * Accept permessage-deflate offers (RFC 7692): false (default) declines them, as ws, Bun and
+   * uWebSockets do; true accepts them with the defaults (no zlib memory per connection: both
+   * directions without context takeover, on thread-shared contexts); an object tunes it. See
+   * PerMessageDeflateOptions for the window and memory settings.
    */
   perMessageDeflate?: PerMessageDeflateOptions | boolean;
   /**

@@ -8,6 +8,7 @@
 
 import { WebSocketClient, type ConnectedInfo } from "./client.js";
 import type { ClientOptions } from "./client-options.js";
+import type { PerMessageDeflateOptions } from "./extensions/deflate-options.js";
 import type { ClosedInfo } from "./endpoint.js";
 import type { MessageEvent as ConnectionMessage } from "./events.js";
 
@@ -61,6 +62,11 @@ export interface WebSocketInit {
   rejectUnauthorized?: boolean;
   /** Connect timeout in ms (default 10000). */
   handshakeTimeoutMs?: number;
+  /**
+   * Offer permessage-deflate: default true, as browsers and undici do (unlike WebSocketClient,
+   * whose default is false). Its defaults keep no zlib memory per connection.
+   */
+  perMessageDeflate?: PerMessageDeflateOptions | boolean;
 }
 
 /** An on* handler (onopen, onmessage, onerror, onclose), or null. */
@@ -154,6 +160,7 @@ export class WebSocket extends EventTarget {
       rejectUnauthorized: init.rejectUnauthorized ?? true,
       disableAutoReconnect: true,
       networkTimeoutMs: init.handshakeTimeoutMs ?? 10000,
+      perMessageDeflate: init.perMessageDeflate ?? true,
     };
     const client = new WebSocketClient(options);
     this.client = client;

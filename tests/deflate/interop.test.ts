@@ -34,12 +34,23 @@ function rawToBytes(data: RawData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
-/** ws's options and the agreement both ends must reach with our defaults on the other side. */
-const WS_ROWS: Array<{ name: string; ws: Record<string, unknown>; want: DeflateAgreement }> = [
-  { name: "defaults (context takeover, 15-bit windows)", ws: {}, want: agreement() },
-  { name: "no context takeover either way", ws: { serverNoContextTakeover: true, clientNoContextTakeover: true }, want: agreement({ serverNoContextTakeover: true, clientNoContextTakeover: true }) },
-  { name: "small windows (server 10, client 9)", ws: { serverMaxWindowBits: 10, clientMaxWindowBits: 9 }, want: agreement({ serverMaxWindowBits: 10, clientMaxWindowBits: 9 }) },
+/** Our options with context takeover kept (as ws's defaults): the RFC's plain configuration. */
+const TAKEOVER = { serverNoContextTakeover: false, clientNoContextTakeover: false };
+
+/**
+ * ws's options, ours, and the agreement both ends must reach: our client against a ws server
+ * (`client`), a ws client against our server (`server`).
+ */
+const WS_ROWS: Array<{ name: string; ws: Record<string, unknown>; ours: "defaults" | "takeover"; client: DeflateAgreement; server: DeflateAgreement }> = [
+  { name: "our defaults (no context takeover), ws's defaults", ws: {}, ours: "defaults",
+    client: agreement({ clientNoContextTakeover: true }), server: agreement({ serverNoContextTakeover: true, clientNoContextTakeover: true }) },
+  { name: "context takeover both ways, 15-bit windows", ws: {}, ours: "takeover", client: agreement(), server: agreement() },
+  { name: "no context takeover either way", ws: { serverNoContextTakeover: true, clientNoContextTakeover: true }, ours: "takeover",
+    client: agreement({ serverNoContextTakeover: true, clientNoContextTakeover: true }), server: agreement({ serverNoContextTakeover: true, clientNoContextTakeover: true }) },
+  { name: "small windows (server 10, client 9)", ws: { serverMaxWindowBits: 10, clientMaxWindowBits: 9 }, ours: "takeover",
+    client: agreement({ serverMaxWindowBits: 10, clientMaxWindowBits: 9 }), server: agreement({ serverMaxWindowBits: 10, clientMaxWindowBits: 9 }) },
 ];
+const oursOf = (row: { ours: "defaults" | "takeover" }) => (row.ours === "defaults" ? true : TAKEOVER);
 
 describe("our client against ws servers with perMessageDeflate", () => {
   for (const row of WS_ROWS) {
@@ -51,7 +62,7 @@ describe("our client against ws servers with perMessageDeflate", () => {
         peers.push(ws);
       });
       await waitFor(server, "listening");
-      const client = new WebSocketClient({ uri: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, disableAutoReconnect: true });
+      const client = new WebSocketClient({ uri: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, disableAutoReconnect: true, perMessageDeflate: oursOf(row) });
       const messages = new Inbox<MessageEvent>();
       client.on("message", messages.push);
       try {
@@ -59,7 +70,7 @@ describe("our client against ws servers with perMessageDeflate", () => {
         client.start();
         const info = await connected;
         const peer = await peers.next();
-        assert.deepEqual(info.perMessageDeflate, row.want);
+        assert.deepEqual(info.perMessageDeflate, row.client);
         assert.match(peer.extensions, /^permessage-deflate/);
         let sent = 0;
         for (const [i, n] of SIZES.entries()) {
@@ -87,30 +98,37 @@ describe("our client against ws servers with perMessageDeflate", () => {
 
 describe("ws clients with perMessageDeflate against our server", () => {
   let server: WebSocketServer;
+  let takeoverServer: WebSocketServer;
   const conns = new Inbox<ServerConnection>();
-  before(async () => {
-    server = createServer({ host: "127.0.0.1", port: 0 });
-    server.on("connection", (c: ServerConnection) => {
+  const echoServer = async (perMessageDeflate: PerMessageDeflateOptions | boolean) => {
+    const s = createServer({ host: "127.0.0.1", port: 0, perMessageDeflate });
+    s.on("connection", (c: ServerConnection) => {
       c.on("message", (m: MessageEvent) => {
         (m.isText ? c.sendText(m.text!) : c.sendBin(m.data)).catch(() => undefined);
       });
       conns.push(c);
     });
-    await server.listen();
+    await s.listen();
+    return s;
+  };
+  before(async () => {
+    server = await echoServer(true);
+    takeoverServer = await echoServer(TAKEOVER);
   });
   after(async () => {
     await server.close();
+    await takeoverServer.close();
   });
 
   for (const row of WS_ROWS) {
     it(`${row.name}: negotiated, and compressed messages of every size round-trip`, async () => {
-      const ws = new WsClient(server.url + "/", { perMessageDeflate: { threshold: 0, ...row.ws }, maxPayload: 0 });
+      const ws = new WsClient((row.ours === "defaults" ? server : takeoverServer).url + "/", { perMessageDeflate: { threshold: 0, ...row.ws }, maxPayload: 0 });
       const messages = new Inbox<{ data: Uint8Array; isBinary: boolean }>();
       ws.on("message", (data, isBinary) => messages.push({ data: rawToBytes(data), isBinary }));
       try {
         await waitFor(ws, "open");
         const conn = await conns.next();
-        assert.deepEqual(conn.perMessageDeflate, row.want);
+        assert.deepEqual(conn.perMessageDeflate, row.server);
         assert.match(ws.extensions, /^permessage-deflate/);
         let sent = 0;
         for (const [i, n] of SIZES.entries()) {
@@ -133,7 +151,7 @@ describe("ws clients with perMessageDeflate against our server", () => {
   }
 
   it("a decompression bomb (64 KiB inflating to 64 MiB) is closed with 1009 once past maxPayloadBytes", async () => {
-    const small = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: 1024 * 1024 });
+    const small = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: 1024 * 1024, perMessageDeflate: true });
     const closed = new Inbox<ClosedInfo>();
     const errors: string[] = [];
     small.on("connection", (c: ServerConnection) => {
@@ -225,7 +243,7 @@ describe("the frame path: RSV1 on a message's first frame only, never on control
       s.on("error", () => undefined);
     });
     await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
-    const client = new WebSocketClient({ uri: `ws://127.0.0.1:${(tcp.address() as net.AddressInfo).port}/`, disableAutoReconnect: true, bufferSize: 100, autoFragment: true });
+    const client = new WebSocketClient({ uri: `ws://127.0.0.1:${(tcp.address() as net.AddressInfo).port}/`, disableAutoReconnect: true, bufferSize: 100, autoFragment: true, perMessageDeflate: TAKEOVER });
     try {
       const connected = waitFor<ConnectedInfo>(client, "connected");
       client.start();
@@ -274,7 +292,7 @@ describe("python-websockets with compression", { skip }, () => {
     it(`our client against its server (${row.config}): negotiated, messages round-trip`, async () => {
       assert.ok(hasPython, "WSAT_REQUIRE_PEERS=1 requires python3-websockets");
       const py = spawn(PY, [peer, "server", row.config], { stdio: ["ignore", "pipe", "inherit"] });
-      const client = new WebSocketClient({ uri: `ws://127.0.0.1:${await lines(py).next(15000)}/`, disableAutoReconnect: true });
+      const client = new WebSocketClient({ uri: `ws://127.0.0.1:${await lines(py).next(15000)}/`, disableAutoReconnect: true, perMessageDeflate: TAKEOVER });
       const messages = new Inbox<MessageEvent>();
       client.on("message", messages.push);
       try {
@@ -299,7 +317,7 @@ describe("python-websockets with compression", { skip }, () => {
 
     it(`its client against our server (${row.config}): negotiated, messages round-trip`, async () => {
       assert.ok(hasPython, "WSAT_REQUIRE_PEERS=1 requires python3-websockets");
-      const server = createServer({ host: "127.0.0.1", port: 0 });
+      const server = createServer({ host: "127.0.0.1", port: 0, perMessageDeflate: TAKEOVER });
       const conns = new Inbox<ServerConnection>();
       server.on("connection", (c: ServerConnection) => {
         c.on("message", (m: MessageEvent) => {

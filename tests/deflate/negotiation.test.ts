@@ -10,7 +10,9 @@ import {
 import { InvalidHandshake } from "../../src/errors.js";
 import { WsPerMessageDeflate, wsExtension } from "./helpers.js";
 
-const opts = (o: PerMessageDeflateOptions = {}) => resolveDeflateOptions(o)!;
+// The RFC's tables are written for endpoints that keep context takeover unless asked: these
+// options start from that (our defaults, which answer no context takeover, have a test below).
+const opts = (o: PerMessageDeflateOptions = {}) => resolveDeflateOptions({ serverNoContextTakeover: false, clientNoContextTakeover: false, ...o })!;
 const serverAnswer = (offer: string, o: PerMessageDeflateOptions = {}) => acceptDeflateOffer(parseExtensions(offer), opts(o))?.response ?? null;
 const agreement = (a: Partial<DeflateAgreement> = {}): DeflateAgreement => ({
   serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15, ...a,
@@ -29,6 +31,23 @@ test("RFC 7692 5.2's examples: the simplest offer, a window request, a fallback 
   const r2 = acceptDeflateOffer(parseExtensions(declinedFirst), opts())!;
   assert.equal(r2.response, "permessage-deflate");
   assert.equal(r2.offerIndex, 1);
+});
+
+test("our defaults: off unless asked; once on, no context takeover either way (no zlib memory per connection)", () => {
+  assert.equal(resolveDeflateOptions(undefined), null);
+  assert.equal(resolveDeflateOptions(false), null);
+  const server = resolveDeflateOptions(true)!;
+  const browserOffer = "permessage-deflate; client_max_window_bits";
+  const r = acceptDeflateOffer(parseExtensions(browserOffer), server)!;
+  // RFC 7692 7.1.1.2: a server may include client_no_context_takeover whatever the offer said
+  assert.equal(r.response, "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+  assert.deepEqual(r.agreement, agreement({ serverNoContextTakeover: true, clientNoContextTakeover: true }));
+  // the client role offers to reset its own compressor, and does not ask the server to
+  const client = resolveDeflateOptions(true, "client")!;
+  assert.equal(deflateOffer(client), "permessage-deflate; client_no_context_takeover; client_max_window_bits");
+  // either can be turned back on
+  const takeover = resolveDeflateOptions({ serverNoContextTakeover: false, clientNoContextTakeover: false })!;
+  assert.equal(acceptDeflateOffer(parseExtensions(browserOffer), takeover)!.response, "permessage-deflate");
 });
 
 test("server: the parameters it applies, offer by offer", () => {

@@ -10,7 +10,7 @@ import { ServerProtocol } from "../../src/ws/server-protocol.js";
 import type { Connection } from "../../src/ws/connection.js";
 import type { ConnectionEvent } from "../../src/ws/events.js";
 import { FrameEncoder, Opcode } from "../../src/codec/index.js";
-import { resolveDeflateOptions, pakoStage, type DeflateStage, type PerMessageDeflate, type PerMessageDeflateOptions } from "../../src/ws/extensions/index.js";
+import { deflateContexts, resolveDeflateOptions, pakoStage, type DeflateStage, type PerMessageDeflate, type PerMessageDeflateOptions } from "../../src/ws/extensions/index.js";
 import { zlibStage } from "../../src/ws/extensions/zlib-stage.js";
 import { binaryCorpus, jsonCorpus } from "./helpers.js";
 
@@ -22,7 +22,7 @@ const latin1 = (chunks: Uint8Array[]) => chunks.map((c) => String.fromCharCode(.
 function pair(o: { stage?: DeflateStage; client?: PerMessageDeflateOptions | false; server?: PerMessageDeflateOptions | false; maxPayloadBytes?: number } = {}) {
   const client = new ClientProtocol({
     maskKey, maxPayloadBytes: o.maxPayloadBytes, deflateStage: o.stage,
-    perMessageDeflate: resolveDeflateOptions(o.client ?? {}),
+    perMessageDeflate: resolveDeflateOptions(o.client ?? {}, "client"),
     request: { host: "h", port: 1, path: "/", key: KEY, userAgent: "t", subprotocols: [], headers: [] },
   });
   const server = new ServerProtocol({ maxPayloadBytes: o.maxPayloadBytes, deflateStage: o.stage, perMessageDeflate: resolveDeflateOptions(o.server ?? {}) });
@@ -55,21 +55,72 @@ const extensionOf = (c: Connection) => (c as unknown as { extension: PerMessageD
 
 for (const stage of [pakoStage, zlibStage]) {
   describe(`sans-I/O cores with permessage-deflate (${stage.name})`, () => {
-    it("offers and accepts in the handshake; no context exists until a message is compressed", () => {
+    it("offers and accepts in the handshake; with the defaults no connection holds a context between messages", () => {
       const { client, server } = pair({ stage });
       const { request, response } = open(client, server);
-      assert.match(request, /\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n/);
-      assert.match(response, /\r\nSec-WebSocket-Extensions: permessage-deflate\r\n/);
+      assert.match(request, /\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n/);
+      assert.match(response, /\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n/);
       assert.deepEqual(client.deflate, server.deflate);
+      const before = deflateContexts().held;
+      for (let i = 0; i < 3; i++) {
+        client.sendText("x".repeat(2000));
+        const wire = carry(client, server);
+        assert.equal(wire[0][0] & 0x40, 0x40, "compressed");
+        assert.equal(messages(server.eventsReceived())[0].text, "x".repeat(2000));
+        server.sendText("y".repeat(3000));
+        carry(server, client);
+        assert.equal(messages(client.eventsReceived())[0].text, "y".repeat(3000));
+        assert.equal(extensionOf(client)!.contexts, 0, "the client's contexts went back to the thread's pool");
+        assert.equal(extensionOf(server)!.contexts, 0, "the server's contexts went back to the thread's pool");
+        assert.equal(deflateContexts().held, before);
+      }
+      assert.ok(deflateContexts().idle <= 8, "the pool keeps a handful of idle contexts, not one per connection");
+    });
+
+    it("with context takeover, a context is made on first use and released when the connection ends", () => {
+      const takeover = { serverNoContextTakeover: false, clientNoContextTakeover: false };
+      const { client, server } = pair({ stage, client: takeover, server: takeover });
+      const { response } = open(client, server);
+      assert.match(response, /\r\nSec-WebSocket-Extensions: permessage-deflate\r\n/);
       assert.equal(extensionOf(client)!.contexts, 0, "an idle client costs no compressor");
       assert.equal(extensionOf(server)!.contexts, 0, "an idle server connection costs no compressor");
+      const before = deflateContexts().held;
       client.sendText("x".repeat(2000));
       carry(client, server);
       assert.equal(extensionOf(client)!.contexts, 1);
       assert.equal(extensionOf(server)!.contexts, 1);
+      assert.equal(deflateContexts().held, before + 2);
       assert.equal(messages(server.eventsReceived())[0].text, "x".repeat(2000));
       client.receiveEof();
+      server.receiveEof();
       assert.equal(extensionOf(client)!.contexts, 0, "released when the connection ends");
+      assert.equal(deflateContexts().held, before);
+    });
+
+    it("a message that would not shrink goes uncompressed (RSV1 clear), and the stream stays in step", () => {
+      for (const takeover of [true, false]) {
+        const o = { serverNoContextTakeover: !takeover, clientNoContextTakeover: !takeover };
+        const { client, server } = pair({ stage, client: o, server: o });
+        open(client, server);
+        let x = 0x9e3779b9;
+        const random = new Uint8Array(70_000).map(() => {
+          x ^= x << 13; x ^= x >>> 17; x ^= x << 5; // xorshift32: no structure deflate can use
+          return x & 0xff;
+        });
+        const small = random.subarray(0, 2000); // below the sampling size: compressed, then found not to shrink
+        const text = new TextDecoder().decode(jsonCorpus(5000, 1));
+        for (const payload of [random, small]) {
+          server.sendBinary(payload);
+          const wire = carry(server, client);
+          assert.equal(wire[0][0] & 0x40, 0, `RSV1 clear for ${payload.length} incompressible bytes`);
+          assert.deepEqual(messages(client.eventsReceived())[0]?.data, payload);
+          server.sendText(text); // compressed again, after the window forgot what it took in
+          const wire2 = carry(server, client);
+          assert.equal(wire2[0][0] & 0x40, 0x40);
+          assert.equal(messages(client.eventsReceived())[0]?.text, text);
+        }
+        assert.equal(extensionOf(server)!.sentUncompressed, 2);
+      }
     });
 
     it("compressed messages both ways, at every split size, with RSV1 on the wire", () => {

@@ -36,7 +36,7 @@ async function roundTrips(send: { sendText(t: string): Promise<number>; sendBin(
 }
 
 async function echoServer(): Promise<{ server: WebSocketServer; conns: Inbox<ServerConnection> }> {
-  const server = createServer({ host: "127.0.0.1", port: 0 });
+  const server = createServer({ host: "127.0.0.1", port: 0, perMessageDeflate: true });
   const conns = new Inbox<ServerConnection>();
   server.on("connection", conns.push);
   await server.listen();
@@ -92,7 +92,7 @@ describe("Bun", { skip: !hasBun && !requirePeers && "bun is not installed" }, ()
   it("our client against Bun's server: negotiated, compressed messages of every size round-trip", async () => {
     assert.ok(hasBun, "WSAT_REQUIRE_PEERS=1 requires bun");
     const bun = spawn(BUN, [bunPeer, "server"], { stdio: ["ignore", "pipe", "inherit"] });
-    const client = new WebSocketClient({ uri: `ws://127.0.0.1:${await lines(bun).next(20_000)}/`, disableAutoReconnect: true });
+    const client = new WebSocketClient({ uri: `ws://127.0.0.1:${await lines(bun).next(20_000)}/`, disableAutoReconnect: true, perMessageDeflate: true });
     const echoes = new Inbox<MessageEvent>();
     client.on("message", echoes.push);
     try {

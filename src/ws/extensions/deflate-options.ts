@@ -1,29 +1,36 @@
 // permessage-deflate options (RFC 7692 7.1), named after the RFC's parameters in camelCase, and
 // their checks. Sans-I/O.
 //
-// Memory per connection once both contexts exist (zlib's formula: deflate 2^(windowBits+2) +
-// 2^(memLevel+9) bytes, inflate 2^windowBits + ~7 KiB), measured as RSS per compressor+inflater
-// pair with Node 20's bundled zlib (`node --expose-gc dist/bench/deflate-stage.js`):
-//   windowBits 15, memLevel 8 (the defaults, as ws):               ~235 KiB
+// permessage-deflate is off unless asked for (`perMessageDeflate: true` or an object), in both
+// roles: ws, Bun and uWebSockets servers decline it by default too, and it costs CPU per message
+// and, with context takeover, memory per connection.
+//
+// Once on, the defaults cost no zlib memory per connection: the server answers
+// server_no_context_takeover and client_no_context_takeover (RFC 7692 7.1.1; a server may include
+// both whatever the offer said), so every message starts from an empty window and both directions
+// borrow thread-shared contexts for the length of one message (context-pool.ts). Context
+// takeover compresses streams of small, similar messages better, at a price per connection (zlib's
+// formula: deflate 2^(windowBits+2) + 2^(memLevel+9) bytes, inflate 2^windowBits + ~7 KiB;
+// measured RSS per compressor+inflater pair with Node 20's bundled zlib,
+// `node --expose-gc dist/bench/deflate-stage.js`):
+//   windowBits 15, memLevel 8 (ws's defaults):                    ~235 KiB
 //   windowBits 12, memLevel 5 (python-websockets' defaults):       ~117 KiB
 //   windowBits 9,  memLevel 1:                                      ~90 KiB
-// Contexts are made on first use: a connection that never sends or receives a compressed
-// message costs no compressor memory (a negotiated but idle connection holds only a small JS
-// object). No context takeover keeps the context but resets it after every message; the window
-// and memLevel bound the memory itself. The defaults favour the wire (the same bytes as ws).
+// Set `serverNoContextTakeover: false` / `clientNoContextTakeover: false` to keep a window per
+// connection (made on the first compressed message, released when the connection closes).
 
 /** What an application may set, in either role. */
 export interface PerMessageDeflateOptions {
   /**
-   * Server role: always answer `server_no_context_takeover` (the server resets its compressor
-   * after every message). Client role: ask for it. An offer that asks for it is always honoured.
-   * Default false.
+   * Server role: answer `server_no_context_takeover` (the server resets its compressor after every
+   * message, so it borrows a shared one). Default true. Client role: ask for it. Default false.
+   * An offer that asks for it is always honoured.
    */
   serverNoContextTakeover?: boolean;
   /**
-   * Server role: always answer `client_no_context_takeover` (the client must reset its
-   * compressor; we may then reset our decompressor). Client role: offer it (we reset our
-   * compressor after every message). Default false.
+   * Server role: answer `client_no_context_takeover` (the client must reset its compressor, so
+   * our decompressor is a shared one). Client role: offer it (we reset our compressor after every
+   * message, so it is a shared one). Default true in both roles.
    */
   clientNoContextTakeover?: boolean;
   /**
@@ -77,23 +84,23 @@ function int(name: string, v: unknown, min: number, max: number, dflt: number): 
   return v;
 }
 
-function bool(name: string, v: unknown): boolean {
-  if (v === undefined) return false;
+function bool(name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
   if (typeof v !== "boolean") throw new TypeError(`"${name}" must be a boolean, got ${typeof v}`);
   return v;
 }
 
 /**
- * Checks and completes the options. `true` or undefined means the defaults, `false` means off
- * (returns null). Throws RangeError/TypeError naming the option.
+ * Checks and completes the options for `role`. `false` or undefined means off (returns null),
+ * `true` the defaults. Throws RangeError/TypeError naming the option.
  */
-export function resolveDeflateOptions(o: PerMessageDeflateOptions | boolean | undefined): ResolvedDeflateOptions | null {
-  if (o === false) return null;
-  if (o === undefined || o === true) o = {};
+export function resolveDeflateOptions(o: PerMessageDeflateOptions | boolean | undefined, role: "client" | "server" = "server"): ResolvedDeflateOptions | null {
+  if (o === false || o === undefined) return null;
+  if (o === true) o = {};
   if (typeof o !== "object" || o === null) throw new TypeError(`"perMessageDeflate" must be a boolean or an object, got ${typeof o}`);
   return {
-    serverNoContextTakeover: bool("serverNoContextTakeover", o.serverNoContextTakeover),
-    clientNoContextTakeover: bool("clientNoContextTakeover", o.clientNoContextTakeover),
+    serverNoContextTakeover: bool("serverNoContextTakeover", o.serverNoContextTakeover, role === "server"),
+    clientNoContextTakeover: bool("clientNoContextTakeover", o.clientNoContextTakeover, true),
     serverMaxWindowBits: windowBits("serverMaxWindowBits", o.serverMaxWindowBits),
     clientMaxWindowBits: windowBits("clientMaxWindowBits", o.clientMaxWindowBits),
     threshold: int("threshold", o.threshold, 0, Number.MAX_SAFE_INTEGER, DEFAULT_DEFLATE_THRESHOLD),

@@ -12,6 +12,12 @@ export interface MessageDeflater {
    * reset. A piece with fin false may return no bytes.
    */
   compress(payload: Uint8Array, fin: boolean): Uint8Array;
+  /**
+   * Forgets the window (the next message references nothing sent before). A sender may always do
+   * this on its own (RFC 7692 7.2.3: the peer's decompressor only follows the back-references
+   * it is sent), e.g. after compressing a message that it then sends uncompressed.
+   */
+  reset(): void;
   /** Releases the context; later calls throw InvalidState. */
   close(): void;
 }

@@ -9,3 +9,5 @@ export type { DeflateStage, MessageDeflater, MessageInflater, DeflaterOptions, I
 export { PerMessageDeflate } from "./permessage-deflate.js";
 export type { PerMessageDeflateInit } from "./permessage-deflate.js";
 export { pakoStage } from "./pako-stage.js";
+export { deflateContexts } from "./context-pool.js";
+export { looksIncompressible } from "./compressibility.js";

@@ -78,6 +78,10 @@ class PakoDeflater implements MessageDeflater {
     return result;
   }
 
+  reset(): void {
+    if (this.strm) zlibDeflateReset(this.strm);
+  }
+
   close(): void {
     this.closed = true;
     if (this.strm) zlibDeflateEnd(this.strm);

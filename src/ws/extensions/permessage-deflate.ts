@@ -1,14 +1,18 @@
 // One connection's permessage-deflate (RFC 7692 7.2) once negotiated, as the connection core's
 // MessageExtension: the compressor for what it sends and the decompressor for what it receives,
-// each made on first use (an idle connection costs no compressor memory), with the negotiated
-// takeover and window in each direction. Sans-I/O: the contexts come from the DeflateStage the
-// shell supplies.
+// with the negotiated takeover and window in each direction. A direction without context
+// takeover borrows a thread-shared context for each message (context-pool.ts: no memory per
+// connection); a direction with takeover makes its own on first use and keeps it. A message that
+// would not shrink is sent uncompressed (compressibility.ts). Sans-I/O: the contexts come from
+// the DeflateStage the shell supplies.
 
 import { InvalidState } from "../../errors.js";
 import type { MessageExtension } from "../connection.js";
 import { deflateDirections, type DeflateAgreement } from "./deflate-negotiation.js";
 import type { ResolvedDeflateOptions } from "./deflate-options.js";
-import type { DeflateStage, MessageDeflater, MessageInflater } from "./deflate-stage.js";
+import type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./deflate-stage.js";
+import { borrowDeflater, borrowInflater, dropContext, ownContext, releaseDeflater, releaseInflater } from "./context-pool.js";
+import { looksIncompressible } from "./compressibility.js";
 
 export interface PerMessageDeflateInit {
   agreement: DeflateAgreement;
@@ -23,25 +27,43 @@ export class PerMessageDeflate implements MessageExtension {
   readonly role: "client" | "server";
   /** Messages shorter than this go out uncompressed. */
   readonly threshold: number;
-  private readonly init: PerMessageDeflateInit;
+  /** Messages at or above the threshold sent uncompressed because they would not have shrunk. */
+  sentUncompressed = 0;
+  private readonly stage: DeflateStage;
+  private readonly send: DeflaterOptions;
+  private readonly receive: InflaterOptions;
+  /** A context of our own (takeover), or one borrowed for the message in progress. */
   private deflater: MessageDeflater | null = null;
   private inflater: MessageInflater | null = null;
   private closed = false;
 
   constructor(init: PerMessageDeflateInit) {
-    this.init = init;
     this.agreement = init.agreement;
     this.role = init.role;
+    this.stage = init.stage;
     this.threshold = init.options.threshold;
+    const { send, receive } = deflateDirections(init.agreement, init.role);
+    const o = init.options;
+    this.send = { noContextTakeover: send.noContextTakeover, windowBits: send.windowBits, level: o.level, memLevel: o.memLevel };
+    this.receive = { noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits };
   }
 
   /**
-   * An outgoing message: compressed (RSV1 on its first frame) when at least `threshold` bytes.
-   * RFC 7692 6: an endpoint may send any message uncompressed; those do not enter the window.
+   * An outgoing message: compressed (RSV1 on its first frame) when at least `threshold` bytes and
+   * it shrinks. RFC 7692 6: an endpoint may send any message uncompressed; those do not enter the
+   * window (a compressor that took them in forgets its window: reset).
    */
   encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean } {
     if (payload.length < this.threshold) return { payload, rsv1: false };
-    return { payload: this.compress(payload, true), rsv1: true };
+    if (looksIncompressible(payload)) {
+      this.sentUncompressed++;
+      return { payload, rsv1: false };
+    }
+    const compressed = this.compress(payload, true);
+    if (compressed.length < payload.length) return { payload: compressed, rsv1: true };
+    if (this.deflater) this.deflater.reset(); // takeover: the peer never sees what it took in
+    this.sentUncompressed++;
+    return { payload, rsv1: false };
   }
 
   /** A chunk of a received compressed message (see MessageInflater.decompress). */
@@ -49,39 +71,81 @@ export class PerMessageDeflate implements MessageExtension {
     this.decompress(chunk, fin, limit, onData);
   }
 
-  /** Compresses the next piece of an outgoing message (see MessageDeflater.compress). */
+  /** Compresses a whole outgoing message (see MessageDeflater.compress). */
   compress(payload: Uint8Array, fin: boolean): Uint8Array {
     this.check();
-    if (!this.deflater) {
-      const { send } = deflateDirections(this.agreement, this.role);
-      const o = this.init.options;
-      this.deflater = this.init.stage.createDeflater({ noContextTakeover: send.noContextTakeover, windowBits: send.windowBits, level: o.level, memLevel: o.memLevel });
+    if (!this.send.noContextTakeover) {
+      if (!this.deflater) {
+        this.deflater = this.stage.createDeflater(this.send);
+        ownContext();
+      }
+      return this.deflater.compress(payload, fin);
     }
-    return this.deflater.compress(payload, fin);
+    const d = (this.deflater ??= borrowDeflater(this.stage, this.send));
+    let clean = false;
+    try {
+      const out = d.compress(payload, fin);
+      clean = true;
+      return out;
+    } finally {
+      if (fin || !clean) {
+        this.deflater = null;
+        releaseDeflater(this.stage, this.send, d, clean);
+      }
+    }
   }
 
   /** Inflates the next piece of an incoming compressed message (see MessageInflater.decompress). */
   decompress(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void {
     this.check();
-    if (!this.inflater) {
-      const { receive } = deflateDirections(this.agreement, this.role);
-      this.inflater = this.init.stage.createInflater({ noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits });
+    if (!this.receive.noContextTakeover) {
+      if (!this.inflater) {
+        this.inflater = this.stage.createInflater(this.receive);
+        ownContext();
+      }
+      this.inflater.decompress(chunk, fin, limit, onData);
+      return;
     }
-    this.inflater.decompress(chunk, fin, limit, onData);
+    // Borrowed for one message: held across reads until its last chunk.
+    const d = (this.inflater ??= borrowInflater(this.stage, this.receive));
+    let clean = false;
+    try {
+      d.decompress(chunk, fin, limit, onData);
+      clean = true;
+    } finally {
+      if (fin || !clean) {
+        this.inflater = null;
+        releaseInflater(this.stage, this.receive, d, clean);
+      }
+    }
   }
 
-  /** How many contexts exist (0 until the first compressed message either way). */
+  /** How many contexts this connection holds right now (its own, or borrowed mid-message). */
   get contexts(): number {
     return (this.deflater ? 1 : 0) + (this.inflater ? 1 : 0);
   }
 
-  /** Releases both contexts. Idempotent. */
+  /** Releases both contexts (borrowed ones mid-message are closed, their state unknown). Idempotent. */
   close(): void {
     this.closed = true;
-    this.deflater?.close();
-    this.inflater?.close();
+    const d = this.deflater;
+    const i = this.inflater;
     this.deflater = null;
     this.inflater = null;
+    if (d) {
+      if (this.send.noContextTakeover) releaseDeflater(this.stage, this.send, d, false);
+      else {
+        d.close();
+        dropContext();
+      }
+    }
+    if (i) {
+      if (this.receive.noContextTakeover) releaseInflater(this.stage, this.receive, i, false);
+      else {
+        i.close();
+        dropContext();
+      }
+    }
   }
 
   private check(): void {

@@ -110,6 +110,10 @@ class ZlibDeflater implements MessageDeflater {
     return result;
   }
 
+  reset(): void {
+    this.stream?.reset();
+  }
+
   close(): void {
     this.closed = true;
     this.stream?.close();

@@ -1,0 +1,50 @@
+// The sample that decides whether a message is worth compressing (compressibility.ts), checked
+// against what zlib actually does with the same bytes.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { deflateRawSync } from "node:zlib";
+import { looksIncompressible } from "../../src/ws/extensions/index.js";
+import { binaryCorpus, jsonCorpus } from "./helpers.js";
+
+function xorshift(n: number, seed: number): Uint8Array {
+  let x = seed >>> 0 || 1;
+  return new Uint8Array(n).map(() => {
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    return x & 0xff;
+  });
+}
+
+const shrinks = (b: Uint8Array) => deflateRawSync(b).length < b.length * 0.95;
+
+test("random and already-compressed data are skipped; zlib agrees they do not shrink", () => {
+  for (const n of [4096, 5000, 65536, 1 << 20]) {
+    const random = xorshift(n, n);
+    assert.equal(looksIncompressible(random), true, `random ${n}`);
+    assert.equal(shrinks(random), false);
+  }
+  const compressed = deflateRawSync(jsonCorpus(200_000, 3));
+  assert.equal(looksIncompressible(compressed), true, "deflated JSON");
+  assert.equal(shrinks(compressed), false);
+});
+
+test("text, JSON and structured binary that uses every byte value are compressed; zlib agrees they shrink", () => {
+  const sawtooth = new Uint8Array(65536).map((_, i) => (i * 7) & 0xff);
+  const block = xorshift(1024, 9);
+  const samples: Array<[string, Uint8Array]> = [
+    ["JSON", jsonCorpus(65536, 1)],
+    ["mixed binary corpus", binaryCorpus(65536)],
+    ["sawtooth over every byte value", sawtooth],
+    ["a random 1 KiB block repeated", new Uint8Array(65536).map((_, i) => block[i % 1024])],
+    ["zeros", new Uint8Array(10_000)],
+  ];
+  for (const [name, bytes] of samples) {
+    assert.equal(looksIncompressible(bytes), false, name);
+    assert.equal(shrinks(bytes), true, `${name} does shrink`);
+  }
+});
+
+test("messages below the sampling size are never skipped by the sample (they are compressed and checked)", () => {
+  assert.equal(looksIncompressible(xorshift(4095, 5)), false);
+  assert.equal(looksIncompressible(new Uint8Array(0)), false);
+});
