@@ -17,7 +17,7 @@ const NO_PINGS_SEC = 3600;
 /** One connection of the library client that echoes every message; resolves at FINISH. */
 function clientOnce(uri: string, onText?: (s: string) => void, timeoutMs = 60_000): Promise<void> {
   return new Promise<void>((resolve) => {
-    const client = new WebSocketClient({ uri, disableAutoReconnect: true, pingIntervalSec: NO_PINGS_SEC, maxPayloadBytes: MAX_PAYLOAD });
+    const client = new WebSocketClient({ uri, disableAutoReconnect: true, pingIntervalSec: NO_PINGS_SEC, maxPayloadBytes: MAX_PAYLOAD, perMessageDeflate: true });
     const guard = setTimeout(() => client.destroy(), timeoutMs);
     client.on("message", (m: MessageEvent) => {
       if (onText) {
@@ -78,7 +78,7 @@ export async function runWsatCliClient(baseUrl: string, agent: string, root = DE
 
 /** The library server as an echo server (what `wsat serve` wraps), in this process. */
 export async function startWsatLibraryServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: MAX_PAYLOAD });
+  const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: MAX_PAYLOAD, perMessageDeflate: true });
   server.on("connection", (conn: ServerConnection) => {
     conn.on("message", (m: MessageEvent) => {
       (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);

@@ -131,7 +131,7 @@ describe("WHATWG WebSocket: wsat's against undici's", () => {
   let server: WebSocketServer;
   let refusedUrl = "";
   before(async () => {
-    server = createServer({ host: "127.0.0.1", port: 0, subprotocols: ["superchat"] });
+    server = createServer({ host: "127.0.0.1", port: 0, subprotocols: ["superchat"], perMessageDeflate: true });
     server.on("connection", (conn: ServerConnection) => {
       conn.on("message", (m: MessageEvent) => {
         if (conn.path === "/server-closes") {
