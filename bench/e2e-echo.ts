@@ -7,6 +7,7 @@
 // Measurements take turns in rounds (the order reversed every other round, ABBA...), and each
 // figure is the median of its rounds, so a noisy machine does not favour whoever ran first.
 
+import * as os from "node:os";
 import { Fleet, pairingLabel, pairingName, type OptionSet, type Pairing, type Sample, type Shape } from "./pairing-matrix.js";
 import type { BenchRow } from "./harness.js";
 
@@ -22,6 +23,7 @@ const CASES: EchoCase[] = [
 ];
 const LATENCY: EchoCase = { name: "latency-16B", size: 16, connections: 1, inflight: 1, latency: true };
 const OPTION_SETS: OptionSet[] = ["default", "tuned"];
+const WARMUP_SHAPES: Shape[] = [{ size: 16, connections: 1, inflight: 100 }, { size: 64 * 1024, connections: 1, inflight: 8 }];
 
 const P = (server: Pairing["server"], client: Pairing["client"]): Pairing => ({ server, client });
 const WS_WS = P("ws", "ws");
@@ -161,7 +163,6 @@ export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {
   const durationMs = opts.quick ? 300 : 1000;
   const f = opts.filter;
   const wanted = (name: string) => !f || name.includes(f) || f.startsWith(name);
-  // latency with each library's defaults only (16 B is below every deflate threshold)
   const jobs: Array<{ c: EchoCase; o: OptionSet; p: Pairing }> = [];
   const specs: RowSpec[] = [];
   for (const c of CASES) {
@@ -172,13 +173,24 @@ export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {
     }
   }
   if (wanted(LATENCY.name)) {
-    for (const p of pairingsFor(LATENCY, "default", hasBun)) jobs.push({ c: LATENCY, o: "default", p });
-    specs.push(...latencyRows("default", hasBun));
+    for (const o of OPTION_SETS) {
+      for (const p of pairingsFor(LATENCY, o, hasBun)) jobs.push({ c: LATENCY, o, p });
+      specs.push(...latencyRows(o, hasBun));
+    }
   }
   if (jobs.length === 0) return [];
   const samples = new Samples();
+  // this machine's 2 cores are shared: say how busy it was, since every figure moves with it
+  const load = () => os.loadavg()[0].toFixed(2);
+  process.stderr.write(`e2e-echo: ${jobs.length} measurements x ${rounds} rounds of ${durationMs} ms; load average ${load()} at the start\n`);
   const fleet = await Fleet.start(jobs.map((j) => j.p), [...new Set(jobs.map((j) => j.o))]);
   try {
+    // a pass not counted: every (server process, client) pair echoes small and large messages
+    // once, so no pairing's first round runs on code the JIT has not seen yet
+    const pairs = new Map(jobs.map((j) => [`${pairingName(j.p)}|${j.o}`, j]));
+    for (const { p, o } of pairs.values()) {
+      for (const shape of WARMUP_SHAPES) await fleet.measure(p, o, shape, opts.quick ? 100 : 250).catch(() => undefined);
+    }
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 ? [...jobs].reverse() : jobs;
       for (const { c, o, p } of order) {
@@ -196,5 +208,6 @@ export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {
   } finally {
     await fleet.stop();
   }
+  process.stderr.write(`e2e-echo: load average ${load()} at the end\n`);
   return specs.map((s) => row(samples, s)).filter((x): x is BenchRow => x !== undefined);
 }
