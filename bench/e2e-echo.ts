@@ -6,6 +6,10 @@
 // one side to the same pairing with ws (or Bun) in wsat's place, with the same options.
 // Measurements take turns in rounds (the order reversed every other round, ABBA...), and each
 // figure is the median of its rounds, so a noisy machine does not favour whoever ran first.
+//
+// Run: `node dist/src/cli/main.js bench --filter e2e` (throughput and CPU rows, ~2.5 min) and
+// `--filter latency` (latency-16B-p50/-p99 rows); `--quick` for a smoke run (1 round x 300 ms).
+// Bun's pairings need node_modules/bun (skipped with a note; WSAT_REQUIRE_PEERS=1 makes that fatal).
 
 import * as os from "node:os";
 import { Fleet, pairingLabel, pairingName, type OptionSet, type Pairing, type Sample, type Shape } from "./pairing-matrix.js";
