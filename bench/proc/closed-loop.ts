@@ -62,10 +62,26 @@ export function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([p, timeout]).finally(() => clearTimeout(t));
 }
 
+/**
+ * `size` pseudo-random bytes (seeded: the same in every process and run). Binary messages are
+ * mostly media or already-compressed data that does not shrink; a repeating pattern would deflate
+ * to almost nothing and flatter every pairing that negotiated permessage-deflate.
+ */
+export function binaryPayload(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
 export async function closedLoop(open: Opener, cmd: LoopCommand): Promise<LoopResult> {
   if (cmd.latency && (cmd.connections !== 1 || cmd.inflight !== 1)) throw new Error("latency mode needs one connection and one message in flight");
-  const payload = new Uint8Array(cmd.size);
-  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
+  const payload = binaryPayload(cmd.size);
   let running = true;
   let counting = false;
   let total = 0;
