@@ -1,11 +1,13 @@
 // Connection scale, server and clients in separate processes: idle connections held by one
-// server process (RSS per connection, and they still echo) and handshakes per second.
+// server process (RSS per connection, and they still echo), active ones (RSS per connection after
+// one 1 KiB JSON message each, with each server's defaults and with deflate on) and handshakes
+// per second. The holders offer permessage-deflate as browsers and the ws client do.
 // The clients live in child processes (conn-holder.ts) spread over 127.0.0.x source addresses,
 // because one process may open at most 20,000 files here (a hard limit).
 
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { startChild, startEchoServer, type Child, type ServerKind } from "./proc/child.js";
+import { startChild, startEchoServer, type Child, type ServerKind, type ServerOptions } from "./proc/child.js";
 import type { BenchRow } from "./harness.js";
 
 const holderPath = fileURLToPath(new URL("./proc/conn-holder.js", import.meta.url));
@@ -18,7 +20,8 @@ function fileLimit(): number {
   }
 }
 
-interface Held { opened: number; failed: number; ms: number; errors: Record<string, number> }
+interface Held { opened: number; failed: number; ms: number; errors: Record<string, number>; deflate: number }
+interface JsonEcho { echoed: number; wireBytes: number; plainBytes: number; compressed: number }
 interface Rss { rss: number; connections: number; cpuUs: number }
 
 async function holders(port: number, total: number, perProcess: number, concurrency: number): Promise<{ kids: Child[]; held: Held[] }> {
@@ -54,6 +57,65 @@ async function idle(kind: ServerKind, n: number): Promise<{ perConn: number; ope
   }
 }
 
+/**
+ * Server RSS per connection after each of `n` connections sent one 1 KiB JSON message and got it
+ * back, with the server's `options`; and the compression the server achieved on the wire.
+ */
+async function active(kind: ServerKind, options: ServerOptions, n: number): Promise<{ perConn: number; wireRatio: number; agreed: number; compressed: number }> {
+  const { child, port } = await startEchoServer(kind, true, options);
+  try {
+    child.send("rss");
+    const before = await child.next<Rss>();
+    const { kids, held } = await holders(port, n, n, 200);
+    try {
+      if (held[0].opened !== n) throw new Error(`conn-active: ${kind} (${options}) held ${held[0].opened} of ${n} (${JSON.stringify(held[0].errors)})`);
+      kids[0].send("json");
+      const got = await kids[0].next<JsonEcho>(120_000);
+      if (got.echoed !== n) throw new Error(`conn-active: ${kind} (${options}) echoed ${got.echoed} of ${n} JSON messages`);
+      child.send("rss");
+      const after = await child.next<Rss>();
+      return { perConn: (after.rss - before.rss) / Math.max(1, after.connections), wireRatio: got.wireBytes / got.plainBytes, agreed: held[0].deflate, compressed: got.compressed };
+    } finally {
+      for (const k of kids) await k.stop();
+    }
+  } finally {
+    await child.stop();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function activeRows(options: ServerOptions, quick: boolean | undefined): Promise<BenchRow[]> {
+  const n = 1000;
+  const rounds = quick ? 1 : 2;
+  const runs: Record<"wsat" | "ws", Array<Awaited<ReturnType<typeof active>>>> = { wsat: [], ws: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of r % 2 ? (["ws", "wsat"] as const) : (["wsat", "ws"] as const)) runs[kind].push(await active(kind, options, n));
+  }
+  const fig = (kind: "wsat" | "ws", f: (x: Awaited<ReturnType<typeof active>>) => number) => median(runs[kind].map(f));
+  const ours = fig("wsat", (x) => x.perConn);
+  const theirs = fig("ws", (x) => x.perConn);
+  const [oursRatio, wsRatio] = [fig("wsat", (x) => x.wireRatio), fig("ws", (x) => x.wireRatio)];
+  const how = (kind: "wsat" | "ws") => `${kind}: deflate agreed on ${runs[kind][0].agreed}/${n}, ${runs[kind][0].compressed} echoes compressed, wire/plain ${fig(kind, (x) => x.wireRatio).toFixed(3)}`;
+  const deflate = options === "deflate";
+  const name = deflate ? "conn-active-deflate" : "conn-active";
+  const serverOpts = deflate ? "both servers perMessageDeflate: true" : "each server's defaults";
+  const unit = `server RSS bytes per connection after one 1 KiB JSON message each (echoed), ${n} conns, ${serverOpts}; holders offer deflate like browsers; ${how("wsat")}; ${how("ws")} (lower is better; ratio = ws/ours)`;
+  process.stderr.write(`${name}: ${unit}\n`);
+  const rows: BenchRow[] = [{ case: name, ours, peer: `ws server (${deflate ? "perMessageDeflate: true" : "defaults"})`, peerOps: theirs, ratio: theirs / ours, unit, goal: deflate ? 4 : 0.8 }];
+  if (deflate) {
+    rows.push({
+      case: "conn-active-deflate-ratio", ours: oursRatio, peer: "ws server (perMessageDeflate: true)", peerOps: wsRatio, ratio: wsRatio / oursRatio, goal: 0.9,
+      unit: "compression ratio of the 1 KiB JSON echoes: compressed / uncompressed payload bytes the server sent, measured on the wire by the holders (lower is better; ratio = ws/ours; goal 0.9 = ours at most ~10 % above ws's)",
+    });
+  }
+  return rows;
+}
+
 async function accept(kind: ServerKind, n: number): Promise<{ perSec: number; cpuUsPerConn: number }> {
   const { child, port } = await startEchoServer(kind);
   try {
@@ -85,7 +147,7 @@ export async function runConnBench(opts: { quick?: boolean; filter?: string } = 
       const b = await accept("ws", n);
       ours.push(a.perSec); theirs.push(b.perSec); cpuOurs.push(a.cpuUsPerConn); cpuTheirs.push(b.cpuUsPerConn);
     }
-    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const med = median;
     rows.push({ case: "conn-accept", ours: med(ours), peer: "ws server", peerOps: med(theirs), ratio: med(ours) / med(theirs), unit: `handshakes/s, ${n} connects, 50 at a time`, goal: 1.5 });
     rows.push({ case: "conn-accept-cpu", ours: med(cpuOurs), peer: "ws server", peerOps: med(cpuTheirs), ratio: med(cpuTheirs) / med(cpuOurs), unit: "server CPU µs per accepted connection (lower is better; ratio = peer/ours)" });
   }
@@ -97,6 +159,9 @@ export async function runConnBench(opts: { quick?: boolean; filter?: string } = 
     process.stderr.write(`conn-idle: ${n} connections (file limit per process ${limit || "unknown"}); wsat held ${a.opened}, ${a.echoed}/${a.sample} sampled echoed; ws held ${b.opened}, ${b.echoed}/${b.sample} echoed\n`);
     if (a.opened !== n || a.echoed !== a.sample) throw new Error(`conn-idle: wsat held ${a.opened} of ${n}, echoed ${a.echoed} of ${a.sample}`);
     rows.push({ case: "conn-idle", ours: a.perConn, peer: "ws server", peerOps: b.perConn, ratio: b.perConn / a.perConn, unit: `server RSS bytes per idle connection at ${n} (lower is better; ratio = peer/ours)`, goal: 2 });
+  }
+  for (const options of ["default", "deflate"] as const) {
+    if (wanted(options === "deflate" ? "conn-active-deflate" : "conn-active")) rows.push(...(await activeRows(options, opts.quick)));
   }
   return rows;
 }

@@ -1,8 +1,11 @@
-// permessage-deflate benchmarks (issue 11):
+// permessage-deflate benchmarks (issues 11 and 16):
 //   deflate-echo-json-1KiB / -64KiB: our client and server against a ws client and server, both
 //     with permessage-deflate on (defaults), echoing compressible JSON (a rotating set of distinct
 //     messages, so context takeover cannot make them free); pipelined bursts as in e2e-echo.
 //     The row's unit also gives the bytes each side put on the wire per message (goal ≤ 1.0x ws).
+//   deflate-incompressible: 64 KiB random binary echoed by our client and server with deflate
+//     negotiated, against the same stack with deflate off (a message that does not shrink should
+//     cost next to nothing extra; goal ≥ 0.9x).
 //   deflate-bomb: one 64 KiB compressed frame that inflates past 64 MiB against a server with a
 //     1 MiB limit, ours and ws's, each in a fresh child process: bombs answered with 1009 per
 //     second, and the peak RSS growth (goal ≤ 4 MiB) in the unit.
@@ -19,27 +22,13 @@ import { createServer, type WebSocketServer } from "../src/ws/server.js";
 import type { ServerConnection } from "../src/ws/server-connection.js";
 import type { MessageEvent } from "../src/ws/events.js";
 import type { BenchRow } from "./harness.js";
+import { jsonMessages } from "./json-corpus.js";
 
 interface Side {
   burst(count: number): Promise<void>;
   /** Bytes read by the server and by the client so far (both directions on the wire). */
   wireBytes(): number;
   close(): Promise<void>;
-}
-
-/** `count` distinct JSON texts of about `size` bytes. */
-function jsonMessages(size: number, count: number): string[] {
-  const out: string[] = [];
-  let s = 12345;
-  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 0x100000000;
-  for (let m = 0; m < count; m++) {
-    let t = "[";
-    for (let i = 0; t.length < size - 2; i++) {
-      t += (i ? "," : "") + JSON.stringify({ id: m * 10000 + i, user: `user${Math.floor(rnd() * 5000)}`, active: rnd() > 0.5, score: Math.round(rnd() * 1e4) / 100, tags: ["a", "bb", "ccc"].slice(0, 1 + Math.floor(rnd() * 3)) });
-    }
-    out.push((t.slice(0, size - 1) + "]").padEnd(size, " "));
-  }
-  return out;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -58,7 +47,7 @@ const socketOf = (x: unknown): net.Socket => (x as { socket?: net.Socket; _socke
  * A burst function: sends `count` of `messages` (in turn) with `send` and resolves once as many
  * messages have come back on `client`.
  */
-function bursts(client: { on(event: "message", listener: () => void): unknown }, messages: string[], send: (m: string) => void, what: string): (count: number) => Promise<void> {
+function bursts<M>(client: { on(event: "message", listener: () => void): unknown }, messages: M[], send: (m: M) => void, what: string): (count: number) => Promise<void> {
   let waiting = 0;
   let next = 0;
   let done: (() => void) | null = null;
@@ -77,8 +66,9 @@ function bursts(client: { on(event: "message", listener: () => void): unknown },
   };
 }
 
-async function oursSide(messages: string[]): Promise<Side> {
-  const server: WebSocketServer = createServer({ host: "127.0.0.1", port: 0, bufferSize: 16 * 1024 * 1024, maxPayloadBytes: 0 });
+/** Our client and server in this process, permessage-deflate on both (or off both), echoing `messages`. */
+async function oursSide(messages: Array<string | Uint8Array>, deflate = true): Promise<Side> {
+  const server: WebSocketServer = createServer({ host: "127.0.0.1", port: 0, bufferSize: 16 * 1024 * 1024, maxPayloadBytes: 0, perMessageDeflate: deflate });
   let serverSocket: net.Socket | null = null;
   server.on("connection", (c: ServerConnection) => {
     serverSocket = socketOf(c);
@@ -88,15 +78,15 @@ async function oursSide(messages: string[]): Promise<Side> {
     });
   });
   await server.listen();
-  const client = new WebSocketClient({ uri: server.url, bufferSize: 16384, maxPayloadBytes: 0, disableAutoReconnect: true, pingIntervalSec: 3600 });
+  const client = new WebSocketClient({ uri: server.url, bufferSize: 16384, maxPayloadBytes: 0, disableAutoReconnect: true, pingIntervalSec: 3600, perMessageDeflate: deflate });
   const connected = new Promise<void>((resolve, reject) => {
-    client.once("connected", (info: { perMessageDeflate: unknown }) => (info.perMessageDeflate ? resolve() : reject(new Error("deflate bench: not negotiated"))));
+    client.once("connected", (info: { perMessageDeflate: unknown }) => (!info.perMessageDeflate === !deflate ? resolve() : reject(new Error(`deflate bench: deflate ${deflate ? "not " : ""}negotiated`))));
     client.once("finish", () => reject(new Error("deflate bench: our client could not connect")));
   });
   client.start();
   await withTimeout(connected, 10000, "connect");
   return {
-    burst: bursts(client, messages, (m) => void client.sendText(m), "ours echo"),
+    burst: bursts(client, messages, (m) => void (typeof m === "string" ? client.sendText(m) : client.sendBin(m)), "ours echo"),
     wireBytes: () => (serverSocket?.bytesRead ?? 0) + (socketOf(client)?.bytesRead ?? 0),
     async close() {
       await client.close(2000);
@@ -217,7 +207,7 @@ async function bombChild(impl: "ours" | "ws", rounds: number): Promise<void> {
   let port: number;
   let close: () => Promise<void>;
   if (impl === "ours") {
-    const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: BOMB_LIMIT });
+    const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: BOMB_LIMIT, perMessageDeflate: true });
     server.on("connection", (c: ServerConnection) => c.on("error", () => undefined));
     await server.listen();
     port = server.address().port;
@@ -247,6 +237,27 @@ function runBombChild(impl: "ours" | "ws", rounds: number): { frameBytes: number
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
 }
 
+/** Messages echoed per second by `ours` and by `peer`, bursts of `burst` in one tinybench run; closes both. */
+async function burstRates(ours: Side, peer: Side, burst: number, quick: boolean | undefined, name: string): Promise<[number, number]> {
+  try {
+    const bench = new Bench({ time: quick ? 300 : 1500, warmupTime: quick ? 100 : 400, iterations: 8 });
+    // async: true, so tinybench does not call a burst just to see whether it returns a promise
+    // (a burst nobody awaits would overlap the next one and leave its timeout armed)
+    bench.add("ours", () => ours.burst(burst), { async: true });
+    bench.add("peer", () => peer.burst(burst), { async: true });
+    await bench.run();
+    const opsOf = (task: string) => {
+      const p50 = (bench.getTask(task)?.result as { latency?: { p50: number } } | undefined)?.latency?.p50;
+      if (!p50 || !Number.isFinite(p50)) throw new Error(`bench ${name}: no result for ${task}`);
+      return (burst * 1000) / p50;
+    };
+    return [opsOf("ours"), opsOf("peer")];
+  } finally {
+    await ours.close();
+    await peer.close();
+  }
+}
+
 export async function runDeflateBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const want = (name: string) => !opts.filter || name.includes(opts.filter) || "deflate".includes(opts.filter);
@@ -259,27 +270,16 @@ export async function runDeflateBench(opts: { quick?: boolean; filter?: string }
     const oursWire = await wirePerMessage(w1, count, c.burst).finally(() => w1.close());
     const w2 = await wsSide(messages);
     const wsWire = await wirePerMessage(w2, count, c.burst).finally(() => w2.close());
-    const ours = await oursSide(messages);
-    const theirs = await wsSide(messages);
-    try {
-      const bench = new Bench({ time: opts.quick ? 300 : 1500, warmupTime: opts.quick ? 100 : 400, iterations: 8 });
-      bench.add("ours", () => ours.burst(c.burst));
-      bench.add("peer", () => theirs.burst(c.burst));
-      await bench.run();
-      const opsOf = (name: string) => {
-        const p50 = (bench.getTask(name)?.result as { latency?: { p50: number } } | undefined)?.latency?.p50;
-        if (!p50 || !Number.isFinite(p50)) throw new Error(`bench ${c.name}: no result for ${name}`);
-        return (c.burst * 1000) / p50;
-      };
-      const o = opsOf("ours");
-      const p = opsOf("peer");
-      const unit = `${c.size} B JSON echoed; wire ${oursWire.toFixed(0)} vs ${wsWire.toFixed(0)} B/msg (${(oursWire / wsWire).toFixed(2)}x ws)`;
-      rows.push({ case: c.name, ours: o, peer: "ws (perMessageDeflate)", peerOps: p, ratio: o / p, goal: c.goal, unit });
-      process.stderr.write(`${c.name}: ${unit}\n`);
-    } finally {
-      await ours.close();
-      await theirs.close();
-    }
+    const [o, p] = await burstRates(await oursSide(messages), await wsSide(messages), c.burst, opts.quick, c.name);
+    const unit = `${c.size} B JSON echoed; wire ${oursWire.toFixed(0)} vs ${wsWire.toFixed(0)} B/msg (${(oursWire / wsWire).toFixed(2)}x ws)`;
+    rows.push({ case: c.name, ours: o, peer: "ws (perMessageDeflate)", peerOps: p, ratio: o / p, goal: c.goal, unit });
+    process.stderr.write(`${c.name}: ${unit}\n`);
+  }
+  if (want("deflate-incompressible")) {
+    // random bytes do not shrink: deflate negotiated should cost next to nothing over deflate off
+    const messages = Array.from({ length: 16 }, () => new Uint8Array(randomBytes(64 * 1024)));
+    const [on, off] = await burstRates(await oursSide(messages, true), await oursSide(messages, false), 16, opts.quick, "deflate-incompressible");
+    rows.push({ case: "deflate-incompressible", ours: on, peer: "wsat, deflate off (same stack)", peerOps: off, ratio: on / off, goal: 0.9, unit: "64 KiB random binary echoed/s, our client and server in one process, permessage-deflate negotiated (perMessageDeflate: true both sides) vs off" });
   }
   if (want("deflate-bomb")) {
     const rounds = opts.quick ? 3 : 10;

@@ -1,85 +1,217 @@
-// End-to-end echo, server and client in separate processes: each server (wsat, ws with
-// bufferutil, Bun's native server where installed, a plain TCP echo = the socket's limit) runs
-// in a child process and is driven by the same client loop (bench/proc/pump.ts) from this one,
-// so a ratio compares servers. Servers take turns in rounds (ABAB...) and each figure is the
-// median of its rounds, so a noisy machine does not favour whoever ran first.
+// End-to-end echo as users run it (issue 16): every server (wsat, ws with bufferutil, Bun's
+// native server where installed) against every client (the ws client, the wsat client, Bun's
+// WebSocket client where installed), server and client each in a process of their own, once with
+// each library's defaults on both sides and once with the tuned (fast) options; the raw TCP echo
+// driven by the lean pump is the socket's limit. A row compares a pairing with wsat on at least
+// one side to the same pairing with ws (or Bun) in wsat's place, with the same options.
+// Measurements take turns in rounds (the order reversed every other round, ABBA...), and each
+// figure is the median of its rounds, so a noisy machine does not favour whoever ran first.
+//
+// Run: `node dist/src/cli/main.js bench --filter e2e` (throughput and CPU rows, ~2.5 min) and
+// `--filter latency` (latency-16B-p50/-p99 rows); `--quick` for a smoke run (1 round x 300 ms).
+// Bun's pairings need node_modules/bun (skipped with a note; WSAT_REQUIRE_PEERS=1 makes that fatal).
 
-import { startEchoServer, bunPath, type ServerKind, type Child } from "./proc/child.js";
-import { pump, type PumpOptions } from "./proc/pump.js";
+import * as os from "node:os";
+import { Fleet, pairingLabel, pairingName, type OptionSet, type Pairing, type Sample, type Shape } from "./pairing-matrix.js";
 import type { BenchRow } from "./harness.js";
 
-interface EchoCase {
+interface EchoCase extends Shape {
   name: string;
-  size: number;
-  connections: number;
-  inflight: number;
-  /** [peer, goal] pairs: a row per peer. */
-  goals: Array<[ServerKind, number]>;
 }
 
 const CASES: EchoCase[] = [
-  { name: "e2e-echo-16B", size: 16, connections: 1, inflight: 100, goals: [["ws", 2.5], ["bun", 1.5]] },
-  { name: "e2e-echo-16B-50conn", size: 16, connections: 50, inflight: 100, goals: [["ws", 2.5], ["bun", 1.5]] },
-  { name: "e2e-echo-64KiB", size: 64 * 1024, connections: 1, inflight: 8, goals: [["ws", 1.1], ["raw", 0.95]] },
-  { name: "e2e-echo-1MiB", size: 1024 * 1024, connections: 1, inflight: 4, goals: [["ws", 1.1], ["raw", 0.95]] },
+  { name: "e2e-echo-16B", size: 16, connections: 1, inflight: 100 },
+  { name: "e2e-echo-16B-50conn", size: 16, connections: 50, inflight: 100 },
+  { name: "e2e-echo-64KiB", size: 64 * 1024, connections: 1, inflight: 8 },
+  { name: "e2e-echo-1MiB", size: 1024 * 1024, connections: 1, inflight: 4 },
 ];
+const LATENCY: EchoCase = { name: "latency-16B", size: 16, connections: 1, inflight: 1, latency: true };
+const OPTION_SETS: OptionSet[] = ["default", "tuned"];
+const WARMUP_SHAPES: Shape[] = [{ size: 16, connections: 1, inflight: 100 }, { size: 64 * 1024, connections: 1, inflight: 8 }];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const P = (server: Pairing["server"], client: Pairing["client"]): Pairing => ({ server, client });
+const WS_WS = P("ws", "ws");
+const WSAT_WSAT = P("wsat", "wsat");
+const BUN_BUN = P("bun", "bun");
+const WS_BUN = P("ws", "bun");
+const RAW = P("raw", "pump");
+const WSAT_PUMP = P("wsat", "pump");
 
-function percentile(sorted: Float64Array, p: number): number {
+/** Each pairing with wsat on a side, and the pairing it is compared with (wsat's side swapped for ws's). */
+const OURS: Array<[ours: Pairing, peer: Pairing]> = [
+  [P("wsat", "ws"), WS_WS],
+  [P("ws", "wsat"), WS_WS],
+  [WSAT_WSAT, WS_WS],
+  [P("wsat", "bun"), WS_BUN],
+];
+const usesBun = (p: Pairing) => p.server === "bun" || p.client === "bun";
+const isLarge = (c: EchoCase) => c.size >= 64 * 1024;
+
+/** What a case measures with an option set: the pairings above, the references, the raw limit. */
+function pairingsFor(c: EchoCase, o: OptionSet, hasBun: boolean): Pairing[] {
+  const all = [...OURS.map(([ours]) => ours), WS_WS, BUN_BUN, WS_BUN];
+  if (!c.latency && o === "tuned" && isLarge(c)) all.push(RAW, WSAT_PUMP);
+  return all.filter((p) => hasBun || !usesBun(p));
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-const PEER_NAMES: Record<ServerKind, string> = { wsat: "wsat", ws: "ws server (+bufferutil)", bun: "Bun native server", raw: "raw TCP echo" };
+const sizeLabel = (n: number) => (n >= 1 << 20 ? `${n >> 20} MiB` : n >= 1024 ? `${n >> 10} KiB` : `${n} B`);
+const OPTIONS_NOTE: Record<OptionSet, string> = {
+  default: "each library's defaults on both sides",
+  tuned: "tuned: deflate off, no payload limit, both sides",
+};
+
+/** The measurements of one run: samples per (case, pairing, options), and failures. */
+class Samples {
+  private got = new Map<string, Sample[]>();
+  readonly failed = new Map<string, string>();
+  static key = (c: EchoCase, p: Pairing, o: OptionSet) => `${c.name}|${pairingName(p)}|${o}`;
+  add(k: string, s: Sample) {
+    (this.got.get(k) ?? this.got.set(k, []).get(k)!).push(s);
+  }
+  /** The median over rounds of `f` of each sample, or undefined (with why) if it never ran. */
+  figure(c: EchoCase, p: Pairing, o: OptionSet, f: (s: Sample) => number): number | undefined {
+    const s = this.got.get(Samples.key(c, p, o));
+    return s?.length ? median(s.map(f)) : undefined;
+  }
+}
+
+interface RowSpec {
+  c: EchoCase;
+  o: OptionSet;
+  ours: Pairing;
+  peer: Pairing;
+  goal?: number;
+  /** Case name suffix before the pairing (e.g. "-cpu-server"). */
+  what?: string;
+  /** The figure from a sample, and whether lower is better (then ratio = peer / ours). */
+  metric: (s: Sample) => number;
+  lowerIsBetter?: boolean;
+  unit: string;
+}
+
+function row(samples: Samples, r: RowSpec): BenchRow | undefined {
+  const name = `${r.c.name}${r.what ?? ""}/${pairingName(r.ours)}/${r.o}`;
+  const theirs = samples.figure(r.c, r.peer, r.o, r.metric);
+  if (theirs === undefined) {
+    const why = samples.failed.get(Samples.key(r.c, r.peer, r.o)) ?? "not measured";
+    process.stderr.write(`${name}: no row, the peer ${pairingLabel(r.peer, r.o)} has no result (${why})\n`);
+    return undefined;
+  }
+  const ours = samples.figure(r.c, r.ours, r.o, r.metric);
+  if (ours === undefined) {
+    // our pairing failed: a row at 0 so the miss shows
+    const why = samples.failed.get(Samples.key(r.c, r.ours, r.o)) ?? "not measured";
+    return { case: name, ours: 0, peer: pairingLabel(r.peer, r.o), peerOps: theirs, ratio: 0, unit: `${r.unit}; FAILED: ${why}`, goal: r.goal };
+  }
+  const ratio = r.lowerIsBetter ? theirs / ours : ours / theirs;
+  return { case: name, ours, peer: pairingLabel(r.peer, r.o), peerOps: theirs, ratio, unit: r.unit, goal: r.goal };
+}
+
+function throughputRows(c: EchoCase, o: OptionSet, hasBun: boolean): RowSpec[] {
+  const rate = (s: Sample) => s.rate;
+  const unit = `${sizeLabel(c.size)} messages echoed/s, ${c.connections} conn x ${c.inflight} in flight, separate processes; ${OPTIONS_NOTE[o]}`;
+  const specs: RowSpec[] = [];
+  for (const [ours, peer] of OURS) {
+    if (!hasBun && (usesBun(ours) || usesBun(peer))) continue;
+    let goal: number | undefined;
+    if (isLarge(c)) goal = 1.1;
+    else if (ours === WSAT_WSAT) goal = 3;
+    else if (c.connections > 1 && ours.server === "wsat" && ours.client === "ws") goal = 1.2;
+    specs.push({ c, o, ours, peer, goal, metric: rate, unit });
+  }
+  if (hasBun) specs.push({ c, o, ours: WSAT_WSAT, peer: BUN_BUN, goal: isLarge(c) ? undefined : 1.5, metric: rate, unit });
+  if (isLarge(c) && o === "tuned") {
+    specs.push({ c, o, ours: WSAT_WSAT, peer: RAW, goal: 0.95, metric: rate, unit: `${unit}; peer: raw TCP echo driven by the lean pump (the socket's limit)` });
+    specs.push({ c, o, ours: WSAT_PUMP, peer: RAW, metric: rate, unit: `${unit}; wsat server driven by the lean pump (no client library), peer: raw TCP echo` });
+  }
+  if (c.size === 1 << 20) {
+    const srv = { c, o, ours: P("wsat", "ws"), peer: WS_WS, goal: 1, lowerIsBetter: true };
+    specs.push({ ...srv, what: "-cpu-server", metric: (s) => s.serverCpuUs, unit: `server process CPU µs per echoed message (lower is better; ratio = peer/ours), ws client; ${OPTIONS_NOTE[o]}` });
+    const cli = { c, o, ours: P("ws", "wsat"), peer: WS_WS, goal: 1, lowerIsBetter: true };
+    specs.push({ ...cli, what: "-cpu-client", metric: (s) => s.clientCpuUs, unit: `client process CPU µs per echoed message (lower is better; ratio = peer/ours), ws server; ${OPTIONS_NOTE[o]}` });
+  }
+  return specs;
+}
+
+function latencyRows(o: OptionSet, hasBun: boolean): RowSpec[] {
+  const specs: RowSpec[] = [];
+  for (const p of [50, 99]) {
+    const metric = (s: Sample) => percentile([...s.rtts!].sort((a, b) => a - b), p);
+    for (const [ours, pairedPeer] of OURS) {
+      if (!hasBun && usesBun(ours)) continue;
+      // the goal is "at most ws↔ws"; Bun's client is compared with itself against the ws server
+      const peer = ours.client === "bun" ? pairedPeer : WS_WS;
+      specs.push({ c: LATENCY, o, ours, peer, what: `-p${p}`, goal: 1, metric, lowerIsBetter: true, unit: `µs per 16 B round trip, p${p}, 1 conn x 1 in flight (lower is better; ratio = peer/ours); ${OPTIONS_NOTE[o]}` });
+    }
+  }
+  return specs;
+}
 
 export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  const hasBun = bunPath() !== undefined;
-  const rounds = opts.quick ? 1 : 3;
-  const durationMs = opts.quick ? 400 : 1500;
-  const wanted = (name: string) => !opts.filter || name.includes(opts.filter) || "e2e-echo".includes(opts.filter);
-  const kinds: ServerKind[] = ["wsat", "ws", "raw", ...(hasBun ? ["bun" as const] : [])];
-  const servers = new Map<ServerKind, { child: Child; port: number }>();
-  try {
-    for (const k of kinds) servers.set(k, await startEchoServer(k));
-    for (const c of CASES) {
-      if (!wanted(c.name)) continue;
-      const peers = c.goals.map(([k]) => k).filter((k) => servers.has(k));
-      const rates = new Map<ServerKind, number[]>();
-      for (let r = 0; r < rounds; r++) {
-        for (const k of ["wsat" as const, ...peers]) {
-          const o: PumpOptions = { port: servers.get(k)!.port, size: c.size, connections: c.connections, inflight: c.inflight, durationMs, raw: k === "raw" };
-          const got = await pump(o);
-          (rates.get(k) ?? rates.set(k, []).get(k)!).push(got.messages / got.seconds);
-        }
-      }
-      const ours = median(rates.get("wsat")!);
-      for (const [k, goal] of c.goals) {
-        if (!servers.has(k)) continue;
-        const theirs = median(rates.get(k)!);
-        rows.push({ case: c.name, ours, peer: PEER_NAMES[k], peerOps: theirs, ratio: ours / theirs, unit: `${c.size} B messages echoed/s, ${c.connections} conn x ${c.inflight} in flight`, goal });
-      }
+  const hasBun = Fleet.hasBun;
+  if (!hasBun) {
+    if (process.env.WSAT_REQUIRE_PEERS === "1") throw new Error("e2e-echo: Bun is not installed (node_modules/bun) and WSAT_REQUIRE_PEERS=1");
+    process.stderr.write("e2e-echo: Bun is not installed (node_modules/bun); its pairings are skipped\n");
+  }
+  const rounds = opts.quick ? 1 : 2;
+  const durationMs = opts.quick ? 300 : 1000;
+  const f = opts.filter;
+  const wanted = (name: string) => !f || name.includes(f) || f.startsWith(name);
+  const jobs: Array<{ c: EchoCase; o: OptionSet; p: Pairing }> = [];
+  const specs: RowSpec[] = [];
+  for (const c of CASES) {
+    if (!wanted(c.name)) continue;
+    for (const o of OPTION_SETS) {
+      for (const p of pairingsFor(c, o, hasBun)) jobs.push({ c, o, p });
+      specs.push(...throughputRows(c, o, hasBun));
     }
-    if (wanted("latency-16B")) {
-      const samples = new Map<ServerKind, Float64Array[]>();
-      for (let r = 0; r < rounds; r++) {
-        for (const k of ["wsat", "ws", "raw"] as const) {
-          const got = await pump({ port: servers.get(k)!.port, size: 16, connections: 1, inflight: 1, durationMs, raw: k === "raw", latency: true });
-          (samples.get(k) ?? samples.set(k, []).get(k)!).push(got.rtts!);
-        }
-      }
-      const pct = (k: ServerKind, p: number) => median(samples.get(k)!.map((s) => percentile(s.slice().sort(), p)));
-      for (const p of [50, 99]) {
-        const ours = pct("wsat", p);
-        for (const k of ["ws", "raw"] as const) {
-          const theirs = pct(k, p);
-          // latency: lower is better, so the ratio is theirs / ours
-          rows.push({ case: `latency-16B-p${p}`, ours, peer: PEER_NAMES[k], peerOps: theirs, ratio: theirs / ours, unit: "µs per round trip (lower is better; ratio = peer/ours)", goal: k === "ws" ? 1.0 : undefined });
+  }
+  if (wanted(LATENCY.name)) {
+    for (const o of OPTION_SETS) {
+      for (const p of pairingsFor(LATENCY, o, hasBun)) jobs.push({ c: LATENCY, o, p });
+      specs.push(...latencyRows(o, hasBun));
+    }
+  }
+  if (jobs.length === 0) return [];
+  const samples = new Samples();
+  // this machine's 2 cores are shared: say how busy it was, since every figure moves with it
+  const load = () => os.loadavg()[0].toFixed(2);
+  process.stderr.write(`e2e-echo: ${jobs.length} measurements x ${rounds} rounds of ${durationMs} ms; load average ${load()} at the start\n`);
+  const fleet = await Fleet.start(jobs.map((j) => j.p), [...new Set(jobs.map((j) => j.o))]);
+  try {
+    // a pass not counted: every (server process, client) pair echoes small and large messages
+    // once, so no pairing's first round runs on code the JIT has not seen yet
+    const pairs = new Map(jobs.map((j) => [`${pairingName(j.p)}|${j.o}`, j]));
+    for (const { p, o } of pairs.values()) {
+      for (const shape of WARMUP_SHAPES) await fleet.measure(p, o, shape, opts.quick ? 100 : 250).catch(() => undefined);
+    }
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...jobs].reverse() : jobs;
+      for (const { c, o, p } of order) {
+        const k = Samples.key(c, p, o);
+        if (samples.failed.has(k)) continue;
+        try {
+          samples.add(k, await fleet.measure(p, o, c, durationMs));
+        } catch (err) {
+          const why = String((err as Error).message ?? err);
+          samples.failed.set(k, why);
+          process.stderr.write(`${c.name} ${pairingLabel(p, o)}: failed: ${why}\n`);
         }
       }
     }
   } finally {
-    for (const s of servers.values()) await s.child.stop();
+    await fleet.stop();
   }
-  return rows;
+  process.stderr.write(`e2e-echo: load average ${load()} at the end\n`);
+  return specs.map((s) => row(samples, s)).filter((x): x is BenchRow => x !== undefined);
 }

@@ -1,4 +1,8 @@
-// Bun's native WebSocket echo server (run with bun): prints {"port": N}; exits when stdin ends.
+// Bun's native WebSocket echo server (run with bun): `bun bun-echo.js [tuned|default]`.
+// "default" is Bun.serve's defaults (perMessageDeflate off, 16 MiB payload limit); "tuned" (the
+// default here) raises the payload limit to 64 MiB. Prints {"port": N}, then answers stdin lines
+// "rss" with {"rss", "connections", "cpuUs"} as echo-server.ts does; exits when stdin ends.
+const options = process.argv[2] ?? "tuned";
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
@@ -7,12 +11,23 @@ const server = Bun.serve({
     return new Response("expected a websocket upgrade", { status: 426 });
   },
   websocket: {
-    maxPayloadLength: 64 * 1024 * 1024,
-    perMessageDeflate: false,
+    ...(options === "tuned" ? { maxPayloadLength: 64 * 1024 * 1024, perMessageDeflate: false } : {}),
     message(ws, message) { ws.send(message); },
   },
 });
 console.log(JSON.stringify({ port: server.port }));
-for await (const _ of Bun.stdin.stream()) { /* wait for stdin to end */ }
+const decoder = new TextDecoder();
+let pending = "";
+for await (const chunk of Bun.stdin.stream()) {
+  pending += decoder.decode(chunk);
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const line = pending.slice(0, nl).trim();
+    pending = pending.slice(nl + 1);
+    if (line !== "rss") continue;
+    const u = process.cpuUsage();
+    console.log(JSON.stringify({ rss: process.memoryUsage().rss, connections: server.pendingWebSockets, cpuUs: u.user + u.system }));
+  }
+}
 server.stop(true);
 process.exit(0);

@@ -13,8 +13,16 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+// Children still running when this process exits are killed (they also exit when stdin ends).
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of live) p.kill("SIGKILL");
+});
+
 export function startChild(cmd: string, args: string[], what: string): Child {
   const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
   const lines: string[] = [];
   const waiters: Array<(l: string) => void> = [];
   createInterface({ input: proc.stdout! }).on("line", (l) => {
@@ -64,12 +72,24 @@ export function bunPath(): string | undefined {
 }
 
 export type ServerKind = "wsat" | "ws" | "raw" | "bun";
+/** echo-server.ts's option sets (Bun's server knows tuned and default). */
+export type ServerOptions = "tuned" | "default" | "deflate";
 
 /** An echo server of `kind` in its own process; resolves with its port. */
-export async function startEchoServer(kind: ServerKind, gc = false): Promise<{ child: Child; port: number }> {
+export async function startEchoServer(kind: ServerKind, gc = false, options: ServerOptions = "tuned"): Promise<{ child: Child; port: number }> {
   const child = kind === "bun"
-    ? startChild(bunPath()!, [fileURLToPath(new URL("../../../bench/proc/bun-echo.js", import.meta.url))], "bun echo server")
-    : startChild(process.execPath, [...(gc ? ["--expose-gc"] : []), here("./echo-server.js"), kind], `${kind} echo server`);
+    ? startChild(bunPath()!, [fileURLToPath(new URL("../../../bench/proc/bun-echo.js", import.meta.url)), options], `bun echo server (${options})`)
+    : startChild(process.execPath, [...(gc ? ["--expose-gc"] : []), here("./echo-server.js"), kind, options], `${kind} echo server (${options})`);
   const { port } = await child.next<{ port: number }>(20_000);
   return { child, port };
+}
+
+export type ClientKind = "ws" | "wsat" | "bun" | "pump";
+
+/** A long-lived benchmark client child (client-<kind>.js, Bun's under bun); resolves once it is ready. */
+export async function startClient(kind: ClientKind): Promise<Child> {
+  const script = here(`./client-${kind}.js`);
+  const child = kind === "bun" ? startChild(bunPath()!, [script], "bun client") : startChild(process.execPath, [script], `${kind} client`);
+  await child.next(20_000);
+  return child;
 }

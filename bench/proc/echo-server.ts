@@ -1,5 +1,9 @@
-// A benchmark echo server in a process of its own: `node echo-server.js <kind>`, kind one of
-// wsat | ws | raw (a plain TCP echo: the socket's limit). It prints {"port": N} once listening,
+// A benchmark echo server in a process of its own: `node echo-server.js <kind> [options]`, kind
+// one of wsat | ws | raw (a plain TCP echo: the socket's limit), options one of
+//   tuned   (the default here) deflate off, no payload limit: each library's fast settings
+//   default each library's defaults, as a user who passes only host and port runs it
+//   deflate  the defaults plus perMessageDeflate: true
+// Messages are echoed with their opcode. It prints {"port": N} once listening,
 // then answers lines on stdin: "rss" -> {"rss", "connections", "cpuUs"} (after a GC when the
 // process runs with --expose-gc); it exits when stdin ends.
 
@@ -11,14 +15,20 @@ import type { ServerConnection } from "../../src/ws/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 const kind = process.argv[2];
+const options = process.argv[3] ?? "tuned";
+if (!["tuned", "default", "deflate"].includes(options)) throw new Error(`echo-server: unknown options ${JSON.stringify(options)} (tuned, default, deflate)`);
 let connections = () => 0;
 let close: () => void = () => undefined;
 
 async function start(): Promise<number> {
   if (kind === "wsat") {
-    const server = createServer({ host: "127.0.0.1", port: 0, maxPayloadBytes: 0, handshakeTimeoutMs: 60_000 });
+    const server = createServer(
+      options === "tuned" ? { host: "127.0.0.1", port: 0, maxPayloadBytes: 0, perMessageDeflate: false, handshakeTimeoutMs: 60_000 }
+        : options === "deflate" ? { host: "127.0.0.1", port: 0, perMessageDeflate: true }
+        : { host: "127.0.0.1", port: 0 },
+    );
     server.on("connection", (c: ServerConnection) => {
-      c.on("message", (m: MessageEvent) => void c.sendBin(m.data)); // no promise unless awaited
+      c.on("message", (m: MessageEvent) => void c.sendWithOpcode(m.opcode, m.data)); // no promise unless awaited
     });
     const a = await server.listen();
     connections = () => server.connections.size;
@@ -26,7 +36,11 @@ async function start(): Promise<number> {
     return a.port;
   }
   if (kind === "ws") {
-    const server = new WsServer({ host: "127.0.0.1", port: 0, maxPayload: 0, perMessageDeflate: false, clientTracking: true });
+    const server = new WsServer(
+      options === "tuned" ? { host: "127.0.0.1", port: 0, maxPayload: 0, perMessageDeflate: false }
+        : options === "deflate" ? { host: "127.0.0.1", port: 0, perMessageDeflate: true }
+        : { host: "127.0.0.1", port: 0 },
+    );
     await new Promise<void>((r) => server.once("listening", () => r()));
     server.on("connection", (ws) => ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary })));
     connections = () => server.clients.size;
@@ -38,7 +52,9 @@ async function start(): Promise<number> {
     const server = net.createServer((s) => {
       n++;
       s.setNoDelay(true);
-      s.on("data", (b) => s.write(b));
+      // pipe: reading pauses while the echo is owed. A bare write(b) per read queued every read
+      // buffer and ran at half the rate for 1 MiB messages, so it was no "socket limit".
+      s.pipe(s);
       s.on("error", () => undefined);
       s.on("close", () => n--);
     });

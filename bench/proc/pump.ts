@@ -12,6 +12,8 @@ const HANDSHAKE = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nCo
 export interface PumpResult {
   messages: number;
   seconds: number;
+  /** This process's CPU (user + system) over the counted window, µs. */
+  cpuUs: number;
   /** Round trips (µs) when inflight is 1 and latency was asked for. */
   rtts?: Float64Array;
 }
@@ -25,6 +27,8 @@ export interface PumpOptions {
   /** Plain TCP: no handshake, the server echoes bytes (the socket's limit). */
   raw?: boolean;
   latency?: boolean;
+  /** Run this long before counting (not counted). Default 0. */
+  warmupMs?: number;
 }
 
 function handshake(socket: net.Socket): Promise<Buffer> {
@@ -54,6 +58,7 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
   for (let i = 0; i < maxBatch; i++) batch.set(one, i * one.length);
   const codec = Codec.create(); // the pump's own instance, apart from anything it measures
   let messages = 0;
+  let counting = !o.warmupMs;
   let running = true;
   const rtts: number[] = [];
   let sentAt = 0; // latency mode: one connection, one message in flight
@@ -73,8 +78,8 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
     const rest = o.raw ? Buffer.alloc(0) : await handshake(s);
     const done = (k: number) => {
       if (k === 0) return;
-      messages += k;
-      if (o.latency) rtts.push((Number(process.hrtime.bigint()) - sentAt) / 1000);
+      if (counting) messages += k;
+      if (o.latency && counting) rtts.push((Number(process.hrtime.bigint()) - sentAt) / 1000);
       if (!running) return;
       if (o.latency) sentAt = Number(process.hrtime.bigint());
       send(s, k);
@@ -101,14 +106,18 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
     }
     s.on("error", () => undefined);
   }));
-  const t0 = process.hrtime.bigint();
   if (o.latency && (o.connections !== 1 || o.inflight !== 1)) throw new Error("pump: latency needs one connection and one message in flight");
   sentAt = Number(process.hrtime.bigint());
   for (const s of sockets) send(s, o.inflight);
+  if (o.warmupMs) await new Promise((r) => setTimeout(r, o.warmupMs));
+  counting = true;
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, o.durationMs));
   running = false;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   const counted = messages;
   for (const s of sockets) s.destroy();
-  return { messages: counted, seconds, rtts: o.latency ? Float64Array.from(rtts) : undefined };
+  return { messages: counted, seconds, cpuUs: cpu.user + cpu.system, rtts: o.latency ? Float64Array.from(rtts) : undefined };
 }
