@@ -8,6 +8,7 @@ import { Endpoint, closedInfo } from "./endpoint.js";
 import { transportErrorInfo } from "./error-info.js";
 import { InvalidHandshake, WsatError } from "../errors.js";
 import { readIntoWindow } from "./window-read.js";
+import { onWindowRead } from "./socket-listeners.js";
 import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 import type { ServerConnectionEventMap } from "./event-maps.js";
@@ -62,10 +63,7 @@ export class ServerConnection extends Endpoint {
     this.bind(socket, core);
     const window = options.window;
     if (window) {
-      this.readsIntoWindow = readIntoWindow(socket, window, (n: number) => {
-        this.receive(core, window.subarray(0, n));
-        return true;
-      });
+      this.readsIntoWindow = readIntoWindow(socket, window, onWindowRead);
     }
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = null;

@@ -40,3 +40,14 @@ export function listen(socket: Socket, sink: SocketEventSink, core: Connection):
   socket.on("error", onError);
   socket.on("drain", onDrain);
 }
+
+/**
+ * The `onread` callback of sockets that read into the thread codec's window (window-read.ts):
+ * Node calls it as a method of the socket with the window, so one function serves every
+ * connection (no closure each).
+ */
+export function onWindowRead(this: Socket, n: number, window: Uint8Array): boolean {
+  const t = this as TaggedSocket;
+  t[SINK].socketEvent("data", t[CORE], this, window.subarray(0, n));
+  return true;
+}
