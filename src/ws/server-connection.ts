@@ -14,6 +14,8 @@ import type { ServerProtocol } from "./server-protocol.js";
 import type { ServerConnectionEventMap } from "./event-maps.js";
 import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 
+const NO_FIELDS: string[] = [];
+
 /** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
 export interface ConnectionOwner {
   readonly settings: {
@@ -31,8 +33,15 @@ export class ServerConnection extends Endpoint {
   /** Request path and query, once the handshake is done. */
   path = "";
   subprotocol: string | undefined;
-  /** The client's handshake headers. */
-  headers: Array<[string, string]> = [];
+  /** The client's handshake headers, as [name, value] pairs (made on each read: keep the result). */
+  get headers(): Array<[string, string]> {
+    const flat = this.headerFields;
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+    return pairs;
+  }
+  /** The headers as one flat list (name, value, name, value, ...): an open connection keeps no pair arrays. */
+  private headerFields: string[] = NO_FIELDS;
   /** The permessage-deflate parameters negotiated, or null (once the handshake is done). */
   perMessageDeflate: DeflateAgreement | null = null;
   readonly remoteAddress: string | undefined;
@@ -87,11 +96,14 @@ export class ServerConnection extends Endpoint {
     this.handshakeTimer = null;
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
-    this.headers = e.headers;
+    const fields: string[] = [];
+    for (const [name, value] of e.headers) fields.push(name, value);
+    this.headerFields = fields;
     this.perMessageDeflate = (_core as ServerProtocol).deflate;
     if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });
+    (_core as ServerProtocol).releaseRequest();
   }
 
   /** Dead-peer detection (optional): a ping every interval; no pong within the timeout drops TCP. */

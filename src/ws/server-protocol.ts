@@ -30,6 +30,8 @@ export interface ServerProtocolOptions extends Omit<ConnectionOptions, "role" | 
 }
 
 const NO_HEADERS: Array<[string, string]> = [];
+/** What `request.head` holds once the shell released it (the headers live on the connection). */
+const RELEASED_HEAD = { startLine: "", headers: NO_HEADERS };
 
 export class ServerProtocol extends Connection {
   /** The client's handshake, once OPEN. */
@@ -93,6 +95,15 @@ export class ServerProtocol extends Connection {
       return;
     }
     if (rest.length) this.receiveData(rest);
+  }
+
+  /**
+   * The shell has taken what it needs from the handshake: keep the request's path, key and
+   * subprotocols but not its parsed head (about 1 KiB per open connection).
+   */
+  releaseRequest(): void {
+    const r = this.request;
+    if (r) this.request = { path: r.path, key: r.key, subprotocols: r.subprotocols, head: RELEASED_HEAD };
   }
 
   protected override handshakeEof(): void {
