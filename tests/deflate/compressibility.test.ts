@@ -48,3 +48,25 @@ test("messages below the sampling size are never skipped by the sample (they are
   assert.equal(looksIncompressible(xorshift(4095, 5)), false);
   assert.equal(looksIncompressible(new Uint8Array(0)), false);
 });
+
+test("messages of 16 KiB or more are compressed at largeMessageLevel (default 2), smaller ones at level; both inflate", async () => {
+  const { PerMessageDeflate, resolveDeflateOptions } = await import("../../src/ws/extensions/index.js");
+  const { zlibStage } = await import("../../src/ws/extensions/zlib-stage.js");
+  const { inflateRawSync, constants } = await import("node:zlib");
+  const agreement = { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  const pmd = new PerMessageDeflate({ agreement, role: "server", stage: zlibStage, options: resolveDeflateOptions(true)! });
+  const bytesAt = (m: Uint8Array, level: number) => {
+    const z = deflateRawSync(m, { level, finishFlush: constants.Z_SYNC_FLUSH });
+    return new Uint8Array(z.subarray(0, z.length - 4));
+  };
+  const large = jsonCorpus(65536, 5);
+  const small = jsonCorpus(8000, 6);
+  const l = pmd.encodeMessage(large);
+  const s = pmd.encodeMessage(small);
+  assert.deepEqual(l.payload, bytesAt(large, 2));
+  assert.deepEqual(s.payload, bytesAt(small, -1));
+  for (const [m, c] of [[large, l.payload], [small, s.payload]] as const) {
+    assert.deepEqual(new Uint8Array(inflateRawSync(Buffer.concat([c, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH })), m);
+  }
+  pmd.close();
+});

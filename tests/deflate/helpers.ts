@@ -53,7 +53,7 @@ export function wsForAgreement(a: DeflateAgreement, isServer: boolean, maxPayloa
 /** Our per-connection object for `agreement`. */
 export function oursForAgreement(a: DeflateAgreement, role: "client" | "server", stage: DeflateStage,
   options: PerMessageDeflateOptions = {}): PerMessageDeflate {
-  return new PerMessageDeflate({ agreement: a, role, stage, options: resolveDeflateOptions({ threshold: 0, ...options })! });
+  return new PerMessageDeflate({ agreement: a, role, stage, options: resolveDeflateOptions({ threshold: 0, largeMessageLevel: -1, ...options })! });
 }
 
 /** Inflates one whole message with our object, collecting the pieces. */

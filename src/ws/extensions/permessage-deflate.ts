@@ -9,7 +9,7 @@
 import { InvalidState } from "../../errors.js";
 import type { MessageExtension } from "../connection.js";
 import { deflateDirections, type DeflateAgreement } from "./deflate-negotiation.js";
-import type { ResolvedDeflateOptions } from "./deflate-options.js";
+import { LARGE_MESSAGE_BYTES, type ResolvedDeflateOptions } from "./deflate-options.js";
 import type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./deflate-stage.js";
 import { borrowDeflater, borrowInflater, dropContext, ownContext, releaseDeflater, releaseInflater } from "./context-pool.js";
 import { looksIncompressible } from "./compressibility.js";
@@ -31,6 +31,10 @@ export class PerMessageDeflate implements MessageExtension {
   sentUncompressed = 0;
   private readonly stage: DeflateStage;
   private readonly send: DeflaterOptions;
+  /** `send` at largeMessageLevel, for messages of LARGE_MESSAGE_BYTES or more (no takeover only). */
+  private readonly sendLarge: DeflaterOptions;
+  /** The settings of the borrowed compressor held (send or sendLarge). */
+  private heldSend: DeflaterOptions;
   private readonly receive: InflaterOptions;
   /** A context of our own (takeover), or one borrowed for the message in progress. */
   private deflater: MessageDeflater | null = null;
@@ -46,6 +50,8 @@ export class PerMessageDeflate implements MessageExtension {
     const o = init.options;
     this.send = { noContextTakeover: send.noContextTakeover, windowBits: send.windowBits, level: o.level, memLevel: o.memLevel };
     this.receive = { noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits };
+    this.sendLarge = { ...this.send, level: o.largeMessageLevel };
+    this.heldSend = this.send;
   }
 
   /**
@@ -81,7 +87,10 @@ export class PerMessageDeflate implements MessageExtension {
       }
       return this.deflater.compress(payload, fin);
     }
-    const d = (this.deflater ??= borrowDeflater(this.stage, this.send));
+    // A whole message per call (fin): each borrows a context at the level its size calls for.
+    if (!this.deflater) this.heldSend = payload.length >= LARGE_MESSAGE_BYTES ? this.sendLarge : this.send;
+    const options = this.heldSend;
+    const d = (this.deflater ??= borrowDeflater(this.stage, options));
     let clean = false;
     try {
       const out = d.compress(payload, fin);
@@ -90,7 +99,7 @@ export class PerMessageDeflate implements MessageExtension {
     } finally {
       if (fin || !clean) {
         this.deflater = null;
-        releaseDeflater(this.stage, this.send, d, clean);
+        releaseDeflater(this.stage, options, d, clean);
       }
     }
   }
@@ -133,7 +142,7 @@ export class PerMessageDeflate implements MessageExtension {
     this.deflater = null;
     this.inflater = null;
     if (d) {
-      if (this.send.noContextTakeover) releaseDeflater(this.stage, this.send, d, false);
+      if (this.send.noContextTakeover) releaseDeflater(this.stage, this.heldSend, d, false);
       else {
         d.close();
         dropContext();
