@@ -131,7 +131,7 @@ export function parseLoadFlags(argv: string[], cores = availableParallelism()): 
     binary,
     subprotocols: (v.subprotocol ?? []).flatMap((p) => p.split(",").map((x) => x.trim()).filter(Boolean)),
     headers: (v.header ?? []).map(header),
-    tls: { ...tls, rejectUnauthorized: !(v.insecure ?? false), servername: v.servername },
+    tls: { ...tls, rejectUnauthorized: !(v.insecure ?? false), ...(v.servername !== undefined ? { servername: v.servername } : {}) },
     warmupSec,
     workers: intFlag("--workers", v.workers, 1, 256) ?? cores,
     connectRate: numberFlag("--connect-rate", v["connect-rate"], 0, 1e7) ?? DEFAULTS.connectRate,

@@ -2,6 +2,7 @@
 // the table shows and the report draws. No I/O. The field names are stable (README "wsat load").
 
 import type { Histogram } from "hdr-histogram-js";
+import { PLOT_PERCENTILES } from "./percentile-axis.js";
 import { newHistogram } from "./recorder.js";
 import { encodeRun, type RunRecord } from "./run-record.js";
 import type { RoundRun } from "./run-url.js";
@@ -103,8 +104,7 @@ export function summarySettings(s: LoadSettings, processes = 1): SummarySettings
   };
 }
 
-/** The percentiles the latency plot draws. */
-export const PLOT_PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
+export { PLOT_PERCENTILES };
 
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { median: 0, min: 0, max: 0 };

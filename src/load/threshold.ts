@@ -1,11 +1,13 @@
 // --threshold, in k6's habit: "p99<5ms", "errors=0", "rate>100000". A run that misses one is
 // printed as missed and exits 1, so a CI job can gate on a server's performance. No I/O.
 //
-// Metrics: p50 p90 p99 p99.9 (or p999, or k6's p(99)), mean, max — round-trip latency, in ms
+// Metrics: p50 p90 p99 p99.9 (or p999, or k6's p(99)), the plot's other percentiles (p25 p75
+// p95 p99.5 p99.95 p99.99), mean, max — round-trip latency, in ms
 // unless a unit is given (us, ms, s); errors — errors of every kind; rate — messages received
 // per second (the median over the rounds); opened — connections opened (the fewest in a round).
 
 import { WsatError } from "../errors.js";
+import { PLOT_PERCENTILES } from "./percentile-axis.js";
 import type { UrlSummary } from "./summary.js";
 
 type Op = "<" | "<=" | ">" | ">=" | "=" | "!=";
@@ -35,6 +37,10 @@ const LATENCY: Record<string, (u: UrlSummary) => number> = {
   mean: (u) => u.latencyMs.mean,
   max: (u) => u.latencyMs.max,
 };
+// the other percentiles the summary keeps (its percentile plot's points)
+for (const p of PLOT_PERCENTILES) {
+  LATENCY[`p${p}`] ??= (u) => u.latencyMs.distribution.find(([q]) => q === p)?.[1] ?? 0;
+}
 
 const COUNTS: Record<string, (u: UrlSummary) => number> = {
   errors: (u) => Object.values(u.errors).reduce((a, n) => a + n, 0),
