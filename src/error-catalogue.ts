@@ -88,6 +88,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   HANDSHAKE_KEY: { class: "InvalidHandshake", status: 400, meaning: "a Sec-WebSocket-Key that is not base64 of 16 bytes, or not exactly one" },
   HANDSHAKE_NOT_EXPECTED: { class: "InvalidState", meaning: "handshake bytes on a connection built without a handshake" },
   HANDSHAKE_OBS_FOLD: { class: "InvalidHandshake", status: 400, meaning: "a folded header line, or whitespace before the first header (RFC 9112 5.2, 2.2)" },
+  HANDSHAKE_REQUEST_TARGET: { class: "InvalidHandshake", meaning: "a client \"path\" option, or a permissive-profile URI as written, with CR, LF, NUL or another control character; refused before connecting" },
   HANDSHAKE_STATUS: { class: "InvalidHandshake", status: "received", meaning: "the server answered a status other than 101" },
   HANDSHAKE_SUBPROTOCOL: { class: "InvalidHandshake", status: 500, meaning: "a subprotocol chosen that was not offered (server: 500; client: the status received)" },
   HANDSHAKE_TOO_MANY_HEADERS: { class: "InvalidHandshake", status: 431, meaning: "more than MAX_HEADER_FIELDS (128) header fields" },

@@ -20,7 +20,13 @@ export interface ParsedFlags<O extends Options> {
 }
 
 /** parseArgs with strict checking; node's messages are turned into "unknown option --x" etc. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false, moved: Record<string, string> = {}): ParsedFlags<O> {
+  for (const a of argv) {
+    if (a === "--") break;
+    // a short flag that changed meaning (one meaning per short flag across commands)
+    const short = Object.keys(moved).find((m) => a === m || (a.startsWith(m) && !a.startsWith("--")));
+    if (short) throw new UsageError(`unknown option ${short}: write ${moved[short]}`);
+  }
   try {
     return parseArgs({ args: joinDashValues(argv, options), options, strict: true, allowPositionals }) as unknown as ParsedFlags<O>;
   } catch (err) {

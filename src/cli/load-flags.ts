@@ -13,6 +13,7 @@ import { parseSourceAddresses } from "../load/source-addresses.js";
 import { parseThreshold, type Threshold } from "../load/threshold.js";
 import { parseWsUri } from "../ws/uri.js";
 import { fsCause, intFlag, numberFlag, parseFlags, readFlagBytes, UsageError } from "./args.js";
+import { parseHeaderFlag } from "./header-flag.js";
 import { readTlsFiles } from "./tls-files.js";
 import { redactUri } from "./uri-redact.js";
 
@@ -76,12 +77,6 @@ export function checkReportPath(path: string): void {
   }
 }
 
-function header(h: string): [string, string] {
-  const colon = h.indexOf(":");
-  if (colon <= 0) throw new UsageError(`-H/--header must be "Name: value", got ${JSON.stringify(h)}`);
-  return [h.slice(0, colon).trim(), h.slice(colon + 1).trim()];
-}
-
 /** Library-wrapped errors (a threshold, an address) as the flag's error. */
 function flagged<T>(flag: string, f: () => T): T {
   try {
@@ -93,7 +88,7 @@ function flagged<T>(flag: string, f: () => T): T {
 }
 
 export function parseLoadFlags(argv: string[], cores = availableParallelism()): LoadFlags {
-  const { values: v, positionals: urls } = parseFlags(argv, LOAD_OPTIONS, true);
+  const { values: v, positionals: urls } = parseFlags(argv, LOAD_OPTIONS, true, { "-p": "--pipeline (-p is the serial port in connect and emulate)" });
   if (urls.length === 0) throw new UsageError("at least one ws:// or wss:// URL is required");
   for (const u of urls) flagged(`URL ${JSON.stringify(redactUri(u))}`, () => parseWsUri(u));
   if ((v.cert === undefined) !== (v.key === undefined)) throw new UsageError("--cert and --key go together");
@@ -130,7 +125,7 @@ export function parseLoadFlags(argv: string[], cores = availableParallelism()): 
     payload,
     binary,
     subprotocols: (v.subprotocol ?? []).flatMap((p) => p.split(",").map((x) => x.trim()).filter(Boolean)),
-    headers: (v.header ?? []).map(header),
+    headers: (v.header ?? []).map(parseHeaderFlag),
     tls: { ...tls, rejectUnauthorized: !(v.insecure ?? false), ...(v.servername !== undefined ? { servername: v.servername } : {}) },
     warmupSec,
     workers: intFlag("--workers", v.workers, 1, 256) ?? cores,
