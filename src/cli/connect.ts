@@ -122,6 +122,9 @@ export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   } else if (via !== undefined && !via.startsWith("tcp://")) {
     throw new UsageError(`--via must be serial:PATH[@BAUD], tcp://HOST:PORT or serial, got ${JSON.stringify(via)}`);
   }
+  if (v["show-ping-pong"] && via !== undefined) {
+    throw new UsageError("-P/--show-ping-pong: an ESP32 running ESP-AT never reports pings or pongs (+WS_DATA carries data and close frames only)");
+  }
   if (v.trace && via === undefined) throw new UsageError("--trace shows the bytes to and from an ESP32: it needs --via or -p/--port");
   const execute = v.execute ?? [];
   for (const line of execute) {
