@@ -8,7 +8,7 @@ import { DEFAULTS } from "../load/settings.js";
 import { UsageError } from "./args.js";
 import { parseLoadFlags, type LoadFlags } from "./load-flags.js";
 import { printResults } from "./load-output.js";
-import { needPeer } from "./optional-peer.js";
+import { havePeer } from "./optional-peer.js";
 import { reportContext } from "./report-context.js";
 
 export { parseLoadFlags, type LoadFlags } from "./load-flags.js";
@@ -75,7 +75,7 @@ async function runMerge(argv: string[]): Promise<number> {
     process.stderr.write(`wsat load merge: ${err.message}\n\n${usage}`);
     return 2;
   }
-  await needPeer("hdr-histogram-js", "wsat load merge");
+  if (!(await havePeer("hdr-histogram-js", "wsat load merge"))) return 1;
   const { mergeSummaries } = await import("../load/merge.js");
   let results;
   try {
@@ -101,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wsat load: ${err.message}\n\n${usage}`);
     return 2;
   }
-  await needPeer("hdr-histogram-js", "wsat load");
+  if (!(await havePeer("hdr-histogram-js", "wsat load"))) return 1;
   const { runLoad } = await import("../load/run-load.js");
   const { runProcesses } = await import("../load/run-processes.js");
   const tty = process.stderr.isTTY === true;

@@ -13,3 +13,15 @@ export async function needPeer(name: string, neededFor: string): Promise<void> {
     throw new WsatError("PEER_DEPENDENCY_MISSING", `${neededFor} needs the package ${name}, which is not installed: npm install ${name}`);
   }
 }
+
+/** For a command: true when `name` is there; otherwise says so on stderr ("wsat load: ...") and returns false. */
+export async function havePeer(name: string, command: string): Promise<boolean> {
+  try {
+    await needPeer(name, command);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "PEER_DEPENDENCY_MISSING") throw err;
+    process.stderr.write(`${command}: ${(err as Error).message}\n`);
+    return false;
+  }
+}
