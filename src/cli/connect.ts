@@ -4,6 +4,7 @@
 
 import type { ClientOptions } from "../ws/client-options.js";
 import { envDefault, intFlag, numberFlag, parseFlags, UsageError } from "./args.js";
+import { CLIENT_OPTIONS } from "./client-flags.js";
 import { parseHeaderFlag } from "./header-flag.js";
 import { parseInputLine } from "./input-line.js";
 import { readTlsFiles } from "./tls-files.js";
@@ -67,13 +68,7 @@ export interface ConnectFlags {
 }
 
 const OPTIONS = {
-  subprotocol: { type: "string", short: "s", multiple: true },
-  header: { type: "string", short: "H", multiple: true },
-  ca: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  insecure: { type: "boolean", short: "k" },
-  servername: { type: "string" },
+  ...CLIENT_OPTIONS,
   echo: { type: "boolean" },
   via: { type: "string" },
   port: { type: "string", short: "p" },

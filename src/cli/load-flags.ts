@@ -13,6 +13,7 @@ import { parseSourceAddresses } from "../load/source-addresses.js";
 import { parseThreshold, type Threshold } from "../load/threshold.js";
 import { parseWsUri } from "../ws/uri.js";
 import { fsCause, intFlag, numberFlag, parseFlags, readFlagBytes, UsageError } from "./args.js";
+import { CLIENT_OPTIONS } from "./client-flags.js";
 import { parseHeaderFlag } from "./header-flag.js";
 import { readTlsFiles } from "./tls-files.js";
 import { redactUri } from "./uri-redact.js";
@@ -38,13 +39,7 @@ export const LOAD_OPTIONS = {
   size: { type: "string" },
   binary: { type: "boolean" },
   payload: { type: "string" },
-  subprotocol: { type: "string", short: "s", multiple: true },
-  header: { type: "string", short: "H", multiple: true },
-  ca: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  insecure: { type: "boolean", short: "k" },
-  servername: { type: "string" },
+  ...CLIENT_OPTIONS,
   warmup: { type: "string" },
   workers: { type: "string" },
   processes: { type: "string" },

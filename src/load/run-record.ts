@@ -4,28 +4,16 @@
 // them up, so runs made on several machines combine into one. No I/O.
 
 import * as hdr from "hdr-histogram-js";
-import { addErrors, decodeHistogram, newHistogram, type Direction, type ErrorCount, type RunTotals } from "./recorder.js";
-import type { FileLimit } from "./file-limit.js";
+import { addErrors, decodeHistogram, newHistogram, type Direction, type RunTotals } from "./recorder.js";
 import type { RoundRun } from "./run-url.js";
 
-export interface RunRecord {
-  elapsedMs: number;
-  handshakes: number;
-  handshakeSpanMs: number;
-  sent: Direction;
-  received: Direction;
-  errors: Record<string, ErrorCount>;
+/** A round's totals with the histograms encoded, and its process figures (CPU, workers, file limit). */
+export type RunRecord = Omit<RoundRun, "url" | "totals"> & Omit<RunTotals, "latency" | "handshakeHistogram"> & {
   /** Round-trip latency in microseconds, HdrHistogram compressed base64. */
   latencyHistogram: string;
   /** Handshake latency in microseconds, HdrHistogram compressed base64. */
   handshakeHistogram: string;
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  wallMs: number;
-  workers: number;
-  error: string | null;
-  fileLimit: FileLimit | null;
-}
+};
 
 export function encodeRun(r: RoundRun): RunRecord {
   const t = r.totals;
