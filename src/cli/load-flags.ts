@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { isValidUtf8 } from "../codec/index.js";
-import { DEFAULTS, MAX_PAYLOAD_SIZE, checkSettings, type Expect, type LoadSettings } from "../load/settings.js";
+import { DEFAULTS, MAX_CONNECTIONS, MAX_PAYLOAD_SIZE, checkSettings, type Expect, type LoadSettings } from "../load/settings.js";
 import { parseSourceAddresses } from "../load/source-addresses.js";
 import { parseThreshold, type Threshold } from "../load/threshold.js";
 import { parseWsUri } from "../ws/uri.js";
@@ -111,6 +111,9 @@ export function parseLoadFlags(argv: string[], cores = availableParallelism()): 
   const processes = intFlag("--processes", v.processes, 1, 256) ?? 1;
   const connections = intFlag("--connections", v.connections, 1, 1_000_000) ?? DEFAULTS.connections;
   if (processes > connections) throw new UsageError(`--processes (${processes}) must not exceed --connections (${connections})`);
+  if (connections > MAX_CONNECTIONS * processes) {
+    throw new UsageError(`--connections ${connections} is more than ${MAX_CONNECTIONS} per process: spread them with --processes ${Math.ceil(connections / MAX_CONNECTIONS)} (or more)`);
+  }
   const settings: LoadSettings = {
     connections,
     durationSec,
@@ -131,7 +134,8 @@ export function parseLoadFlags(argv: string[], cores = availableParallelism()): 
     maxPayloadBytes: intFlag("--max-payload", v["max-payload"], 0, Number.MAX_SAFE_INTEGER) ?? DEFAULTS.maxPayloadBytes,
     localAddresses: (v["local-address"] ?? []).flatMap((a) => flagged("--local-address", () => parseSourceAddresses(a))),
   };
-  if (processes === 1) flagged("--connections", () => checkSettings(settings));
+  // every value was checked above with its flag's name; this is the library's own check
+  if (processes === 1) checkSettings(settings);
   return {
     urls,
     settings,

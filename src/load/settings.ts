@@ -47,6 +47,9 @@ export interface LoadSettings {
   firstConnection?: number;
 }
 
+/** The most connections one process holds (one process may open far fewer files on most systems). */
+export const MAX_CONNECTIONS = 100000;
+
 /** The largest payload (--size, --payload) a run may send. */
 export const MAX_PAYLOAD_SIZE = 256 * 1024 * 1024;
 
@@ -74,7 +77,7 @@ function check(name: string, value: number, min: number, max: number, integer: b
 
 /** Throws RangeError / TypeError naming the first bad field. */
 export function checkSettings(s: LoadSettings): LoadSettings {
-  check("connections", s.connections, 1, 100000, true);
+  check("connections", s.connections, 1, MAX_CONNECTIONS, true);
   check("durationSec", s.durationSec, 0.05, 86400, false);
   check("messages", s.messages, 0, Number.MAX_SAFE_INTEGER, true);
   check("pipeline", s.pipeline, 1, 65536, true);
