@@ -39,7 +39,7 @@ export function startEchoServer(): Promise<ServerProcess> {
   return startServerProcess(process.execPath, [fileURLToPath(new URL("../src/cli/main.js", import.meta.url)), "serve", "--port", "0", "--quiet"], "wsat serve");
 }
 
-/** A ws echo server that holds every reply `delayMs` (bench/load-delay-server.ts). */
-export function startDelayServer(delayMs: number): Promise<ServerProcess> {
-  return startServerProcess(process.execPath, [fileURLToPath(new URL("./load-delay-server.js", import.meta.url)), String(delayMs)], `delay server (${delayMs} ms)`);
+/** A ws echo server that holds every reply `delayMs` (bench/load-delay-server.ts), spinning or on a timer. */
+export function startDelayServer(delayMs: number, wait: "spin" | "timer" = "spin"): Promise<ServerProcess> {
+  return startServerProcess(process.execPath, [fileURLToPath(new URL("./load-delay-server.js", import.meta.url)), String(delayMs), wait], `delay server (${delayMs} ms)`);
 }
