@@ -173,12 +173,13 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
       }
     };
 
-    // what arrives while the link is still opening is shown after the "connected" line
+    // what arrives while the link is still opening is shown after the "connected" line (an
+    // --echo answers at once: it prints nothing)
     const early: Array<() => void> = [];
     const sink: LinkSink = {
       message(data, isText) {
         if (state === "done") return;
-        if (state === "opening") {
+        if (state === "opening" && !opts.echo) {
           early.push(() => sink.message(data, isText));
           return;
         }
@@ -206,7 +207,11 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
         }
       },
       closed(info) {
-        if (state === "done" || state === "opening") return;
+        if (state === "opening") {
+          early.push(() => sink.closed(info));
+          return;
+        }
+        if (state === "done") return;
         reportedClose = true;
         const code = info.code !== undefined ? `: ${info.code}${info.reason ? ` ${info.reason}` : ""}` : "";
         const notes = [info.note, info.clean ? undefined : "not clean"].filter(Boolean).join("; ");
@@ -214,6 +219,10 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
         if (state === "open") void finish(info.clean ? 0 : 1);
       },
       lost() {
+        if (state === "opening") {
+          early.push(() => sink.lost());
+          return;
+        }
         if (state !== "open" && state !== "closing") return;
         con.err("connection lost");
         void link.abort().then(() => finish(1));
@@ -251,6 +260,7 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
         const interactive = !opts.echo && opts.execute.length === 0;
         con.err(`connected to ${link.label}${note ? ` (${note})` : ""}${interactive ? "; Ctrl-D to close, /help for commands" : ""}`);
         for (const show of early.splice(0)) show();
+        if (state !== "open") return; // it closed while opening: nothing more to run
         if (opts.echo) return;
         if (opts.execute.length) {
           for (const line of opts.execute) act(parseInputLine(line));

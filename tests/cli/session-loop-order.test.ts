@@ -60,4 +60,14 @@ describe("the connect loop: order and what a link cannot report", () => {
     assert.equal(link.pings, 1);
     assert.ok(lines.includes("err > [ping] hi sent; the device does not report the pong (ESP-AT never reports pings or pongs)"), lines.join("\n"));
   });
+
+  it("a server that sends and closes before 'connected' is shown in that order, and the loop ends", async () => {
+    const link = scripted(true, (s) => {
+      s.message(new TextEncoder().encode("bye"), true);
+      s.closed({ code: 4001, reason: "go away", clean: true, byPeer: true });
+    });
+    const { code, lines } = await run(link, ["never sent"]);
+    assert.equal(code, 0);
+    assert.deepEqual(lines, ["err connected to ws://x/ via test", "out < bye", "err connection closed by the server: 4001 go away"]);
+  });
 });
