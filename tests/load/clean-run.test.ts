@@ -58,12 +58,12 @@ describe("wsat load: clean runs, shortfalls and thresholds", () => {
 
   it("a run where every connection opens and nothing fails exits 0; thresholds hold or miss as written", async () => {
     const a = await echo();
-    const ok = await wsat(["load", a.url, "-c", "4", "-d", "0.5", "--workers", "1", "--threshold", "errors=0", "--threshold", "p99<60s", "--threshold", "opened=4", "--threshold", "rate>0"]);
+    const ok = await wsat(["load", a.url, "-c", "4", "-d", "1", "--workers", "1", "--threshold", "errors=0", "--threshold", "p99<60s", "--threshold", "opened=4", "--threshold", "rate>0"]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^threshold errors=0: 0 ok$/m);
     assert.match(ok.stdout, /^threshold p99<60s: \S+ ms ok$/m);
     assert.match(ok.stdout, /^threshold opened=4: 4 ok$/m);
-    const missed = await wsat(["load", a.url, "-c", "4", "-d", "0.5", "--workers", "1", "--threshold", "rate>1e12", "--threshold", "p50<0us", "--json"]);
+    const missed = await wsat(["load", a.url, "-c", "4", "-d", "1", "--workers", "1", "--threshold", "rate>1e12", "--threshold", "p50<0us", "--json"]);
     assert.equal(missed.code, 1);
     assert.match(missed.stderr, /^threshold rate>1e12: [\d.]+ MISSED$/m);
     assert.match(missed.stderr, /^threshold p50<0us: \S+ ms MISSED$/m);
@@ -75,13 +75,13 @@ describe("wsat load: clean runs, shortfalls and thresholds", () => {
   it("errors from the server make a run not clean (exit 1), even with every connection open", async () => {
     const p = await wsPeer("close-1008");
     servers.push(p);
-    const r = await wsat(["load", p.url, "-c", "2", "-d", "0.5", "--workers", "1", "--json"]);
+    const r = await wsat(["load", p.url, "-c", "2", "-d", "1", "--workers", "1", "--json"]);
     assert.equal(r.code, 1);
     const [u] = jsonLines<UrlSummary>(r.stdout);
     assert.equal(u.connections.opened, 2);
     assert.equal(u.clean, false);
     assert.ok((u.errors["close:1008"] ?? 0) >= 1);
-    const allowed = await wsat(["load", p.url, "-c", "2", "-d", "0.5", "--workers", "1", "--allow-errors", "--threshold", "errors=0"]);
+    const allowed = await wsat(["load", p.url, "-c", "2", "-d", "1", "--workers", "1", "--allow-errors", "--threshold", "errors=0"]);
     assert.equal(allowed.code, 1, "--allow-errors does not override a threshold");
     assert.match(allowed.stdout, /^threshold errors=0: \d+ MISSED$/m);
   });

@@ -24,8 +24,8 @@ describe("wsat load merge", () => {
     const a = await wsatEcho();
     servers.push(a);
     const [r1, r2] = await Promise.all([
-      wsat(["load", a.url, "-c", "3", "-d", "1", "--workers", "1", "--json"]),
-      wsat(["load", a.url, "-c", "5", "-d", "1", "--workers", "2", "--json", "--pipeline", "2"]),
+      wsat(["load", a.url, "-c", "3", "-d", "2", "--workers", "1", "--json"]),
+      wsat(["load", a.url, "-c", "5", "-d", "2", "--workers", "2", "--json", "--pipeline", "2"]),
     ]);
     assert.equal(r1.code, 0, r1.stderr);
     assert.equal(r2.code, 0, r2.stderr);
