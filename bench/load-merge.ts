@@ -12,7 +12,7 @@ import type { BenchRow } from "./harness.js";
 import { startDelayServer } from "./load-server-process.js";
 
 const CASES = ["load-merge-p50", "load-merge-p99"];
-const RATE = 200;
+const RATE = 1000;
 const DELAY_MS = 10;
 
 function settings(durationSec: number): LoadSettings {
