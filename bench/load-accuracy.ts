@@ -5,30 +5,13 @@
 // send rate should be that rate, within 2 %. Each row: ours = what wsat load reported,
 // peerOps = what was expected, ratio = reported / expected (1.00 is exact).
 
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { runUrlOnce } from "../src/load/run-url.js";
 import { checkSettings, DEFAULTS, type LoadSettings } from "../src/load/settings.js";
 import type { BenchRow } from "./harness.js";
+import { startDelayServer } from "./load-server-process.js";
 
 const DELAY_MS = 5;
 const RATE = 1000;
-
-function delayServer(delayMs: number): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./load-delay-server.js", import.meta.url)), String(delayMs)], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("load-accuracy: the delay server did not start within 15 s"));
-    }, 15000);
-    child.once("exit", (code) => reject(new Error(`load-accuracy: the delay server exited (${code})`)));
-    createInterface({ input: child.stdout! }).once("line", (line) => {
-      clearTimeout(t);
-      resolve({ url: line.replace(/^.* at /, ""), stop: () => child.kill("SIGTERM") });
-    });
-  });
-}
 
 function settings(over: Partial<LoadSettings>): LoadSettings {
   return checkSettings({
@@ -47,8 +30,8 @@ async function p50(url: string, durationSec: number): Promise<number> {
 export async function runLoadAccuracyBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
   if (opts.filter && !["load-accuracy-p50", "load-accuracy-rate"].some((c) => c.includes(opts.filter!))) return [];
   const sec = opts.quick ? 1.5 : 4;
-  const plain = await delayServer(0);
-  const slow = await delayServer(DELAY_MS);
+  const plain = await startDelayServer(0);
+  const slow = await startDelayServer(DELAY_MS);
   try {
     const base = await p50(plain.url, sec);
     const delayed = await p50(slow.url, sec);

@@ -1,7 +1,7 @@
 // Flag parsing for every `wsat` command: node:util parseArgs (so `--port=0`, `-p 0`, `-p0` and
 // `--` all work as in other tools), with errors that name the flag and the cause.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A mistake on the command line: the command prints it with its usage and exits 2. */
@@ -20,9 +20,15 @@ export interface ParsedFlags<O extends Options> {
 }
 
 /** parseArgs with strict checking; node's messages are turned into "unknown option --x" etc. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false, moved: Record<string, string> = {}): ParsedFlags<O> {
+  for (const a of argv) {
+    if (a === "--") break;
+    // a short flag that changed meaning (one meaning per short flag across commands)
+    const short = Object.keys(moved).find((m) => a === m || (a.startsWith(m) && !a.startsWith("--")));
+    if (short) throw new UsageError(`unknown option ${short}: write ${moved[short]}`);
+  }
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals }) as unknown as ParsedFlags<O>;
+    return parseArgs({ args: joinDashValues(argv, options), options, strict: true, allowPositionals }) as unknown as ParsedFlags<O>;
   } catch (err) {
     const e = err as { code?: string; message: string };
     const flag = /'(-[^' ,]*)/.exec(e.message)?.[1];
@@ -34,6 +40,31 @@ export function parseFlags<O extends Options>(argv: string[], options: O, allowP
       default: throw err;
     }
   }
+}
+
+/**
+ * `--max-payload -5`: parseArgs takes "-5" for an option and calls the flag valueless; a value
+ * that starts with a dash and a digit is the flag's value (`--max-payload=-5`), so the range
+ * check that follows names the flag and the number.
+ */
+function joinDashValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const long = a.startsWith("--") ? a.slice(2) : Object.entries(options).find(([, o]) => a.length === 2 && o.short === a.slice(1))?.[0];
+    if (long !== undefined && options[long]?.type === "string" && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--${long}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** "-p, --port" style name of an option given as either spelling. */
@@ -72,12 +103,25 @@ const FS_CAUSES: Record<string, string> = {
 
 /** Reads a file named by a flag: `--cert: cannot read tests/x.pem: no such file`. */
 export function readFlagFile(flag: string, path: string): string {
+  return Buffer.from(readFlagBytes(flag, path)).toString("utf8");
+}
+
+/** The bytes of a file named by a flag, refused (before reading) past `maxBytes`. */
+export function readFlagBytes(flag: string, path: string, maxBytes = 64 * 1024 * 1024): Uint8Array {
   try {
-    return readFileSync(path, "utf8");
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new UsageError(`${flag}: ${path} has ${size} bytes, more than the limit of ${maxBytes}`);
+    return new Uint8Array(readFileSync(path));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    throw new UsageError(`${flag}: cannot read ${path}: ${FS_CAUSES[code] ?? (err as Error).message}`);
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${flag}: cannot read ${path}: ${fsCause(err)}`);
   }
+}
+
+/** The cause of a file system error in words ("no such file"). */
+export function fsCause(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code ?? "";
+  return FS_CAUSES[code] ?? (err as Error).message;
 }
 
 /** The value of an environment variable used as a default (WSAT_PORT, WSAT_BAUD), or undefined. */

@@ -41,6 +41,8 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["at-bridge", ["at-bridge"], "../../bench/at-bridge.js", "runAtBridgeBench"],
     ["load", ["load"], "../../bench/load-generator.js", "runLoadBench"],
     ["load-accuracy", ["load-accuracy"], "../../bench/load-accuracy.js", "runLoadAccuracyBench"],
+    ["load-connections", ["load-connections"], "../../bench/load-connections.js", "runLoadConnectionsBench"],
+    ["load-merge", ["load-merge"], "../../bench/load-merge.js", "runLoadMergeBench"],
     ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {

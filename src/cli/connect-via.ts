@@ -8,6 +8,7 @@ import { openTransport } from "../at/transport.js";
 import type { AtError } from "../errors.js";
 import type { ConnectFlags } from "./connect.js";
 import { Console } from "./console.js";
+import { needPeer } from "./optional-peer.js";
 import { runLoop } from "./session-loop.js";
 import { formatTrace } from "./trace-format.js";
 import { tapStream } from "./trace-tap.js";
@@ -26,6 +27,7 @@ export async function runVia(f: ConnectFlags): Promise<number> {
   let driver: AtDriver;
   let release = () => Promise.resolve();
   try {
+    if (via.startsWith("serial:")) await needPeer("serialport", "wsat connect through a serial port");
     let target: string | Duplex = via;
     if (f.trace) {
       const t = await openTransport(via);

@@ -3,7 +3,11 @@
 // the one loop in ./session-loop.ts.
 
 import type { ClientOptions } from "../ws/client-options.js";
-import { envDefault, intFlag, numberFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
+import { envDefault, intFlag, numberFlag, parseFlags, UsageError } from "./args.js";
+import { CLIENT_OPTIONS } from "./client-flags.js";
+import { parseHeaderFlag } from "./header-flag.js";
+import { parseInputLine } from "./input-line.js";
+import { readTlsFiles } from "./tls-files.js";
 import { NativeLink } from "./native-link.js";
 import { runLoop } from "./session-loop.js";
 import { redactUri } from "./uri-redact.js";
@@ -64,13 +68,7 @@ export interface ConnectFlags {
 }
 
 const OPTIONS = {
-  subprotocol: { type: "string", short: "s", multiple: true },
-  header: { type: "string", short: "H", multiple: true },
-  ca: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  insecure: { type: "boolean", short: "k" },
-  servername: { type: "string" },
+  ...CLIENT_OPTIONS,
   echo: { type: "boolean" },
   via: { type: "string" },
   port: { type: "string", short: "p" },
@@ -96,6 +94,10 @@ export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   let via = v.via;
   if (v.port !== undefined) {
     if (via !== undefined) throw new UsageError("give either --via or -p/--port, not both");
+    if (/^\d+$/.test(v.port)) {
+      throw new UsageError(`-p/--port names the ESP32's serial port (esptool's -p), got ${JSON.stringify(v.port)}: ` +
+        `a TCP port goes in the URI (ws://host:${v.port}/)`);
+    }
     via = `serial:${v.port}`;
   } else if (via === "serial" || (via === undefined && v.baud !== undefined)) {
     const p = envDefault("WSAT_PORT", env);
@@ -104,18 +106,34 @@ export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = proce
   }
   if (via !== undefined && (via.startsWith("serial:") || via.startsWith("/"))) {
     const bare = via.startsWith("/") ? `serial:${via}` : via;
-    via = /@\d+$/.test(bare) ? bare : `${bare}@${baud ?? 115200}`;
+    const at = /@([^/@]*)$/.exec(bare);
+    if (at && !/^[1-9]\d*$/.test(at[1])) {
+      throw new UsageError(`--via ${bare}: the baud rate after "@" must be a positive integer, got ${JSON.stringify(at[1])}`);
+    }
+    if (at && baud !== undefined && v.baud !== undefined && Number(at[1]) !== baud) {
+      throw new UsageError(`--via ${bare} and --baud ${baud} name two baud rates`);
+    }
+    via = at ? bare : `${bare}@${baud ?? 115200}`;
   } else if (via !== undefined && !via.startsWith("tcp://")) {
     throw new UsageError(`--via must be serial:PATH[@BAUD], tcp://HOST:PORT or serial, got ${JSON.stringify(via)}`);
   }
+  if (v["show-ping-pong"] && via !== undefined) {
+    throw new UsageError("-P/--show-ping-pong: an ESP32 running ESP-AT never reports pings or pongs (+WS_DATA carries data and close frames only)");
+  }
   if (v.trace && via === undefined) throw new UsageError("--trace shows the bytes to and from an ESP32: it needs --via or -p/--port");
   const execute = v.execute ?? [];
+  for (const line of execute) {
+    const a = parseInputLine(line);
+    if (a.kind === "invalid") throw new UsageError(`-x ${JSON.stringify(line)}: ${a.message}`);
+  }
+  const headers = v.header ?? [];
+  for (const h of headers) parseHeaderFlag(h);
   if (v.wait !== undefined && execute.length === 0) throw new UsageError("-w/--wait goes with -x/--execute");
   if (v.echo && execute.length) throw new UsageError("--echo and -x/--execute do not go together");
   return {
     uri,
     subprotocols: (v.subprotocol ?? []).flatMap((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
-    headers: v.header ?? [],
+    headers,
     ca: v.ca,
     cert: v.cert,
     key: v.key,
@@ -134,13 +152,14 @@ export function parseConnectFlags(argv: string[], env: NodeJS.ProcessEnv = proce
 }
 
 export function clientOptionsFromFlags(f: ConnectFlags): ClientOptions {
+  const tls = readTlsFiles({ ca: f.ca, cert: f.cert, key: f.key });
   return {
     uri: f.uri,
     subprotocol: f.subprotocols.length ? f.subprotocols.join(", ") : undefined,
     headers: f.headers.length ? f.headers.join("\r\n") : undefined,
-    certPem: f.ca ? readFlagFile("--ca", f.ca) : undefined,
-    clientCert: f.cert ? readFlagFile("--cert", f.cert) : undefined,
-    clientKey: f.key ? readFlagFile("--key", f.key) : undefined,
+    certPem: tls.ca,
+    clientCert: tls.cert,
+    clientKey: tls.key,
     rejectUnauthorized: !f.insecure,
     certCommonName: f.servername,
     disableAutoReconnect: true,

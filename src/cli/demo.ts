@@ -10,7 +10,7 @@ import type { MessageEvent } from "../ws/events.js";
 import { startTcpEmulator, type TcpEmulator } from "../at/emulator-tcp.js";
 import { AtDriver } from "../at/driver/driver.js";
 import type { SessionEvent } from "../at/driver/session.js";
-import { CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM } from "../at/driver/fixtures/demo-pki.js";
+import { makeDemoPki, type DemoPki } from "./demo-pki.js";
 import { WsatError } from "../errors.js";
 import { parseFlags, UsageError } from "./args.js";
 
@@ -121,7 +121,7 @@ function show(e: Expect): string {
   return typeof e === "string" ? JSON.stringify(e) : String(e);
 }
 
-async function startEchoServers(): Promise<{ ws: WebSocketServer; wss: WebSocketServer }> {
+async function startEchoServers(pki: DemoPki): Promise<{ ws: WebSocketServer; wss: WebSocketServer }> {
   const echo = (conn: ServerConnection) => {
     conn.on("message", (m: MessageEvent) => {
       (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);
@@ -133,7 +133,7 @@ async function startEchoServers(): Promise<{ ws: WebSocketServer; wss: WebSocket
   const wss = createServer({
     host: "127.0.0.1",
     port: 0,
-    tls: { cert: SERVER_CERT_PEM, key: SERVER_KEY_PEM, ca: CA_PEM, requestCert: true, rejectUnauthorized: true },
+    tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true },
   });
   for (const s of [ws, wss]) {
     s.on("connection", echo);
@@ -233,10 +233,12 @@ export async function run(argv: string[]): Promise<number> {
   let emulator: TcpEmulator | null = null;
   let overall: NodeJS.Timeout | null = null;
   try {
-    servers = await startEchoServers();
+    // made now, for this run only: no private key ships in the package
+    const pki = makeDemoPki();
+    servers = await startEchoServers(pki);
     emulator = await startTcpEmulator({
       firmware: "master",
-      pki: { cas: [CA_PEM], clientCerts: [CLIENT_CERT_PEM], clientKeys: [CLIENT_KEY_PEM] },
+      pki: { cas: [pki.caPem], clientCerts: [pki.clientCertPem], clientKeys: [pki.clientKeyPem] },
     });
     print(`echo servers: ${servers.ws.url} and ${servers.wss.url} (mutual TLS); emulated ESP32 (ESP-AT master) on tcp://127.0.0.1:${emulator.port}`);
     const all = walkthroughs(servers.ws.address().port, servers.wss.address().port);

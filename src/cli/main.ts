@@ -15,7 +15,7 @@ const commands: Record<string, Command> = {
   serve: { summary: "run the echo server the ESP-AT examples use (ws:// or wss://)", load: () => import("./serve.js") },
   emulate: { summary: "emulate an ESP32 running ESP-AT on TCP or a serial port", load: () => import("./emulate.js") },
   ports: { summary: "list the serial ports (path, manufacturer, serial number, VID:PID)", load: () => import("./ports.js") },
-  load: { summary: "load-test WebSocket servers side by side (autocannon's flags; --json, --report)", load: () => import("./load.js") },
+  load: { summary: "load-test WebSocket servers side by side (exit 0 only when clean; --threshold, --json, --report, merge)", load: () => import("./load.js") },
   demo: { summary: "replay the ESP-AT WebSocket walkthroughs on loopback (no hardware)", load: () => import("./demo.js") },
   bench: { summary: "run the benchmarks against the named peers (from a clone; --json for one object per line)", load: () => import("./bench.js") },
 };

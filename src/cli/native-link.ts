@@ -18,6 +18,8 @@ export class NativeLink implements Link {
   private readonly withCert: boolean;
   private readonly secure: boolean;
   private open_ = false;
+  /** close() was called: a close that follows is ours, not the server's. */
+  private closing = false;
 
   constructor(options: ClientOptions, label: string, timeoutMs: number) {
     this.client = new WebSocketClient({ ...options, disableAutoReconnect: true });
@@ -37,6 +39,8 @@ export class NativeLink implements Link {
           firstError ??= e;
           return;
         }
+        // a server's close code is shown by the "connection closed by the server: 4001" line
+        if (e.type === "server-close") return;
         sink.notice(`error (${e.type}): ${describeConnectError(e, this.withCert, this.secure)}`);
       });
       c.on("connected", (info: ConnectedInfo) => {
@@ -48,7 +52,7 @@ export class NativeLink implements Link {
       c.on("pong", (data: Uint8Array) => sink.pong(data));
       c.on("closed", (info: ClosedInfo) => {
         if (!this.open_) return;
-        sink.closed({ code: info.code, reason: info.reason, clean: info.clean, byPeer: info.localCode === undefined });
+        sink.closed({ code: info.code, reason: info.reason, clean: info.clean, byPeer: !this.closing });
       });
       c.on("disconnected", () => {
         if (this.open_) sink.lost();
@@ -74,6 +78,7 @@ export class NativeLink implements Link {
     return this.client.sendWithOpcode(Opcode.PONG, data);
   }
   close(code?: number, reason?: string): Promise<void> {
+    this.closing = true;
     return this.client.closeWithCode(code, reason, this.timeoutMs);
   }
   abort(): Promise<void> {

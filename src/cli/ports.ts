@@ -2,6 +2,7 @@
 // an ESP32 developer looks for: the path, the adapter's maker, its serial number, VID:PID.
 
 import { parseFlags, UsageError } from "./args.js";
+import { havePeer } from "./optional-peer.js";
 
 export const usage = `usage: wsat ports [--json]
 
@@ -50,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`wsat ports: ${err.message}\n\n${usage}`);
     return 2;
   }
+  if (!(await havePeer("serialport", "wsat ports"))) return 1;
   let ports: PortRow[];
   try {
     const { SerialPort } = await import("serialport");

@@ -4,7 +4,8 @@
 import { createServer, type ServerOptions } from "../ws/server.js";
 import type { ServerConnection } from "../ws/server-connection.js";
 import type { MessageEvent } from "../ws/events.js";
-import { intFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
+import { intFlag, parseFlags, UsageError } from "./args.js";
+import { readTlsFiles, tlsCause } from "./tls-files.js";
 
 export const usage = `usage: wsat serve [options]
 
@@ -14,7 +15,7 @@ every connection with 1001 and exit 0.
 
 options:
   --host H                 address to listen on (default 127.0.0.1)
-  -p, --port P             port (default 8765, or 8766 with --tls; 0 = any free port)
+  --port P                 port (default 8765, or 8766 with --tls; 0 = any free port)
   --tls                    serve wss:// (needs --cert and --key)
   --cert F --key F         server certificate and key (PEM)
   --ca F                   CA (PEM) that verifies client certificates
@@ -42,7 +43,7 @@ interface ServeFlags {
 
 const OPTIONS = {
   host: { type: "string" },
-  port: { type: "string", short: "p" },
+  port: { type: "string" },
   tls: { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
@@ -55,7 +56,7 @@ const OPTIONS = {
 } as const;
 
 export function parseServeFlags(argv: string[]): ServeFlags {
-  const { values: v } = parseFlags(argv, OPTIONS);
+  const { values: v } = parseFlags(argv, OPTIONS, false, { "-p": "--port (-p is the serial port in connect and emulate)" });
   const f: ServeFlags = {
     host: v.host ?? "127.0.0.1",
     port: intFlag("--port", v.port, 0, 65535),
@@ -76,6 +77,16 @@ export function parseServeFlags(argv: string[]): ServeFlags {
   return f;
 }
 
+/** Why listening failed, once, with what to do about it. */
+export function listenFailure(host: string, port: number, err: unknown): string {
+  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+  const where = `cannot listen on ${host}:${port}`;
+  if (cause === "EADDRINUSE") return `${where}: the port is in use (EADDRINUSE); --port 0 picks a free port`;
+  if (cause === "EACCES") return `${where}: permission denied (EACCES); ports below 1024 need privileges, --port 0 picks a free port`;
+  if (cause === "EADDRNOTAVAIL") return `${where}: ${host} is not an address of this machine (EADDRNOTAVAIL)`;
+  return `${where}: ${cause ?? (err as Error).message}`;
+}
+
 function echo(conn: ServerConnection, m: MessageEvent): void {
   const sent = m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data);
   sent.catch(() => undefined); // the connection went away; its closed event says so
@@ -87,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     f = parseServeFlags(argv);
     if (f.tls) {
-      files = { cert: readFlagFile("--cert", f.cert!), key: readFlagFile("--key", f.key!), ca: f.ca ? readFlagFile("--ca", f.ca) : undefined };
+      files = readTlsFiles({ cert: f.cert, key: f.key, ca: f.ca });
     }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -122,12 +133,17 @@ export async function run(argv: string[]): Promise<number> {
     conn.on("closed", (c: { code: number; reason: string; clean: boolean }) =>
       log(`${who} closed ${c.code}${c.reason ? ` ${c.reason}` : ""}${c.clean ? "" : " (not clean)"}`));
   });
-  server.on("clientError", (err: Error & { code?: string }) => log(`tls client error: ${err.code ?? ""} ${err.message}`));
-  server.on("error", (err: Error) => log(`server error: ${err.message}`));
+  server.on("clientError", (err: Error & { code?: string }) => log(`tls handshake failed: ${tlsCause(err)}${err.code ? ` (${err.code})` : ""}`));
+  let listening = false;
+  // a failure to listen is said once, below; later server errors are logged
+  server.on("error", (err: Error) => {
+    if (listening) log(`server error: ${err.message}`);
+  });
   try {
     await server.listen();
+    listening = true;
   } catch (err) {
-    process.stderr.write(`wsat serve: cannot listen on ${f.host}:${options.port}: ${(err as Error).message}\n`);
+    process.stderr.write(`wsat serve: ${listenFailure(f.host, options.port!, err)}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {

@@ -14,7 +14,7 @@ export interface LinkSink {
   ping(data: Uint8Array): void;
   pong(data: Uint8Array): void;
   /** The connection closed; code undefined when the transport does not report it. */
-  closed(info: { code?: number; reason?: string; clean: boolean; byPeer: boolean }): void;
+  closed(info: { code?: number; reason?: string; clean: boolean; byPeer: boolean; note?: string }): void;
   /** The connection dropped without a close handshake (after it was open). */
   lost(): void;
   /** A notice worth showing (protocol errors, the device restarting). */
@@ -22,6 +22,11 @@ export interface LinkSink {
 }
 
 export interface Link {
+  /**
+   * False when the transport never reports received pings and pongs (ESP-AT: +WS_DATA carries
+   * data and close frames only): /ping then says its pong cannot be shown.
+   */
+  readonly reportsControlFrames?: boolean;
   /** The URI (password masked), and how the connection is named ("URI via tcp://..."). */
   readonly uri: string;
   readonly label: string;
@@ -149,7 +154,14 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
       switch (a.kind) {
         case "text": track(link.sendText(a.text), "send"); break;
         case "binary": track(link.sendBinary(a.data), "send"); break;
-        case "ping": pingsAsked++; track(link.sendPing(a.data), "ping"); break;
+        case "ping":
+          if (link.reportsControlFrames === false) {
+            track(link.sendPing(a.data).then(() => con.err(`${formatControl("ping", a.data, ">")} sent; the device does not report the pong (ESP-AT never reports pings or pongs)`)), "ping");
+            break;
+          }
+          pingsAsked++;
+          track(link.sendPing(a.data), "ping");
+          break;
         case "pong": track(link.sendPong(a.data), "pong"); break;
         case "close": {
           const go = () => closeLink(a.code, a.reason);
@@ -161,9 +173,16 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
       }
     };
 
+    // what arrives while the link is still opening is shown after the "connected" line (an
+    // --echo answers at once: it prints nothing)
+    const early: Array<() => void> = [];
     const sink: LinkSink = {
       message(data, isText) {
         if (state === "done") return;
+        if (state === "opening" && !opts.echo) {
+          early.push(() => sink.message(data, isText));
+          return;
+        }
         if (opts.echo) {
           const t = isText ?? (() => {
             try { strictUtf8.decode(data); return true; } catch { return false; }
@@ -174,22 +193,36 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
         con.out(formatMessage(data, isText));
       },
       ping(data) {
-        if (opts.showPingPong) con.out(formatControl("ping", data, "<"));
+        if (state === "opening") early.push(() => sink.ping(data));
+        else if (opts.showPingPong) con.out(formatControl("ping", data, "<"));
       },
       pong(data) {
+        if (state === "opening") {
+          early.push(() => sink.pong(data));
+          return;
+        }
         if (opts.showPingPong || pingsAsked > 0) {
           if (pingsAsked > 0) pingsAsked--;
           con.out(formatControl("pong", data, "<"));
         }
       },
       closed(info) {
-        if (state === "done" || state === "opening") return;
+        if (state === "opening") {
+          early.push(() => sink.closed(info));
+          return;
+        }
+        if (state === "done") return;
         reportedClose = true;
         const code = info.code !== undefined ? `: ${info.code}${info.reason ? ` ${info.reason}` : ""}` : "";
-        con.err(`connection closed${info.byPeer && state === "open" ? " by the server" : ""}${code}${info.clean ? "" : " (not clean)"}`);
+        const notes = [info.note, info.clean ? undefined : "not clean"].filter(Boolean).join("; ");
+        con.err(`connection closed${info.byPeer && state === "open" ? " by the server" : ""}${code}${notes ? ` (${notes})` : ""}`);
         if (state === "open") void finish(info.clean ? 0 : 1);
       },
       lost() {
+        if (state === "opening") {
+          early.push(() => sink.lost());
+          return;
+        }
         if (state !== "open" && state !== "closing") return;
         con.err("connection lost");
         void link.abort().then(() => finish(1));
@@ -226,6 +259,8 @@ export function runLoop(link: Link, opts: LoopOptions): Promise<number> {
         state = "open";
         const interactive = !opts.echo && opts.execute.length === 0;
         con.err(`connected to ${link.label}${note ? ` (${note})` : ""}${interactive ? "; Ctrl-D to close, /help for commands" : ""}`);
+        for (const show of early.splice(0)) show();
+        if (state !== "open") return; // it closed while opening: nothing more to run
         if (opts.echo) return;
         if (opts.execute.length) {
           for (const line of opts.execute) act(parseInputLine(line));

@@ -43,12 +43,17 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(t));
 }
 
+const NO_CLOSE_CODE = "ESP-AT does not report close codes";
+
 export class ViaLink implements Link {
+  /** ESP-AT never reports pings or pongs (reference §10). */
+  readonly reportsControlFrames = false;
   readonly uri: string;
   readonly label: string;
   readonly closeBoundMs: number;
   private readonly link: AtLink;
   private closing = false;
+  private sink: LinkSink | null = null;
 
   constructor(
     private readonly driver: AtDriver,
@@ -68,6 +73,7 @@ export class ViaLink implements Link {
 
   open(sink: LinkSink): Promise<string | undefined> {
     const { driver, link } = this;
+    this.sink = sink;
     driver.on("close", () => {
       sink.notice("the device port closed");
       sink.lost();
@@ -91,7 +97,8 @@ export class ViaLink implements Link {
     });
     link.on("closed", (c: { reason: string }) => {
       // During our own close the server's answer also shows as "server"; close() reports it.
-      if (c.reason === "server" && !this.closing) sink.closed({ clean: true, byPeer: true });
+      // +WS_CLOSED does not carry the close payload (reference §7): say so rather than show no code
+      if (c.reason === "server" && !this.closing) sink.closed({ clean: true, byPeer: true, note: NO_CLOSE_CODE });
     });
     return link.start().then(
       () => {
@@ -119,9 +126,11 @@ export class ViaLink implements Link {
   sendPong(data: Uint8Array): Promise<unknown> {
     return this.link.sendWithOpcode(Opcode.PONG, data);
   }
-  close(code?: number, reason?: string): Promise<void> {
+  async close(code?: number, reason?: string): Promise<void> {
     this.closing = true;
-    return code === undefined ? this.link.close() : this.link.closeWithCode(code, reason ?? "");
+    await (code === undefined ? this.link.close() : this.link.closeWithCode(code, reason ?? ""));
+    // what we sent is known; the server's answer is not reported by the device
+    this.sink?.closed({ code, reason, clean: true, byPeer: false, note: code === undefined ? NO_CLOSE_CODE : "the code sent; ESP-AT does not report the server's" });
   }
   async abort(): Promise<void> {
     this.closing = true;

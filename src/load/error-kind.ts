@@ -1,5 +1,7 @@
 // Errors by kind: one stable key per kind of failure, so a table, a JSON field and a test can
 // count them. The keys:
+//   emfile         this process ran out of file descriptors (EMFILE, ENFILE): its file limit
+//   eaddrnotavail  no free source port for this source address and destination (EADDRNOTAVAIL)
 //   refused        TCP connection refused (ECONNREFUSED)
 //   unreachable    no route, DNS failure, TCP connect timeout (EHOSTUNREACH, ENETUNREACH, ENOTFOUND, EAI_AGAIN, ETIMEDOUT)
 //   reset          the connection was reset or broken (ECONNRESET, EPIPE)
@@ -10,6 +12,7 @@
 //   protocol:N     the server broke RFC 6455; we closed with code N
 //   eof            the server closed TCP without a close frame (1006)
 //   timeout        no handshake or no reply within --timeout
+//   pending        not started, or still in its handshake, when the run ended (-d too short, --connect-rate too slow)
 //   mismatch       --expect echo: a reply of another size or type than the message sent
 //   other:CODE     anything else (CODE from the error)
 
@@ -18,7 +21,7 @@ export interface Classified {
   message: string;
 }
 
-const UNREACHABLE = new Set(["EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EADDRNOTAVAIL"]);
+const UNREACHABLE = new Set(["EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"]);
 const RESET = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 function isTlsCode(code: string): boolean {
@@ -33,6 +36,8 @@ export function classifyError(err: unknown): Classified {
   const code = typeof e?.code === "string" ? e.code : "";
   const message = typeof e?.message === "string" ? e.message : String(err);
   if (code === "ECONNREFUSED") return { kind: "refused", message };
+  if (code === "EMFILE" || code === "ENFILE") return { kind: "emfile", message };
+  if (code === "EADDRNOTAVAIL") return { kind: "eaddrnotavail", message };
   if (UNREACHABLE.has(code)) return { kind: "unreachable", message };
   if (RESET.has(code)) return { kind: "reset", message };
   if (code && isTlsCode(code)) return { kind: "tls", message };

@@ -58,7 +58,7 @@ export class LoadConnection {
   private closeTimer: NodeJS.Timeout | null = null;
   private readonly onChunk = (c: FrameChunk) => this.chunk(c);
 
-  constructor(private readonly host: ConnectionHost, readonly index: number) {}
+  constructor(private readonly host: ConnectionHost, readonly index: number, readonly localAddress?: string) {}
 
   /** Opens the socket and sends the upgrade request. */
   connect(): void {
@@ -94,6 +94,8 @@ export class LoadConnection {
     if (t.secure) {
       const name = s.tls.servername;
       socket = tls.connect({
+        // tls.connect passes localAddress on to net.connect (its types leave it out)
+        ...({ localAddress: this.localAddress } as object),
         host: t.host, port: t.port, ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key,
         rejectUnauthorized: s.tls.rejectUnauthorized,
         servername: net.isIP(name ?? t.host) ? undefined : name ?? t.host,
@@ -104,7 +106,7 @@ export class LoadConnection {
       // The kernel's bytes land in the decoder's input window in WASM memory (no copy).
       const window = this.decoder.inputWindow;
       socket = net.connect({
-        host: t.host, port: t.port,
+        host: t.host, port: t.port, localAddress: this.localAddress,
         onread: { buffer: window, callback: (n: number) => { this.read(window.subarray(0, n), true); return true; } },
       });
     }
@@ -142,6 +144,8 @@ export class LoadConnection {
     }
     const socket = this.socket;
     if (!socket || this.state !== "open") {
+      // still in its handshake: the worker counts it as "pending"; nothing more is counted for it
+      this.failedOnce = true;
       this.state = "closing";
       socket?.destroy();
       return;

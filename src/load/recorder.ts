@@ -77,11 +77,12 @@ export class Recorder {
     this.latencyCount += count;
   }
 
-  error(kind: string, message: string): void {
-    this.errorCount++;
+  /** `count` errors of `kind` (the message is kept as the kind's sample if it is the first). */
+  error(kind: string, message: string, count = 1): void {
+    this.errorCount += count;
     const e = this.errors.get(kind);
-    if (e) e.count++;
-    else this.errors.set(kind, { count: 1, sample: message });
+    if (e) e.count += count;
+    else this.errors.set(kind, { count, sample: message });
   }
 
   /** End of the warmup: messages and latencies so far are not counted (handshakes and errors are). */
@@ -129,6 +130,15 @@ export function decodeHistogram(encoded: string): hdr.Histogram {
   return h;
 }
 
+/** Adds errors by kind into `into` (the first sample of each kind stays). */
+export function addErrors(into: Record<string, ErrorCount>, errors: Record<string, ErrorCount>): void {
+  for (const [kind, e] of Object.entries(errors)) {
+    const have = into[kind];
+    if (have) have.count += e.count;
+    else into[kind] = { ...e };
+  }
+}
+
 export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): RunTotals {
   const t: RunTotals = {
     handshakes: 0, handshakeHistogram: newHistogram(), handshakeSpanMs: 0,
@@ -149,11 +159,7 @@ export function mergeSnapshots(snapshots: readonly RecorderSnapshot[]): RunTotal
       t[d].wireBytes += s[d].wireBytes;
     }
     t.elapsedMs = Math.max(t.elapsedMs, s.endMs - s.startMs);
-    for (const [kind, e] of Object.entries(s.errors)) {
-      const have = t.errors[kind];
-      if (have) have.count += e.count;
-      else t.errors[kind] = { ...e };
-    }
+    addErrors(t.errors, s.errors);
   }
   t.handshakeSpanMs = t.handshakes > 0 && last > first ? last - first : 0;
   return t;

@@ -4,7 +4,7 @@
 // connection, no replies) is reported and the rest still run.
 
 import { runUrlOnce, type RoundRun } from "./run-url.js";
-import { summarize, type UrlSummary } from "./summary.js";
+import { summarize, summarySettings, type UrlSummary } from "./summary.js";
 import { formatProgress } from "./table.js";
 import type { ProgressTotals } from "./progress-slots.js";
 import type { LoadSettings } from "./settings.js";
@@ -40,5 +40,5 @@ export async function runLoad(urls: readonly string[], settings: LoadSettings, h
       hooks.roundDone?.(url, round, run);
     }
   }
-  return urls.flatMap((u, i) => (runs[i].length > 0 ? [summarize(u, runs[i], settings)] : []));
+  return urls.flatMap((u, i) => (runs[i].length > 0 ? [summarize(u, runs[i], summarySettings(settings))] : []));
 }

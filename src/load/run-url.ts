@@ -4,6 +4,7 @@
 
 import { Worker } from "node:worker_threads";
 import { parseWsUri } from "../ws/uri.js";
+import { fileLimit, type FileLimit } from "./file-limit.js";
 import { progressBuffer, readProgress, type ProgressTotals } from "./progress-slots.js";
 import { mergeSnapshots, type RecorderSnapshot, type RunTotals } from "./recorder.js";
 import { workersFor, type LoadSettings } from "./settings.js";
@@ -20,6 +21,8 @@ export interface RoundRun {
   workers: number;
   /** Why the run could not be made at all (bad URL, worker crash); null when it ran. */
   error: string | null;
+  /** The file limit of the process that ran it (null where the system does not say). */
+  fileLimit: FileLimit | null;
 }
 
 export interface RunHooks {
@@ -33,7 +36,7 @@ export interface RunHooks {
 const WORKER_URL = new URL("./worker-main.js", import.meta.url);
 
 function emptyRun(url: string, error: string): RoundRun {
-  return { url, totals: mergeSnapshots([]), cpuUserMs: 0, cpuSystemMs: 0, wallMs: 0, workers: 0, error };
+  return { url, totals: mergeSnapshots([]), cpuUserMs: 0, cpuSystemMs: 0, wallMs: 0, workers: 0, error, fileLimit: fileLimit() };
 }
 
 export async function runUrlOnce(url: string, settings: LoadSettings, hooks: RunHooks = {}): Promise<RoundRun> {
@@ -123,6 +126,6 @@ export async function runUrlOnce(url: string, settings: LoadSettings, hooks: Run
   const totals = mergeSnapshots(snapshots);
   return {
     url, totals, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000,
-    wallMs: startedAt ? now() - startedAt : 0, workers: count, error: failure,
+    wallMs: startedAt ? now() - startedAt : 0, workers: count, error: failure, fileLimit: fileLimit(),
   };
 }

@@ -38,7 +38,20 @@ export interface LoadSettings {
   timeoutMs: number;
   /** Largest message accepted from the server, in bytes (1009 beyond it); 0 = no limit. */
   maxPayloadBytes: number;
+  /** Source addresses the connections are spread over (--local-address); empty = the kernel picks. */
+  localAddresses?: string[];
+  /**
+   * The run-wide number of this process's first connection (a share of a --processes run), so
+   * that the source addresses keep turning over the whole run. Default 0.
+   */
+  firstConnection?: number;
 }
+
+/** The most connections one process holds (one process may open far fewer files on most systems). */
+export const MAX_CONNECTIONS = 100000;
+
+/** The largest payload (--size, --payload) a run may send. */
+export const MAX_PAYLOAD_SIZE = 256 * 1024 * 1024;
 
 export const DEFAULTS = {
   connections: 10,
@@ -64,7 +77,7 @@ function check(name: string, value: number, min: number, max: number, integer: b
 
 /** Throws RangeError / TypeError naming the first bad field. */
 export function checkSettings(s: LoadSettings): LoadSettings {
-  check("connections", s.connections, 1, 100000, true);
+  check("connections", s.connections, 1, MAX_CONNECTIONS, true);
   check("durationSec", s.durationSec, 0.05, 86400, false);
   check("messages", s.messages, 0, Number.MAX_SAFE_INTEGER, true);
   check("pipeline", s.pipeline, 1, 65536, true);
@@ -78,7 +91,8 @@ export function checkSettings(s: LoadSettings): LoadSettings {
   check("rounds", s.rounds, 1, 1000, true);
   check("timeoutMs", s.timeoutMs, 1, 86400000, true);
   check("maxPayloadBytes", s.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, true);
-  check("payload length", s.payload.length, 0, 256 * 1024 * 1024, true);
+  check("payload length", s.payload.length, 0, MAX_PAYLOAD_SIZE, true);
+  check("firstConnection", s.firstConnection ?? 0, 0, Number.MAX_SAFE_INTEGER, true);
   if (s.expect !== "echo" && s.expect !== "any" && s.expect !== "none") {
     throw new TypeError(`"expect" must be echo, any or none, got ${JSON.stringify(s.expect)}`);
   }
@@ -88,6 +102,13 @@ export function checkSettings(s: LoadSettings): LoadSettings {
 /** The connections worker `index` of `workers` holds (an even split, the first ones take the rest). */
 export function connectionsOf(total: number, workers: number, index: number): number {
   return Math.floor(total / workers) + (index < total % workers ? 1 : 0);
+}
+
+/** The run-wide number of the first connection worker `index` holds. */
+export function firstConnectionOf(s: Pick<LoadSettings, "connections" | "firstConnection">, workers: number, index: number): number {
+  let first = s.firstConnection ?? 0;
+  for (let w = 0; w < index; w++) first += connectionsOf(s.connections, workers, w);
+  return first;
 }
 
 /** Workers actually started: never more than there are connections. */

@@ -2,9 +2,12 @@
 // the table shows and the report draws. No I/O. The field names are stable (README "wsat load").
 
 import type { Histogram } from "hdr-histogram-js";
+import { PLOT_PERCENTILES } from "./percentile-axis.js";
 import { newHistogram } from "./recorder.js";
+import { encodeRun, type RunRecord } from "./run-record.js";
 import type { RoundRun } from "./run-url.js";
 import { workersFor, type LoadSettings } from "./settings.js";
+import { shortfall } from "./shortfall.js";
 
 /** A number over the rounds: its median and its range. */
 export interface Spread {
@@ -46,16 +49,33 @@ export interface RoundSummary {
   errors: number;
 }
 
+/** Every setting a run was made with (the report's footer lists them). */
+export interface SummarySettings {
+  connections: number; pipeline: number; rate: number; durationSec: number; warmupSec: number;
+  messages: number; size: number; binary: boolean; expect: string; workers: number;
+  connectRate: number; rounds: number; timeoutMs: number; maxPayloadBytes: number;
+  subprotocols: string[]; headers: number; tlsVerify: boolean;
+  /** Source addresses the connections were spread over (0: the kernel picks one). */
+  sourceAddresses: number;
+  /** Processes the connections were spread over (--processes, or runs merged). */
+  processes: number;
+}
+
 export interface UrlSummary {
   url: string;
+  /** The URL was measured (it had connections and replies); see `clean` for the whole truth. */
   ok: boolean;
   /** Why the URL failed (no connection, no replies, ...); null when it ran. */
   failure: string | null;
-  settings: {
-    connections: number; pipeline: number; rate: number; durationSec: number; warmupSec: number;
-    messages: number; size: number; binary: boolean; expect: string; workers: number;
-    connectRate: number; rounds: number; timeoutMs: number;
-  };
+  /** Every connection asked for opened and nothing failed. */
+  clean: boolean;
+  /** What kept the run from being clean (the shortfall, the errors by kind); empty when clean. */
+  problems: string[];
+  /** Which limit stopped connections from opening (file limit, source ports), or null. */
+  limit: string | null;
+  /** Connections asked for and opened (the fewest opened in any round). */
+  connections: { requested: number; opened: number; openedPerRound: number[] };
+  settings: SummarySettings;
   rounds: number;
   handshakes: { count: number; perSec: Spread; latencyMs: Percentiles };
   sent: DirectionSummary;
@@ -69,10 +89,22 @@ export interface UrlSummary {
   /** The generator's own CPU: percent of one core, and microseconds per message (sent + received). */
   cpu: { percentOfOneCore: Spread; usPerMessage: Spread; userMs: number; systemMs: number };
   perRound: RoundSummary[];
+  /** Each round's counters and HDR histograms, for `wsat load merge` (see run-record.ts). */
+  runs: RunRecord[];
 }
 
-/** The percentiles the latency plot draws. */
-export const PLOT_PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
+/** The summary's view of the settings. */
+export function summarySettings(s: LoadSettings, processes = 1): SummarySettings {
+  return {
+    connections: s.connections, pipeline: s.pipeline, rate: s.rate, durationSec: s.durationSec, warmupSec: s.warmupSec,
+    messages: s.messages, size: s.payload.length, binary: s.binary, expect: s.expect, workers: workersFor(s) * processes,
+    connectRate: s.connectRate, rounds: s.rounds, timeoutMs: s.timeoutMs, maxPayloadBytes: s.maxPayloadBytes,
+    subprotocols: [...s.subprotocols], headers: s.headers.length, tlsVerify: s.tls.rejectUnauthorized,
+    sourceAddresses: s.localAddresses?.length ?? 0, processes,
+  };
+}
+
+export { PLOT_PERCENTILES };
 
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { median: 0, min: 0, max: 0 };
@@ -115,7 +147,7 @@ function errorCount(r: RoundRun): number {
 }
 
 /** Why a round is no measurement at all, or null. */
-export function roundFailure(r: RoundRun, s: LoadSettings): string | null {
+export function roundFailure(r: RoundRun, s: SummarySettings): string | null {
   if (r.error) return r.error;
   const t = r.totals;
   const top = Object.entries(t.errors).sort((a, b) => b[1].count - a[1].count)[0];
@@ -127,7 +159,7 @@ export function roundFailure(r: RoundRun, s: LoadSettings): string | null {
   return null;
 }
 
-export function summarize(url: string, runs: readonly RoundRun[], s: LoadSettings): UrlSummary {
+export function summarize(url: string, runs: readonly RoundRun[], s: SummarySettings): UrlSummary {
   const latency = newHistogram();
   const handshakeLatency = newHistogram();
   for (const r of runs) {
@@ -167,15 +199,21 @@ export function summarize(url: string, runs: readonly RoundRun[], s: LoadSetting
     return n > 0 ? ((r.cpuUserMs + r.cpuSystemMs) * 1000) / n : 0;
   });
   const p = percentiles(latency);
+  const openedPerRound = runs.map((r) => r.totals.handshakes);
+  const opened = openedPerRound.length ? Math.min(...openedPerRound) : 0;
+  const short = shortfall({
+    requested: s.connections, opened, errors, fileLimit: runs.find((r) => r.fileLimit)?.fileLimit ?? null,
+    processes: s.processes, sourceAddresses: s.sourceAddresses,
+  });
   return {
     url,
     ok: failure === null,
     failure,
-    settings: {
-      connections: s.connections, pipeline: s.pipeline, rate: s.rate, durationSec: s.durationSec, warmupSec: s.warmupSec,
-      messages: s.messages, size: s.payload.length, binary: s.binary, expect: s.expect, workers: workersFor(s),
-      connectRate: s.connectRate, rounds: s.rounds, timeoutMs: s.timeoutMs,
-    },
+    clean: failure === null && short.clean,
+    problems: failure !== null && short.clean ? [failure] : short.problems,
+    limit: short.limit,
+    connections: { requested: s.connections, opened, openedPerRound },
+    settings: { ...s, subprotocols: [...s.subprotocols] },
     rounds: runs.length,
     handshakes: {
       count: runs.reduce((a, r) => a + r.totals.handshakes, 0),
@@ -199,5 +237,6 @@ export function summarize(url: string, runs: readonly RoundRun[], s: LoadSetting
       systemMs: runs.reduce((a, r) => a + r.cpuSystemMs, 0),
     },
     perRound,
+    runs: runs.map(encodeRun),
   };
 }

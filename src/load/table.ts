@@ -37,14 +37,24 @@ export function describeSettings(u: UrlSummary): string {
   const s = u.settings;
   const load = s.rate > 0 ? `open loop ${formatCount(s.rate)} msg/s` : `pipeline ${s.pipeline}`;
   const rounds = s.rounds > 1 ? `, ${s.rounds} rounds (median (min-max))` : "";
-  return `${s.connections} connections, ${load}, ${s.durationSec} s${s.warmupSec ? ` (${s.warmupSec} s warmup)` : ""}, ` +
-    `${s.size} B ${s.binary ? "binary" : "text"}, expect ${s.expect}, ${s.workers} worker${s.workers === 1 ? "" : "s"}${rounds}`;
+  const spread = (s.processes > 1 ? `, ${s.processes} processes` : "") + (s.sourceAddresses > 1 ? `, ${s.sourceAddresses} source addresses` : "");
+  return `${u.connections.opened} of ${s.connections} connections, ${load}, ${s.durationSec} s${s.warmupSec ? ` (${s.warmupSec} s warmup)` : ""}, ` +
+    `${s.size} B ${s.binary ? "binary" : "text"}, expect ${s.expect}, ${s.workers} worker${s.workers === 1 ? "" : "s"}${spread}${rounds}`;
+}
+
+/** "connections: 177 opened of 500 requested" (per round when they differ). */
+export function formatConnections(u: UrlSummary): string {
+  const c = u.connections;
+  const rounds = new Set(c.openedPerRound).size > 1 ? ` (per round: ${c.openedPerRound.join(", ")})` : "";
+  return `connections: ${c.opened} opened of ${c.requested} requested${c.opened < c.requested ? `, ${c.requested - c.opened} short` : ""}${rounds}`;
 }
 
 /** One URL's block: a latency table, a throughput table, errors and the generator's CPU. */
 export function formatUrl(u: UrlSummary): string {
-  const out: string[] = [`${u.url}  ${describeSettings(u)}`];
+  const out: string[] = [`${u.url}  ${describeSettings(u)}`, formatConnections(u)];
   if (!u.ok) out.push(`FAILED: ${u.failure}`);
+  else if (!u.clean) out.push(`NOT CLEAN: ${u.problems.join("; ")}`);
+  if (u.limit) out.push(`stopped by ${u.limit}`);
   if (u.handshakes.count === 0) {
     out.push(box([["Errors", "count", "first seen"], ...Object.entries(u.errors).map(([k, n]) => [k, String(n), u.errorSamples[k] ?? ""])]));
     return out.join("\n");
@@ -78,11 +88,11 @@ export function formatUrl(u: UrlSummary): string {
 
 /** Several URLs side by side (medians over the rounds). */
 export function formatComparison(all: readonly UrlSummary[]): string {
-  const rows = [["URL", "msg/s recv", "MB/s recv", "p50 ms", "p99 ms", "p99.9 ms", "handshakes/s", "errors", "gen cpu"]];
+  const rows = [["URL", "conns", "msg/s recv", "MB/s recv", "p50 ms", "p99 ms", "p99.9 ms", "handshakes/s", "errors", "gen cpu"]];
   for (const u of all) {
     const errs = Object.values(u.errors).reduce((a, n) => a + n, 0);
     rows.push([
-      u.url + (u.ok ? "" : " (FAILED)"), formatCount(u.received.messagesPerSec.median), u.received.megabytesPerSec.median.toFixed(2),
+      u.url + (u.ok ? (u.clean ? "" : " (NOT CLEAN)") : " (FAILED)"), `${u.connections.opened}/${u.connections.requested}`, formatCount(u.received.messagesPerSec.median), u.received.megabytesPerSec.median.toFixed(2),
       formatMs(u.latencyMs.p50), formatMs(u.latencyMs.p99), formatMs(u.latencyMs.p999), formatCount(u.handshakes.perSec.median),
       String(errs), `${u.cpu.percentOfOneCore.median.toFixed(0)}%`,
     ]);

@@ -9,7 +9,8 @@ import { LoadConnection, type ConnectionHost } from "./load-connection.js";
 import { OpenLoopSchedule, connectTimeMs } from "./open-loop.js";
 import { SLOT, SLOTS_PER_WORKER } from "./progress-slots.js";
 import { Recorder, type RecorderSnapshot } from "./recorder.js";
-import { connectionsOf, type LoadSettings } from "./settings.js";
+import { connectionsOf, firstConnectionOf, type LoadSettings } from "./settings.js";
+import { sourceAddressOf } from "./source-addresses.js";
 
 export interface WorkerJob {
   url: string;
@@ -62,7 +63,8 @@ export class WorkerRun implements ConnectionHost {
     this.encoder = new FrameEncoder({ role: "client", randomFill: cryptoRandomFill, allocate: (n) => Buffer.allocUnsafe(n) });
     const s = this.settings;
     const mine = connectionsOf(s.connections, job.workers, job.index);
-    for (let i = 0; i < mine; i++) this.conns.push(new LoadConnection(this, i));
+    const first = firstConnectionOf(s, job.workers, job.index);
+    for (let i = 0; i < mine; i++) this.conns.push(new LoadConnection(this, i, sourceAddressOf(s.localAddresses ?? [], first + i)));
     const budget = s.messages > 0 ? connectionsOf(s.messages, job.workers, job.index) : Infinity;
     this.sendBudget = budget;
     this.countBudget = budget;
@@ -234,6 +236,12 @@ export class WorkerRun implements ConnectionHost {
     if (!this.startMs) this.recorder.startMs = this.recorder.endMs; // stopped before it began
     for (const t of this.timers) clearTimeout(t);
     if (this.connectTimer) clearTimeout(this.connectTimer);
+    // a connection never started, or still in its handshake, is one asked for and not opened
+    const pending = this.conns.filter((c) => c.state === "idle" || c.state === "connecting").length;
+    if (pending > 0) {
+      const sec = ((this.recorder.endMs - (this.startMs || this.recorder.endMs)) / 1000).toFixed(1);
+      this.recorder.error("pending", `${pending} connections not open (not started, or in their handshake) when the run ended after ${sec} s`, pending);
+    }
     this.publish();
     if (this.live === 0) {
       this.done();

@@ -170,6 +170,19 @@ export function checkHeaderField(name: string, value: string, option = "headers"
   }
 }
 
+/**
+ * The request target (the "path" option, a permissive URI as written) must not end the request
+ * line early or inject a header line: CR, LF, NUL and the other control characters are refused
+ * before anything is sent. Throws InvalidHandshake HANDSHAKE_REQUEST_TARGET.
+ */
+export function checkRequestTarget(target: string, option: string, refused = /[\0-\x08\x0a-\x1f\x7f]/): void {
+  const bad = refused.exec(target);
+  if (bad) {
+    throw new InvalidHandshake("HANDSHAKE_REQUEST_TARGET",
+      `"${option}" contains ${describeChar(bad[0])} at offset ${bad.index}, which would end the request line`);
+  }
+}
+
 function describeChar(ch: string): string {
   const c = ch.codePointAt(0)!;
   const names: Record<number, string> = { 0: "NUL", 9: "HTAB", 10: "LF", 13: "CR", 32: "a space", 127: "DEL" };
@@ -245,6 +258,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
   if (port !== 0) target.port = port;
   const path = str("path", o.path);
   if (path !== undefined) {
+    checkRequestTarget(path, "path");
     if (!path.startsWith("/") || /[\s]/.test(path)) throw new RangeError(`"path" must start with "/" and have no spaces, got ${JSON.stringify(path)}`);
     target.path = path;
   }
@@ -255,6 +269,8 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
   const subprotocol = str("subprotocol", o.subprotocol);
   const subprotocols = subprotocol ? subprotocol.split(",").map((s) => s.trim()).filter(Boolean) : [];
   const permissive = profileOf(o.profile) === "permissive";
+  // the permissive profile sends the URI's path as written: it may not end the request line
+  if (permissive && uri !== undefined) checkRequestTarget(uri, "uri", /[\r\n\0]/);
   for (const p of permissive ? [] : subprotocols) {
     if (!TOKEN.test(p)) throw new TypeError(`"subprotocol" ${JSON.stringify(p)} is not an HTTP token`);
   }

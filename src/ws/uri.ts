@@ -17,6 +17,8 @@ export function parseWsUri(uri: string): WsTarget {
   try {
     url = new URL(uri);
   } catch {
+    const port = /^wss?:\/\/(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:]*):(\d+)(?:[/?#]|$)/i.exec(uri)?.[1];
+    if (port !== undefined && Number(port) > 65535) throw new RangeError(`"uri" port must be 0..65535, got ${port}`);
     throw new TypeError(`"uri" must be a ws:// or wss:// URI, got ${JSON.stringify(uri)}`);
   }
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {

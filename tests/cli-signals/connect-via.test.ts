@@ -62,4 +62,28 @@ describe("wsat connect --via: SIGINT / SIGTERM", () => {
     assert.equal(r.code, 130, cli.describe());
     assert.match(cli.stderr, /SIGINT: interrupted before the connection to ws:\/\/127\.0\.0\.1:\d+\/ was established/);
   });
+
+  it("through the device: a pushed message after 'connected', /ping says the pong is not reported, the server's close says its code is not reported; -P refused", async () => {
+    const server: WebSocketServer = createServer({ host: "127.0.0.1", port: 0 });
+    cleanups.push(() => server.close());
+    server.on("connection", (conn: ServerConnection) => {
+      void conn.sendText("welcome").catch(() => undefined);
+      conn.on("message", (m: MessageEvent) => {
+        if (m.text === "bye") void conn.closeWithCode(4001, "go away").catch(() => undefined);
+      });
+    });
+    await server.listen();
+    const emulator = await startTcpEmulator({ host: "127.0.0.1", port: 0 });
+    cleanups.push(() => emulator.close());
+    const via = `tcp://127.0.0.1:${emulator.port}`;
+    const p = wsat(["connect", `${server.url}/`, "--via", via, "-P"], children);
+    assert.equal((await p.exited(10000)).code, 2, p.describe());
+    assert.match(p.stderr, /-P\/--show-ping-pong: an ESP32 running ESP-AT never reports pings or pongs/);
+    const cli = wsat(["connect", `${server.url}/`, "--via", via, "-x", "/ping hi", "-x", "bye", "-w", "5"], children);
+    const r = await cli.exited(20000);
+    assert.equal(r.code, 0, cli.describe());
+    assert.match(cli.stdout, /^< welcome$/m);
+    assert.match(cli.stderr, /^> \[ping\] hi sent; the device does not report the pong/m);
+    assert.match(cli.stderr, /^connection closed by the server \(ESP-AT does not report close codes\)$/m, cli.describe());
+  });
 });

@@ -1,4 +1,4 @@
-// The `wsat` commands as processes: --version, ports, serve -p/--port=0, connect -x/-w with
+// The `wsat` commands as processes: --version, ports, serve --port 0/--port=0, connect -x/-w with
 // slash commands and -P, error lines (flags named, nothing "lost" that never connected, masked
 // passwords, the rejected client certificate), --trace both ways and the wss-without-CA warning.
 
@@ -72,8 +72,8 @@ describe("wsat commands", () => {
     }
   });
 
-  it("serve takes -p 0 and --port=0", async () => {
-    for (const args of [["-p", "0"], ["--port=0"]]) {
+  it("serve takes --port 0 and --port=0", async () => {
+    for (const args of [["--port", "0"], ["--port=0"]]) {
       const s = wsat(["serve", ...args, "--quiet"], children);
       await s.waitFor(/^Server started at ws:\/\/127\.0\.0\.1:\d+$/m);
       s.child.kill("SIGTERM");

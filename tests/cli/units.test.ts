@@ -117,6 +117,15 @@ describe("connect flags", () => {
     assert.equal(parseConnectFlags(["ws://h/", "-b", "230400"], { WSAT_PORT: "/dev/ttyACM0" }).via, "serial:/dev/ttyACM0@230400");
     assert.equal(parseConnectFlags(["ws://h/", "--via", "serial:/dev/x@9600"], { WSAT_BAUD: "460800" }).via, "serial:/dev/x@9600");
     assert.equal(parseConnectFlags(["ws://h/", "--via", "tcp://127.0.0.1:1"], env).via, "tcp://127.0.0.1:1");
+    // a baud that is not a number is refused, not passed on with another "@115200" after it
+    assert.throws(() => parseConnectFlags(["ws://h/", "--via", "serial:/dev/x@abc"], env), /^UsageError: --via serial:\/dev\/x@abc: the baud rate after "@" must be a positive integer, got "abc"$/);
+    assert.throws(() => parseConnectFlags(["ws://h/", "--via", "serial:/dev/x@"], env), /baud rate after "@"/);
+    assert.throws(() => parseConnectFlags(["ws://h/", "--via", "serial:/dev/x@9600", "-b", "115200"], env), /name two baud rates/);
+    // -p is the serial port: a number there is a TCP port given in the wrong place
+    assert.throws(() => parseConnectFlags(["ws://127.0.0.1/", "-p", "8765"], env), /-p\/--port names the ESP32's serial port.*ws:\/\/host:8765\//);
+    // -x lines are checked before connecting
+    assert.throws(() => parseConnectFlags(["ws://h/", "-x", "/close 999"], env), /^UsageError: -x "\/close 999": \/close: "999" is not a close code/);
+    assert.throws(() => parseConnectFlags(["ws://h/", "--max-payload", "-5"], env), /unknown option --max-payload/);
     // WSAT_PORT alone does not turn a plain connect into one through a device.
     assert.equal(parseConnectFlags(["ws://h/"], { WSAT_PORT: "/dev/ttyACM0" }).via, undefined);
   });
@@ -152,10 +161,12 @@ describe("connect flags", () => {
 });
 
 describe("serve and emulate flags", () => {
-  it("serve: -p 0, --port=0, -s repeatable, checks with flag names", () => {
-    assert.equal(parseServeFlags(["-p", "0"]).port, 0);
+  it("serve: --port 0, --port=0, -s repeatable, checks with flag names; -p is the serial port elsewhere", () => {
+    assert.equal(parseServeFlags(["--port", "0"]).port, 0);
     assert.equal(parseServeFlags(["--port=0"]).port, 0);
-    assert.equal(parseServeFlags(["-p0"]).port, 0);
+    assert.throws(() => parseServeFlags(["-p", "0"]), /^UsageError: unknown option -p: write --port \(-p is the serial port in connect and emulate\)$/);
+    assert.throws(() => parseServeFlags(["-p0"]), /unknown option -p: write --port/);
+    assert.throws(() => parseServeFlags(["--max-payload", "-5"]), /^UsageError: --max-payload must be an integer 0\.\.\d+, got "-5"$/);
     assert.deepEqual(parseServeFlags(["-s", "a", "-s", "b"]).subprotocols, ["a", "b"]);
     assert.throws(() => parseServeFlags(["--port", "99999"]), /--port must be an integer 0\.\.65535, got "99999"/);
     assert.throws(() => parseServeFlags(["--tls"]), /--tls needs --cert and --key/);

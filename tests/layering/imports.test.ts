@@ -19,10 +19,12 @@ const SHELLS = new Set([
   "src/at/driver/driver.ts", "src/at/driver/link.ts", "src/at/transport.ts",
   "src/at/emulator.ts", "src/at/emulator-tcp.ts", "src/at/emulator-serial.ts",
   "src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts",
+  "src/load/file-limit.ts", "src/load/process-main.ts", "src/load/run-processes.ts",
 ]);
 
 /** The shells of src/load (sockets, threads, timers); the rest of src/load is sans-I/O. */
-const LOAD_SHELLS = ["src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts", "src/load/worker-run.ts", "src/load/run-load.ts"];
+const LOAD_SHELLS = ["src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts", "src/load/worker-run.ts", "src/load/run-load.ts",
+  "src/load/file-limit.ts", "src/load/process-main.ts", "src/load/run-processes.ts"];
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -6,34 +6,16 @@ import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { formatCount } from "../../src/load/table.js";
 import type { UrlSummary } from "../../src/load/summary.js";
 import { refusedUrl, wsatEcho, wsPeer, type Running } from "./servers.js";
+import { MAIN, wsat } from "./wsat-process.js";
 
-const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const main = MAIN;
 const CHROMIUM = "/usr/bin/chromium";
-
-function wsat(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b));
-    child.stderr.on("data", (b: Buffer) => (stderr += b));
-    const t = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`wsat ${args.join(" ")} did not exit within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe("wsat load", () => {
   const servers: Running[] = [];
@@ -62,8 +44,9 @@ describe("wsat load", () => {
     const a = { url: m[1] };
     const b = await wsPeer("echo");
     servers.push(b);
-    const r = await wsat(["load", a.url, b.url, "-c", "4", "-p", "2", "-d", "0.5", "--workers", "1"]);
+    const r = await wsat(["load", a.url, b.url, "-c", "4", "--pipeline", "2", "-d", "1", "--workers", "1"]);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^connections: 4 opened of 4 requested$/gm)?.length, 2, r.stdout);
     for (const want of ["Latency (ms)", "round trip", "handshake", "messages sent", "messages received", "MB received", "handshakes", "errors: none", "generator cpu", "msg/s recv"]) {
       assert.ok(r.stdout.includes(want), `${want} in\n${r.stdout}`);
     }
@@ -146,7 +129,11 @@ describe("wsat load", () => {
     writeFileSync(garbage, "not a pem\n");
     const t = await wsat(["load", "wss://127.0.0.1:1/", "--cert", garbage, "--key", garbage]);
     assert.equal(t.code, 2);
-    assert.match(t.stderr, /--ca \/ --cert \/ --key: /);
+    assert.match(t.stderr, /^wsat load: --cert: .*garbage.pem holds no PEM certificate/);
+    assert.doesNotMatch(t.stderr, /error:[0-9A-F]{8}/, "no raw OpenSSL text");
+    const h = await wsat(["load", "http://127.0.0.1:1/"]);
+    assert.equal(h.code, 2, "like connect: a bad URL is a usage error");
+    assert.match(h.stderr, /^wsat load: URL "http:\/\/127.0.0.1:1\/": /);
   });
 
   it("--report .svg and .html hold the numbers; Chromium sees the bars and the percentile plot", async () => {
@@ -200,6 +187,53 @@ describe("wsat load", () => {
       assert.deepEqual(seen.lines, [a.url, b.url]);
       assert.equal(seen.rows, 3);
       assert.equal(seen.failedRows, 1);
+      // what a reader of a pull request sees: the screenshot is not blank, the text is there
+      const text = await page.evaluate(() => document.body.innerText);
+      const version = (JSON.parse(readFileSync(join(MAIN, "..", "..", "..", "..", "package.json"), "utf8")) as { version: string }).version;
+      for (const want of [a.url, b.url, refused, "FAILED", `wsat\t${version}`, `Node.js ${process.version}`, cpus()[0]!.model.trim(), "CPU", "date",
+        "connections\t3", "3 of 3", "0 of 3", "messages per second", "latency (ms)", "percentile", "closed loop, 1 in flight per connection", "0.4 s (warmup 0 s), 2 rounds"]) {
+        assert.ok(text.includes(want), `${JSON.stringify(want)} in the page text:\n${text}`);
+      }
+      assert.match(text, /date\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+      const png = await page.screenshot({ fullPage: true });
+      const inked = await page.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = document.createElement("canvas");
+        c.width = img.width;
+        c.height = img.height;
+        const g = c.getContext("2d")!;
+        g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let dark = 0;
+        const colors = new Set<number>();
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i] + d[i + 1] + d[i + 2] < 600) dark++;
+          if (colors.size < 64) colors.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        }
+        return { dark, colors: colors.size, pixels: d.length / 4 };
+      }, png.toString("base64"));
+      assert.ok(inked.dark > inked.pixels / 200, `ink on the screenshot: ${JSON.stringify(inked)}`);
+      assert.ok(inked.colors >= 4, "text, axes and the URLs' colours");
+      // value labels clear of their whiskers and of each other, in every chart
+      const overlaps = await page.evaluate(() => {
+        const found: string[] = [];
+        for (const g of Array.from(document.querySelectorAll("svg g.chart"))) {
+          const labels = Array.from(g.querySelectorAll("text.value")).map((t) => (t as SVGGraphicsElement).getBBox());
+          const whiskers = Array.from(g.querySelectorAll("path.range")).map((p) => (p as SVGGraphicsElement).getBBox());
+          const hit = (a: DOMRect, b: DOMRect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+          labels.forEach((l, i) => {
+            for (const w of whiskers) if (hit(l, w)) found.push(`${g.getAttribute("data-kind")}: label ${i} on a whisker`);
+            for (const m of labels.slice(i + 1)) if (hit(l, m)) found.push(`${g.getAttribute("data-kind")}: labels collide`);
+          });
+        }
+        return found;
+      });
+      assert.deepEqual(overlaps, []);
+      assert.ok(seen.ranges > 0, "2 rounds: whiskers drawn");
+      const axes = await page.evaluate(() => document.querySelectorAll('g.chart[data-kind="received-per-sec"] text.tick').length);
+      assert.ok(axes >= 3, "a y axis with ticks");
     } finally {
       await ctx.close();
       rmSync(profile, { recursive: true, force: true });

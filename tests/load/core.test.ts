@@ -6,8 +6,16 @@ import { InFlight } from "../../src/load/in-flight.js";
 import { OpenLoopSchedule, connectTimeMs } from "../../src/load/open-loop.js";
 import { classifyError } from "../../src/load/error-kind.js";
 import { spread } from "../../src/load/summary.js";
-import { checkSettings, connectionsOf } from "../../src/load/settings.js";
+import { checkSettings, connectionsOf, firstConnectionOf } from "../../src/load/settings.js";
 import { parseLoadFlags } from "../../src/cli/load.js";
+import { checkThreshold, parseThreshold, type Threshold } from "../../src/load/threshold.js";
+import { parseSourceAddresses, sourceAddressOf } from "../../src/load/source-addresses.js";
+import { shortfall } from "../../src/load/shortfall.js";
+import { parseFileLimit } from "../../src/load/file-limit.js";
+import { decodeJob, encodeJob, shareOf } from "../../src/load/process-job.js";
+import type { UrlSummary } from "../../src/load/summary.js";
+
+const s0 = (ts: Threshold[]) => ts.map((t) => [t.metric, t.op, t.value]);
 import { InvalidHandshake, ProtocolError } from "../../src/errors.js";
 
 describe("InFlight", () => {
@@ -84,9 +92,14 @@ describe("summary helpers", () => {
 
 describe("flags", () => {
   it("parses autocannon's habits", () => {
-    const f = parseLoadFlags(["ws://a/", "ws://b/", "-c", "7", "-d", "1.5", "-p", "3", "--size", "5", "--binary", "-H", "X-A: b c",
-      "--subprotocol", "p1,p2", "--workers=2", "--connect-rate", "50", "--expect", "any", "--rounds", "3", "--warmup", "0.5", "-n", "100", "--json", "--report", "x.svg"], 4);
-    assert.deepEqual(f.urls, ["ws://a/", "ws://b/"]);
+    const f = parseLoadFlags(["ws://a/", "ws://b/", "-c7", "-d", "1.5", "--pipeline", "3", "--size", "5", "--binary", "-H", "X-A: b c",
+      "--subprotocol", "p1,p2", "--workers=2", "--connect-rate", "50", "--expect", "any", "--rounds", "3", "--warmup", "0.5", "-n", "100", "--json", "--report", "x.svg", "--threshold", "p99<5ms",
+      "--local-address", "127.0.0.1-127.0.0.3", "--local-address=127.0.0.9", "--allow-errors", "--processes", "2", "--", "ws://c/"], 4);
+    assert.deepEqual(f.urls, ["ws://a/", "ws://b/", "ws://c/"]);
+    assert.deepEqual(s0(f.thresholds), [["p99", "<", 5]]);
+    assert.deepEqual(f.settings.localAddresses, ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.9"]);
+    assert.equal(f.allowErrors, true);
+    assert.equal(f.processes, 2);
     const s = f.settings;
     assert.deepEqual([s.connections, s.durationSec, s.pipeline, s.payload.length, s.binary, s.workers, s.connectRate, s.expect, s.rounds, s.warmupSec, s.messages],
       [7, 1.5, 3, 5, true, 2, 50, "any", 3, 0.5, 100]);
@@ -102,16 +115,107 @@ describe("flags", () => {
     assert.equal(parseLoadFlags(["ws://a/", "-r", "100"], 3).settings.pipeline, 1000);
   });
 
-  it("rejects bad input with the option's name", () => {
+  it("rejects bad input with the option's name, before anything is allocated or read", () => {
     assert.throws(() => parseLoadFlags([]), /URL is required/);
-    assert.throws(() => parseLoadFlags(["ws://a/", "-c", "x"]), /-c must be/);
-    assert.throws(() => parseLoadFlags(["ws://a/", "-c", "0"]), /"connections" must be/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "-c", "x"]), /--connections must be an integer/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "-c", "0"]), /--connections must be an integer 1\.\./);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--size", "2000000000"]), /--size must be an integer 0\.\.268435456, got "2000000000"/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--max-payload", "-5"]), /--max-payload must be an integer 0\.\.\d+, got "-5"/);
+    assert.throws(() => parseLoadFlags(["http://a/"]), /URL "http:\/\/a\/": .*ws:\/\//);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--payload", "/nonexistent/p.bin"]), /^UsageError: --payload: cannot read \/nonexistent\/p.bin: no such file$/);
+    assert.throws(() => parseLoadFlags(["wss://a/", "--ca", "/nonexistent/ca.pem"]), /--ca: cannot read \/nonexistent\/ca.pem: no such file/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--report", "/nonexistent-dir/r.html"]), /--report: cannot write \/nonexistent-dir\/r.html: .*no such file/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--threshold", "p99<5parsecs"]), /--threshold: threshold "p99<5parsecs" has unit/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--threshold", "speed>3"]), /names no metric/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "--local-address", "127.0.0.9-127.0.0.1"]), /--local-address: .*ends before it begins/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "-p", "3"]), /unknown option -p/);
     assert.throws(() => parseLoadFlags(["ws://a/", "--expect", "maybe"]), /--expect/);
     assert.throws(() => parseLoadFlags(["ws://a/", "--report", "x.png"]), /--report/);
     assert.throws(() => parseLoadFlags(["ws://a/", "--bogus"]), /unknown option --bogus/);
-    assert.throws(() => parseLoadFlags(["ws://a/", "-d", "1", "--warmup", "2"]), /"warmupSec"/);
+    assert.throws(() => parseLoadFlags(["ws://a/", "-d", "1", "--warmup", "2"]), /--warmup must be less than --duration/);
     assert.throws(() => parseLoadFlags(["ws://a/", "--cert", "c.pem"]), /--cert and --key/);
     const base = parseLoadFlags(["ws://a/"], 1).settings;
     assert.throws(() => checkSettings({ ...base, pipeline: 0 }), /"pipeline"/);
+  });
+});
+
+describe("thresholds (k6's habit)", () => {
+  const summary = (over: { p99?: number; errors?: Record<string, number>; rate?: number; opened?: number; ok?: boolean }) => ({
+    ok: over.ok ?? true,
+    latencyMs: { p50: 1, p90: 2, p99: over.p99 ?? 4, p999: 8, mean: 1.5, max: 9, distribution: [[95, 3], [99, over.p99 ?? 4]] },
+    errors: over.errors ?? {},
+    received: { messagesPerSec: { median: over.rate ?? 1000, min: 0, max: 0 } },
+    connections: { requested: 10, opened: over.opened ?? 10, openedPerRound: [10] },
+  }) as unknown as UrlSummary;
+
+  it("parses metric, operator, value and unit", () => {
+    assert.deepEqual(s0(["p99<5ms", "p(95)<=800us", "p99.9 < 1s", "p999>=2", "errors=0", "rate>100000", "opened==10", "mean!=3"].map(parseThreshold)),
+      [["p99", "<", 5], ["p95", "<=", 0.8], ["p99.9", "<", 1000], ["p99.9", ">=", 2], ["errors", "=", 0], ["rate", ">", 100000], ["opened", "=", 10], ["mean", "!=", 3]]);
+  });
+
+  it("refuses what it cannot check, with a stable code", () => {
+    for (const bad of ["p99", "p99<", "p42<3ms", "errors=0ms", "rate>fast", "p99<5 parsecs", "cpu<50"]) {
+      assert.throws(() => parseThreshold(bad), (e: { code?: string }) => e.code === "LOAD_THRESHOLD_INVALID", bad);
+    }
+  });
+
+  it("holds or misses as written, on the numbers measured", () => {
+    const check = (t: string, u: UrlSummary) => checkThreshold(parseThreshold(t), u).ok;
+    assert.equal(check("p99<5ms", summary({ p99: 4.9 })), true);
+    assert.equal(check("p99<5ms", summary({ p99: 5 })), false);
+    assert.equal(check("p99<=5ms", summary({ p99: 5 })), true);
+    assert.equal(check("p99<5000us", summary({ p99: 4.9 })), true);
+    assert.equal(check("p95<3.5", summary({})), true);
+    assert.equal(check("errors=0", summary({})), true);
+    assert.equal(check("errors=0", summary({ errors: { emfile: 1 } })), false);
+    assert.equal(check("errors<3", summary({ errors: { emfile: 1, timeout: 1 } })), true);
+    assert.equal(check("rate>100000", summary({ rate: 99999 })), false);
+    assert.equal(check("rate>100000", summary({ rate: 100001 })), true);
+    assert.equal(check("opened>=10", summary({ opened: 9 })), false);
+    assert.equal(check("p99<5ms", summary({ ok: false, p99: 0 })), false, "no measurement meets no latency threshold");
+  });
+});
+
+describe("source addresses", () => {
+  it("ranges and lists, turned over by the run-wide connection number", () => {
+    assert.deepEqual(parseSourceAddresses("127.0.0.254-127.0.1.1"), ["127.0.0.254", "127.0.0.255", "127.0.1.0", "127.0.1.1"]);
+    assert.deepEqual(parseSourceAddresses("10.0.0.5, 10.0.0.6,::1"), ["10.0.0.5", "10.0.0.6", "::1"]);
+    const a = parseSourceAddresses("127.0.0.1-127.0.0.3");
+    assert.deepEqual([0, 1, 2, 3, 7].map((i) => sourceAddressOf(a, i)), ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.1", "127.0.0.2"]);
+    assert.equal(sourceAddressOf([], 5), undefined);
+    for (const bad of ["", "127.0.0.1,", "256.0.0.1", "127.0.0.1-127.0.0", "localhost", "10.0.0.0-10.2.0.0"]) {
+      assert.throws(() => parseSourceAddresses(bad), (e: { code?: string }) => e.code === "LOAD_ADDRESS_INVALID", bad);
+    }
+  });
+
+  it("a --processes share keeps its place in the run: connections, rate and first connection", () => {
+    const s = parseLoadFlags(["ws://a/", "-c", "10", "-r", "300", "--workers", "4"], 4).settings;
+    const shares = [0, 1, 2].map((k) => shareOf(s, 3, k));
+    assert.deepEqual(shares.map((x) => [x.connections, x.firstConnection, x.rate]), [[4, 0, 100], [3, 4, 100], [3, 7, 100]]);
+    assert.deepEqual([0, 1].map((w) => firstConnectionOf(shares[1], 2, w)), [4, 6]);
+    assert.deepEqual(decodeJob(encodeJob(["ws://a/"], shares[2])).settings, shares[2], "the share crosses to its process unchanged");
+  });
+});
+
+describe("shortfall: clean only if every connection opened and nothing failed", () => {
+  const base = { requested: 500, opened: 500, errors: {}, fileLimit: { soft: 200, hard: 20000 }, processes: 1, sourceAddresses: 0 };
+  it("clean", () => {
+    assert.deepEqual(shortfall(base), { clean: true, problems: [], limit: null });
+  });
+  it("names the file limit, what it allowed and how many processes would hold the run", () => {
+    const r = shortfall({ ...base, opened: 177, errors: { emfile: 323 } });
+    assert.equal(r.clean, false);
+    assert.deepEqual(r.problems, ["opened 177 of 500 connections", "323 errors: emfile 323"]);
+    assert.match(r.limit ?? "", /^the file limit: 323 connections failed with EMFILE at 200 files \(ulimit -n; hard limit 20000\); raise ulimit -n up to 20000, or spread the connections over processes \(--processes 4\)$/);
+  });
+  it("names the source ports", () => {
+    assert.match(shortfall({ ...base, opened: 10, errors: { eaddrnotavail: 490 } }).limit ?? "", /source ports.*--local-address/);
+  });
+  it("errors alone make a run not clean", () => {
+    assert.deepEqual(shortfall({ ...base, errors: { "handshake:403": 2 } }).problems, ["2 errors: handshake:403 2"]);
+  });
+  it("reads the file limit from /proc/self/limits' text", () => {
+    assert.deepEqual(parseFileLimit("Limit Soft Limit Hard Limit Units\nMax open files            200                  20000                files\n"), { soft: 200, hard: 20000 });
+    assert.equal(parseFileLimit("nothing"), null);
   });
 });

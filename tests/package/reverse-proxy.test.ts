@@ -75,7 +75,7 @@ describe("behind nginx (ws:// proxied, wss:// terminated) in front of wsat serve
     assert.ok(haveNginx, `${NGINX} missing and WSAT_REQUIRE_PEERS=1 requires it`);
     dir = mkdtempSync(join(tmpdir(), "wsat-nginx-"));
     mkdirSync(join(dir, "tmp"));
-    serve = spawn(process.execPath, [MAIN, "serve", "-p", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    serve = spawn(process.execPath, [MAIN, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(serve);
     serve.stdout!.setEncoding("utf8").on("data", (d: string) => (serveOut += d));
     serve.stderr!.resume();

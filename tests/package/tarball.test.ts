@@ -107,6 +107,7 @@ describe("the packed tarball in a fresh consumer project", () => {
   let files: string[] = [];
   let consumer = "";
   let installed = "";
+  let installOutput = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "wsat-pack-"));
     const pack = sh("npm", ["pack", "--json", "--ignore-scripts", `--pack-destination=${dir}`], ROOT);
@@ -117,8 +118,10 @@ describe("the packed tarball in a fresh consumer project", () => {
     consumer = join(dir, "consumer");
     mkdirSync(consumer);
     writeFileSync(join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    const install = sh("npm", ["install", tarball, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], consumer, 240_000);
+    // as a consumer installs it: scripts allowed (the package has none to run)
+    const install = sh("npm", ["install", tarball, "--no-audit", "--no-fund", "--prefer-offline"], consumer, 240_000);
     assert.equal(install.status, 0, install.all);
+    installOutput = install.stdout + install.stderr;
     installed = join(consumer, "node_modules", "wsat");
     // The consumer's @types/node (a plain Node project has it): the one this repository uses.
     mkdirSync(join(consumer, "node_modules", "@types"), { recursive: true });
@@ -140,6 +143,37 @@ describe("the packed tarball in a fresh consumer project", () => {
     assert.ok(pkg.sideEffects !== undefined);
     assert.equal((pkg.exports as Record<string, unknown>)["./wasm"], "./build/wsat.wasm");
     assert.match(readFileSync(join(installed, "LICENSE"), "utf8"), /^MIT License/);
+  });
+
+  it("a lean install: no warning from this package, no prepare script, serialport and hdr-histogram-js only when asked", () => {
+    assert.doesNotMatch(installOutput, /wsat@|prepare/, installOutput);
+    const pkg = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { scripts?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    for (const hook of ["prepare", "preinstall", "install", "postinstall"]) assert.equal(pkg.scripts?.[hook], undefined, `no ${hook} script`);
+    for (const peer of ["serialport", "hdr-histogram-js"]) {
+      assert.equal(existsSync(join(consumer, "node_modules", peer)), false, `${peer} is not installed`);
+      assert.equal(pkg.peerDependenciesMeta?.[peer]?.optional, true, `${peer} is an optional peer dependency`);
+    }
+    assert.equal(existsSync(join(consumer, "node_modules", "@serialport")), false, "no native serial addon");
+  });
+
+  it("no private key ships: the demo makes its PKI at run time and still runs from the install", () => {
+    const keys = files.filter((f) => /-----BEGIN [A-Z ]*PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]{64,}/.test(readFileSync(join(installed, f), "latin1")));
+    assert.deepEqual(keys, [], "files holding a PEM private key");
+    assert.deepEqual(files.filter((f) => /fixtures/.test(f)), []);
+    const bin = join(consumer, "node_modules", ".bin", "wsat");
+    const d = sh(bin, ["demo", "--quiet"], consumer, 120_000);
+    assert.equal(d.status, 0, d.all);
+    assert.match(d.stdout, /both walkthroughs matched the document/);
+  });
+
+  it("a command that needs a missing optional peer names the package to install", () => {
+    const bin = join(consumer, "node_modules", ".bin", "wsat");
+    const l = sh(bin, ["load", "ws://127.0.0.1:1/", "-d", "0.1"], consumer, 30_000);
+    assert.equal(l.status, 1, l.all);
+    assert.equal(l.stderr, "wsat load: wsat load needs the package hdr-histogram-js, which is not installed: npm install hdr-histogram-js\n");
+    const p = sh(bin, ["ports"], consumer, 30_000);
+    assert.equal(p.status, 1, p.all);
+    assert.equal(p.stderr, "wsat ports: wsat ports needs the package serialport, which is not installed: npm install serialport\n");
   });
 
   it("every source map points at sources that are shipped", () => {
