@@ -34,6 +34,7 @@ const WS_WS = P("ws", "ws");
 const WSAT_WSAT = P("wsat", "wsat");
 const BUN_BUN = P("bun", "bun");
 const WS_BUN = P("ws", "bun");
+const BUN_WS = P("bun", "ws");
 const RAW = P("raw", "pump");
 const WSAT_PUMP = P("wsat", "pump");
 
@@ -43,13 +44,14 @@ const OURS: Array<[ours: Pairing, peer: Pairing]> = [
   [P("ws", "wsat"), WS_WS],
   [WSAT_WSAT, WS_WS],
   [P("wsat", "bun"), WS_BUN],
+  [P("bun", "wsat"), BUN_WS],
 ];
 const usesBun = (p: Pairing) => p.server === "bun" || p.client === "bun";
 const isLarge = (c: EchoCase) => c.size >= 64 * 1024;
 
 /** What a case measures with an option set: the pairings above, the references, the raw limit. */
 function pairingsFor(c: EchoCase, o: OptionSet, hasBun: boolean): Pairing[] {
-  const all = [...OURS.map(([ours]) => ours), WS_WS, BUN_BUN, WS_BUN];
+  const all = [...OURS.map(([ours]) => ours), WS_WS, BUN_BUN, WS_BUN, BUN_WS];
   if (!c.latency && o === "tuned" && isLarge(c)) all.push(RAW, WSAT_PUMP);
   return all.filter((p) => hasBun || !usesBun(p));
 }
@@ -149,8 +151,9 @@ function latencyRows(o: OptionSet, hasBun: boolean): RowSpec[] {
     const metric = (s: Sample) => percentile([...s.rtts!].sort((a, b) => a - b), p);
     for (const [ours, pairedPeer] of OURS) {
       if (!hasBun && usesBun(ours)) continue;
-      // the goal is "at most ws↔ws"; Bun's client is compared with itself against the ws server
-      const peer = ours.client === "bun" ? pairedPeer : WS_WS;
+      // the goal is "at most ws↔ws"; a pairing with a Bun side is compared with the same Bun side
+      // and ws on the other (Bun's client against the ws server, Bun's server with the ws client)
+      const peer = usesBun(ours) ? pairedPeer : WS_WS;
       specs.push({ c: LATENCY, o, ours, peer, what: `-p${p}`, goal: 1, metric, lowerIsBetter: true, unit: `µs per 16 B round trip, p${p}, 1 conn x 1 in flight (lower is better; ratio = peer/ours); ${OPTIONS_NOTE[o]}` });
     }
   }
