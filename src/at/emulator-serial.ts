@@ -17,9 +17,15 @@ export async function startSerialEmulator(options: EmulatorOptions & { path: str
   await new Promise<void>((resolve, reject) =>
     port.open((err) => (err ? reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${options.path}: ${err.message}`, { cause: err })) : resolve())),
   );
-  const device = new EmulatedDevice(options);
+  const device = new EmulatedDevice({ ...options, baudRate: options.baudRate ?? 115200 });
   device.on("output", (bytes: Uint8Array) => {
     if (port.isOpen) port.write(Buffer.from(bytes));
+  });
+  // AT+UART_CUR (issue 18 item 3): the port changes rate once the OK has left (drain).
+  device.on("uart", (rate: number) => {
+    port.drain(() => {
+      if (port.isOpen) port.update({ baudRate: rate }, (err) => err && options.log?.(`serial port ${options.path}: cannot switch to ${rate} baud: ${err.message}`));
+    });
   });
   port.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
   // A port error (adapter unplugged, pty closed) powers the emulated device off.
