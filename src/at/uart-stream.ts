@@ -19,6 +19,9 @@ import { checkBaudRate, checkDelayMs, UartDirection } from "./uart-model.js";
 /** The most timer lateness a delivery forgives (Node's timers are whole milliseconds). */
 const MAX_LAG_MS = 2;
 
+/** Below this wait, look again on the next turn of the loop instead of a (whole-ms) timer. */
+const SPIN_MS = 0.3;
+
 export interface UartOptions {
   /** Both ends' rate at the start (8N1). Default 115200 (reference §10). */
   baudRate?: number;
@@ -144,7 +147,7 @@ export class UartPair {
       this.timers[i] = null;
       this.deliver(i);
     };
-    this.timers[i] = wait <= 0 ? setImmediate(fire) : setTimeout(fire, Math.ceil(wait));
+    this.timers[i] = wait <= 0 ? setImmediate(fire) : wait < SPIN_MS ? setImmediate(fire) : setTimeout(fire, Math.ceil(wait));
   }
 
   private deliver(i: number): void {

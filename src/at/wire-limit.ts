@@ -4,19 +4,24 @@
 // Pure arithmetic; the same timeline src/at/uart-model.ts paces.
 //
 // One message, with one command in flight (reference §10 "Ordering guarantee"; r = bytes per ms,
-// L = latency, P = the device's processing delay per received write):
+// L = latency, P = the device's processing delay per received write; c = the AT+WSSEND line,
+// e = its echo (c with ATE1, the boot default), n = the payload, w = the echoed +WS_DATA):
 //
-//   t=0      the device has sent SEND OK of the previous message; its +WS_DATA (w bytes) follows
-//   host     sees SEND OK (L), writes AT+WSSEND (c bytes), the device has it at c/r + 2L + P
-//   device   writes the echo (e = c with echo on) and `\r\nOK\r\n\r\n>` (11 bytes) once the
-//            line is free: at max(c/r + 2L + P, w/r)
-//   host     sees `>` (L), writes the n data bytes; the device has them n/r + L + P later
-//   device   hands them to the socket and writes `\r\nSEND OK\r\n` (11 bytes): the next t=0
+//   host -> device   AT+WSSEND (c bytes)                           c/r + L + P
+//   device -> host   echo and `\r\nOK\r\n\r\n>` (e + 11 bytes)        (e + 11)/r + L
+//   host -> device   the data (n bytes)                            n/r + L + P
+//   device -> host   `\r\nSEND OK\r\n` (11 bytes)                     11/r + L
 //
-//   T = max(c/r + 2L + P, w/r) + (e + 11 + n + 11)/r + 2L + P
+// The next AT+WSSEND waits for SEND OK, so that chain is one bound; the bytes each direction
+// carries per message are the others (host -> device c + n, device -> host e + 22 + w):
 //
-// The server's echo (loopback) is taken as instant. Every byte the two directions carry per
-// message fits inside T, so neither direction's byte rate is the bound: the prompt round trip is.
+//   T = max((c + e + 22 + n)/r + 4L + 2P, (c + n)/r, (e + 22 + w)/r)
+//
+// That is what the wire allows whatever the server's timing. The device writes to one TX line in
+// order, so an echo that is back before the next prompt (a loopback server) holds that prompt
+// behind it; `echoQueuedMessagesPerSec` is the limit for that case (the echo as soon as SEND OK):
+//
+//   Tq = max(c/r + 2L + P, w/r) + (e + 22 + n)/r + 2L + P
 
 import { byteTimeMs, checkBaudRate, checkDelayMs } from "./uart-model.js";
 import { wsSendLine, WSSEND_DEFAULT_TIMEOUT_MS } from "./command-syntax.js";
@@ -47,6 +52,8 @@ export interface WireLimit {
   messagesPerSec: number;
   /** One message's time on the wire, ms. */
   messageMs: number;
+  /** The limit when each echo is back at once and queued ahead of the next prompt. */
+  echoQueuedMessagesPerSec: number;
   /** Bytes host -> device and device -> host per message. */
   hostBytes: number;
   deviceBytes: number;
@@ -69,10 +76,13 @@ export function wireLimit(o: WireLimitOptions): WireLimit {
   const e = o.echo === false ? 0 : c;
   const w = wsDataBytes(linkId, n, o.dataFormat ?? "default");
   const b = byteTimeMs(o.baudRate);
-  const T = Math.max(c * b + 2 * L + P, w * b) + (e + PROMPT_BYTES + n + SEND_OK_BYTES) * b + 2 * L + P;
+  const replies = PROMPT_BYTES + SEND_OK_BYTES;
+  const T = Math.max((c + e + replies + n) * b + 4 * L + 2 * P, (c + n) * b, (e + replies + w) * b);
+  const Tq = Math.max(c * b + 2 * L + P, w * b) + (e + replies + n) * b + 2 * L + P;
   return {
     messagesPerSec: 1000 / T,
     messageMs: T,
+    echoQueuedMessagesPerSec: 1000 / Tq,
     hostBytes: c + n,
     deviceBytes: e + PROMPT_BYTES + SEND_OK_BYTES + w,
   };
