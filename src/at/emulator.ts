@@ -48,6 +48,17 @@ export interface EmulatorOptions {
 
 /** The native client plus raw-byte senders (the AT port sends bytes, not strings). */
 class LinkClient extends WebSocketClient {
+  constructor(options: ClientOptions) {
+    super(options);
+    // Reference §11.5, 1.2.3: "ping_tick_ms is also reset every time readable data arrives", so
+    // pings go out only after ping_interval_sec of receive silence (issue 18 item 6). The native
+    // client pings periodically (1.8.0); its interval timer is restarted on every frame read.
+    const restart = () => (this as unknown as { pingTimer: NodeJS.Timeout | null }).pingTimer?.refresh();
+    this.on("data", restart);
+    this.on("ping", restart);
+    this.on("pong", restart);
+  }
+
   /** A message with FIN, fragmented at bufferSize (send_text / send_bin / send_with_opcode). */
   sendMessageBytes(opcode: number, data: Uint8Array): Promise<number> {
     return this.send((c: Connection) => c.sendMessage(opcode, data));
