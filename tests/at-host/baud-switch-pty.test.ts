@@ -1,0 +1,53 @@
+// Issue 18 item 3 over a real pty pair (socat): driver.setBaud sends AT+UART_CUR, closes the port
+// and opens it again at the new rate, and the device answers there; the emulator switches its
+// serial port (a pty ignores the rate: the commands and the reopen are what is tested). Skipped
+// without socat unless WSAT_REQUIRE_PEERS=1.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AtDriver } from "../../src/at/driver/driver.js";
+import { startSerialEmulator } from "../../src/at/emulator-serial.js";
+import { text } from "./helpers.js";
+
+const requirePeers = process.env.WSAT_REQUIRE_PEERS === "1";
+const haveSocat = spawnSync("socat", ["-V"], { stdio: "ignore", timeout: 30_000 }).status === 0;
+
+test("setBaud over a socat pty: AT+UART_CUR, the port reopened, AT answered", { skip: haveSocat || requirePeers ? false : "socat is not installed", timeout: 30_000 }, async () => {
+  assert.ok(haveSocat, "socat is required (WSAT_REQUIRE_PEERS=1)");
+  const dir = mkdtempSync(join(tmpdir(), "wsat-baud-"));
+  const a = join(dir, "ttyHost");
+  const b = join(dir, "ttyDevice");
+  // ignoreeof: the host side closing for the reopen must not end socat.
+  const socat = spawn("socat", [`pty,raw,echo=0,ignoreeof,link=${a}`, `pty,raw,echo=0,ignoreeof,link=${b}`], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(a) && existsSync(b), "socat made the pty pair");
+    const emulator = await startSerialEmulator({ path: b, firmware: "master" });
+    const rates: number[] = [];
+    emulator.device.on("uart", (r: number) => rates.push(r));
+    const driver = await AtDriver.open(`serial:${a}@115200`, { startTimeoutMs: 5000, firmware: "master" });
+    const sent: string[] = [];
+    driver.on("wire", (w: { from: string; bytes: Uint8Array }) => w.from === "host" && sent.push(text(w.bytes)));
+    let closes = 0;
+    driver.on("close", () => closes++);
+    try {
+      await driver.setBaud(921600);
+      assert.deepEqual(sent, ["AT+UART_CUR?\r\n", "AT+UART_CUR=921600,8,1,0,1\r\n", "AT\r\n"]);
+      assert.deepEqual(rates, [921600]);
+      assert.equal(emulator.port.baudRate, 921600);
+      assert.equal(closes, 0, "the reopen is not the end of the port");
+      const r = await driver.command("AT+UART_CUR?");
+      assert.deepEqual(r.lines, ["+UART_CUR:921600,8,1,0,1"]);
+    } finally {
+      await driver.close();
+      await emulator.close();
+    }
+  } finally {
+    socat.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
