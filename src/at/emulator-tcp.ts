@@ -5,7 +5,7 @@ import net from "node:net";
 import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
 import { attachDevice } from "./emulator-uart.js";
 import { UartPair, type UartOptions } from "./uart-stream.js";
-import { concatBytes } from "../codec/concat-bytes.js";
+import { tickWriter } from "./tick-writer.js";
 
 export interface TcpEmulator {
   server: net.Server;
@@ -30,30 +30,11 @@ export interface TcpEmulatorOptions extends EmulatorOptions {
   uart?: UartOptions;
 }
 
-/**
- * What the device writes in one tick goes out in one socket write (issue 18 item 2: the prompt
- * with its echo, SEND OK with a +WS_DATA that is ready at the same time).
- */
-function tickWriter(socket: net.Socket): (bytes: Uint8Array) => void {
-  let parts: Uint8Array[] = [];
-  let size = 0;
-  const flush = () => {
-    const p = parts;
-    parts = [];
-    const n = size;
-    size = 0;
-    if (!socket.destroyed) socket.write(p.length === 1 ? p[0]! : concatBytes(p, n));
-  };
-  return (bytes) => {
-    if (parts.length === 0) setImmediate(flush);
-    parts.push(bytes);
-    size += bytes.length;
-  };
-}
-
 /** Wires a connection's socket to its device, through a paced UART pair when asked for. */
 function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions | undefined): void {
-  const write = tickWriter(socket);
+  const write = tickWriter((bytes) => {
+    if (!socket.destroyed) socket.write(bytes);
+  });
   if (!uart) {
     device.on("output", write);
     socket.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));

@@ -8,6 +8,8 @@
 // real UART frames them at the wrong bit time), so a host that does not follow an AT+UART_CUR
 // loses the device, as on a board.
 
+import { concatBytes } from "../codec/concat-bytes.js";
+
 /** Bits per byte on an 8N1 line: start bit, 8 data bits, stop bit. */
 export const BITS_PER_BYTE = 10;
 
@@ -94,16 +96,7 @@ export class UartDirection {
     while (i < q.length && q[i]!.dueMs <= nowMs) n += q[i++]!.bytes.length;
     if (i === this.head) return null;
     const last = q[i - 1]!.dueMs;
-    let bytes: Uint8Array;
-    if (i - this.head === 1) bytes = q[this.head]!.bytes;
-    else {
-      bytes = new Uint8Array(n);
-      let o = 0;
-      for (let k = this.head; k < i; k++) {
-        bytes.set(q[k]!.bytes, o);
-        o += q[k]!.bytes.length;
-      }
-    }
+    const bytes = i - this.head === 1 ? q[this.head]!.bytes : concatBytes(q.slice(this.head, i).map((x) => x.bytes), n);
     this.head = i;
     if (this.head > 64 && this.head * 2 > q.length) {
       q.splice(0, this.head);
