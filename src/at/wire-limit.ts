@@ -8,26 +8,26 @@
 // e = its echo (c with ATE1, the boot default), n = the payload, w = the echoed +WS_DATA):
 //
 //   host -> device   AT+WSSEND (c bytes)                           c/r + L + P
-//   device -> host   echo and `\r\nOK\r\n\r\n>` (e + 11 bytes)        (e + 11)/r + L
+//   device -> host   echo and `\r\nOK\r\n\r\n>` (e + 9 bytes)         (e + 9)/r + L
 //   host -> device   the data (n bytes)                            n/r + L + P
 //   device -> host   `\r\nSEND OK\r\n` (11 bytes)                     11/r + L
 //
 // The next AT+WSSEND waits for SEND OK, so that chain is one bound; the bytes each direction
-// carries per message are the others (host -> device c + n, device -> host e + 22 + w):
+// carries per message are the others (host -> device c + n, device -> host e + 20 + w):
 //
-//   T = max((c + e + 22 + n)/r + 4L + 2P, (c + n)/r, (e + 22 + w)/r)
+//   T = max((c + e + 20 + n)/r + 4L + 2P, (c + n)/r, (e + 20 + w)/r)
 //
 // That is what the wire allows whatever the server's timing. The device writes to one TX line in
 // order, so an echo that is back before the next prompt (a loopback server) holds that prompt
 // behind it; `echoQueuedMessagesPerSec` is the limit for that case (the echo as soon as SEND OK):
 //
-//   Tq = max(c/r + 2L + P, w/r) + (e + 22 + n)/r + 2L + P
+//   Tq = max(c/r + 2L + P, w/r) + (e + 20 + n)/r + 2L + P
 
 import { byteTimeMs, checkBaudRate, checkDelayMs } from "./uart-model.js";
 import { wsSendLine, WSSEND_DEFAULT_TIMEOUT_MS } from "./command-syntax.js";
 
 /** `\r\nOK\r\n\r\n>` (reference §9 "The prompt"). */
-export const PROMPT_BYTES = 11;
+export const PROMPT_BYTES = 9;
 /** `\r\nSEND OK\r\n`. */
 export const SEND_OK_BYTES = 11;
 
