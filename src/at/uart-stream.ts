@@ -81,7 +81,8 @@ export class UartPair {
   /** Host to device and device to host. */
   readonly up: UartDirection;
   readonly down: UartDirection;
-  private readonly timers: Array<NodeJS.Timeout | NodeJS.Immediate | null> = [null, null];
+  /** Per direction (0 up, 1 down): the pending look at the line, a timer or an immediate. */
+  private readonly timers: Array<{ timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | null> = [null, null];
   private closed = false;
 
   constructor(options: UartOptions = {}) {
@@ -132,8 +133,8 @@ export class UartPair {
   private cancel(i: number): void {
     const t = this.timers[i];
     if (!t) return;
-    if ("hasRef" in t && "refresh" in t) clearTimeout(t as NodeJS.Timeout);
-    else clearImmediate(t as NodeJS.Immediate);
+    if ("timer" in t) clearTimeout(t.timer);
+    else clearImmediate(t.immediate);
     this.timers[i] = null;
   }
 
@@ -147,7 +148,7 @@ export class UartPair {
       this.timers[i] = null;
       this.deliver(i);
     };
-    this.timers[i] = wait <= 0 ? setImmediate(fire) : wait < SPIN_MS ? setImmediate(fire) : setTimeout(fire, Math.ceil(wait));
+    this.timers[i] = wait < SPIN_MS ? { immediate: setImmediate(fire) } : { timer: setTimeout(fire, Math.ceil(wait)) };
   }
 
   private deliver(i: number): void {
