@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
 import { AtDriver } from "../../src/at/driver/driver.js";
 import { createUartEmulator } from "../../src/at/emulator-uart.js";
+import { UartPair } from "../../src/at/uart-stream.js";
 import { EspAtFirmware } from "../../src/at/firmware/firmware.js";
 import { AtError, AtTimeoutError } from "../../src/errors.js";
 import { bytes, text } from "./helpers.js";
@@ -80,6 +81,33 @@ describe("driver.setBaud over a paced stream", () => {
     } finally {
       await driver.close();
       await em.close();
+    }
+  });
+
+  test("a device that switches before its OK has left: the OK is garbage, the new rate is tried and answers", { timeout: 20_000 }, async () => {
+    const pair = new UartPair({ baudRate: 115200 });
+    let line = "";
+    pair.device.on("data", (b: Buffer) => {
+      line += b.toString("latin1");
+      for (let nl = line.indexOf("\r\n"); nl >= 0; nl = line.indexOf("\r\n")) {
+        const cmd = line.slice(0, nl);
+        line = line.slice(nl + 2);
+        if (cmd === "AT+UART_CUR?") pair.device.write("+UART_CUR:115200,8,1,0,1\r\n\r\nOK\r\n");
+        else if (cmd.startsWith("AT+UART_CUR=")) {
+          pair.setBaudRate("device", 921600); // too early: the OK goes out at the new rate
+          pair.device.write("\r\nOK\r\n");
+        } else if (cmd.endsWith("AT")) pair.device.write("\r\nOK\r\n");
+      }
+    });
+    const driver = new AtDriver(pair.host, { firmware: "master", startTimeoutMs: 2000 });
+    try {
+      await driver.start();
+      await driver.setBaud(921600);
+      assert.equal(pair.baudRate("host"), 921600);
+      assert.ok(pair.down.bytesGarbled > 0, "the OK was garbage at the host");
+    } finally {
+      await driver.close();
+      pair.close();
     }
   });
 

@@ -5,7 +5,7 @@
 // Reference §10 "Port": 8N1 and flow control "RTS only" by default; AT+UART_CUR is not stored,
 // so a reset brings the device back to its boot rate.
 
-import { AtError } from "../../errors.js";
+import { AtError, AtTimeoutError } from "../../errors.js";
 import type { CommandOptions, CommandResult } from "./session.js";
 
 /** What the switch needs from the driver. */
@@ -19,6 +19,9 @@ export interface BaudSwitchHost {
 /** ESP-AT's AT+UART_CUR range (Basic_AT_Commands.rst: 80..5000000). */
 export const MIN_BAUD = 80;
 export const MAX_BAUD = 5_000_000;
+
+/** AT+UART_CUR answers at once on a device; silence beyond this means its OK was lost. */
+const SET_TIMEOUT_MS = 3000;
 
 /** Tries of AT at the new rate, each `verifyTimeoutMs` long. */
 const VERIFY_TRIES = 3;
@@ -43,7 +46,13 @@ export async function switchBaud(host: BaudSwitchHost, rate: number, verifyTimeo
   const cur = parseUartCur((await host.command("AT+UART_CUR?")).lines);
   // Keep data bits, stop bits, parity and flow control as the device has them.
   const [, dataBits, stopBits, parity, flow] = cur ?? [0, 8, 1, 0, 1];
-  await host.command(`AT+UART_CUR=${rate},${dataBits},${stopBits},${parity},${flow}`);
+  try {
+    await host.command(`AT+UART_CUR=${rate},${dataBits},${stopBits},${parity},${flow}`, { timeoutMs: SET_TIMEOUT_MS });
+  } catch (e) {
+    // The device may switch before its OK has left the line (the OK is then lost or garbled):
+    // no answer is not a refusal, so the new rate is tried; ERROR is one.
+    if (!(e instanceof AtTimeoutError)) throw e;
+  }
   await host.reopenAt(rate);
   let last: unknown = null;
   for (let i = 0; i < VERIFY_TRIES; i++) {
