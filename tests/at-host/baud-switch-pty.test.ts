@@ -6,6 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { WebSocketServer } from "ws";
+import type { AddressInfo } from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +16,7 @@ import { AtDriver } from "../../src/at/driver/driver.js";
 import { startSerialEmulator } from "../../src/at/emulator-serial.js";
 import { text } from "./helpers.js";
 
+const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const requirePeers = process.env.WSAT_REQUIRE_PEERS === "1";
 const haveSocat = spawnSync("socat", ["-V"], { stdio: "ignore", timeout: 30_000 }).status === 0;
 
@@ -47,6 +51,47 @@ test("setBaud over a socat pty: AT+UART_CUR, the port reopened, AT answered", { 
       await emulator.close();
     }
   } finally {
+    socat.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("wsat connect --via serial:PTY --baud 921600: opened at 115200, switched with AT+UART_CUR, the echo comes back", { skip: haveSocat || requirePeers ? false : "socat is not installed", timeout: 40_000 }, async () => {
+  assert.ok(haveSocat, "socat is required (WSAT_REQUIRE_PEERS=1)");
+  const dir = mkdtempSync(join(tmpdir(), "wsat-baud-cli-"));
+  const a = join(dir, "ttyHost");
+  const b = join(dir, "ttyDevice");
+  const socat = spawn("socat", [`pty,raw,echo=0,ignoreeof,link=${a}`, `pty,raw,echo=0,ignoreeof,link=${b}`], { stdio: "ignore" });
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
+  try {
+    await new Promise<void>((r) => wss.on("listening", () => r()));
+    for (let i = 0; i < 100 && !(existsSync(a) && existsSync(b)); i++) await new Promise((r) => setTimeout(r, 50));
+    const emulator = await startSerialEmulator({ path: b, firmware: "master" });
+    const rates: number[] = [];
+    emulator.device.on("uart", (r: number) => rates.push(r));
+    try {
+      const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+      const child = spawn(process.execPath, [MAIN, "connect", uri, "--via", `serial:${a}`, "--baud", "921600", "-x", "hello at 921600", "-w", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d));
+      child.stderr!.on("data", (d: Buffer) => (err += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.once("exit", (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
+      });
+      assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
+      assert.match(out, /hello at 921600/);
+      assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
+    } finally {
+      await emulator.close();
+    }
+  } finally {
+    await new Promise<void>((r) => wss.close(() => r()));
     socat.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }

@@ -127,7 +127,7 @@ export class AtDriver extends EventEmitter implements LinkHost {
   /** Links whose AT+WSDATAFMT is set since the last boot. */
   private readonly formatSet = new Set<number>();
   /** What the port is ("/dev/ttyUSB0 at 115200 baud", "tcp://h:p", "stream"), for messages. */
-  readonly describe: string;
+  describe: string;
 
   /**
    * Drives the device on `stream`. With `transport` (what openTransport returned), close() closes
@@ -270,7 +270,9 @@ export class AtDriver extends EventEmitter implements LinkHost {
         }
       },
       describe: this.describe,
-    }, rate, options.verifyTimeoutMs);
+    }, rate, options.verifyTimeoutMs).then(() => {
+      this.describe = this.describe.replace(/ at \d+ baud/, ` at ${rate} baud`);
+    });
   }
 
   /** The device's echo state as last seen (null: not known yet). */
