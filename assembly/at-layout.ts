@@ -54,6 +54,8 @@ export const AT_KIND_DATA: u32 = 3;
 export const AT_FLAG_START: u32 = 1 << 16;
 export const AT_FLAG_END: u32 = 1 << 17;
 export const AT_FLAG_OVERFLOW: u32 = 1 << 18;
+/** A LINE record whose line ended in CR LF (the CR was dropped), not a bare LF. */
+export const AT_FLAG_CR: u32 = 1 << 19;
 
 // Line types. Keep in step with AT_LINE_TYPES in src/codec/at-scanner.ts.
 export const AT_T_EMPTY: u32 = 0;

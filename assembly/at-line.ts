@@ -4,7 +4,7 @@
 // than a stash is handed out in pieces flagged OVERFLOW.
 
 import {
-  AT_LINE, AT_LINE_SIZE, AT_STATE, AT_STATE_HEADER, DIR_DEVICE, AT_KIND_LINE, AT_FLAG_OVERFLOW,
+  AT_LINE, AT_LINE_SIZE, AT_STATE, AT_STATE_HEADER, DIR_DEVICE, AT_KIND_LINE, AT_FLAG_OVERFLOW, AT_FLAG_CR, AT_FLAG_END,
   AT_T_OTHER, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG,
 } from "./at-layout";
 import { classifyDevice, classifyHost, classLink } from "./at-line-class";
@@ -64,7 +64,7 @@ export function findLF(p: usize, end: usize): usize {
 }
 
 /** Emits the completed line [p, p+len) (CR LF already removed); returns its type. */
-function emitLine(p: usize, len: u32, badHeader: bool): u32 {
+function emitLine(p: usize, len: u32, badHeader: bool, cr: bool): u32 {
   let t: u32;
   let link: i32 = -1;
   if (lineOverflowed) {
@@ -77,7 +77,10 @@ function emitLine(p: usize, len: u32, badHeader: bool): u32 {
     link = classLink;
   }
   let flags = AT_KIND_LINE | (t << 8);
-  if (lineOverflowed) flags |= AT_FLAG_OVERFLOW;
+  // The last piece of a line handed out in pieces carries END too (issue 18: the reader can count
+  // the pieces between the first and the last without holding them).
+  if (lineOverflowed) flags |= AT_FLAG_OVERFLOW | AT_FLAG_END;
+  if (cr) flags |= AT_FLAG_CR;
   emit(flags, p, len, link);
   return t;
 }
@@ -119,8 +122,9 @@ export function endLine(ls: usize, p: usize): u32 {
     lp = ls;
     ll = <u32>(p - ls);
   }
-  if (ll > 0 && load<u8>(lp + ll - 1) == 0x0d) ll--;
-  let t = emitLine(lp, ll, bad);
+  let cr = ll > 0 && load<u8>(lp + ll - 1) == 0x0d;
+  if (cr) ll--;
+  let t = emitLine(lp, ll, bad, cr);
   resetLine();
   return t;
 }

@@ -38,7 +38,7 @@
 
 import {
   AT_CR, AT_MAX_RECORDS, AT_RECORD_RESERVE, AT_STATE_HEADER, DIR_DEVICE, DIR_HOST, AT_KIND_PROMPT, AT_T_OK,
-  AT_T_READY, AT_T_WS_CONNECTED,
+  AT_T_READY, AT_T_WS_CONNECTED, AT_T_ECHO,
 } from "./at-layout";
 import { direction, formatInit, formatSave, formatLoad } from "./at-format";
 import { hdr, HDR_NONE, HDR_PREFIX, HDR_FIELDS, headerStep, headerSave, headerLoad } from "./at-header";
@@ -111,7 +111,9 @@ export function scannerFeed(ptr: usize, len: u32): u32 {
         // Host direction: let the caller call atExpectData before more bytes. Device direction:
         // after a line that may end a command that changes the layout or the limits (OK,
         // +WS_CONNECTED, ready), let the caller call atSetFormat / atSetLimit first.
-        if (direction == DIR_HOST || t == AT_T_OK || t == AT_T_READY || t == AT_T_WS_CONNECTED) break;
+        // An echo line too: a +WS_DATA glued to a split echo may go on past this LF (issue 18), and
+        // the caller then counts the rest of its data with atExpectData.
+        if (direction == DIR_HOST || t == AT_T_OK || t == AT_T_READY || t == AT_T_WS_CONNECTED || t == AT_T_ECHO) break;
         continue;
       }
       if (hdr == HDR_PREFIX || hdr == HDR_FIELDS) {

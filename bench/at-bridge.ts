@@ -166,11 +166,14 @@ export async function runAtBridgeBench(opts: BenchOptions & { filter?: string } 
   await new Promise<void>((r) => wss.on("listening", () => r()));
   wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
   const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
-  const cases: Array<[string, number, Transport, number]> = [
-    ["at-bridge-16B", 16, "in-process", 2],
-    ["at-bridge-4KiB", 4096, "in-process", 2],
-    ["at-bridge-16B-tcp", 16, "tcp", 2],
-    ["at-bridge-4KiB-tcp", 4096, "tcp", 2],
+  // No goal (issue 18): round trips per second over loopback are the event loop's cost per
+  // wake-up, which the protocol's round trips force; the goals are at-uart-* (share of the wire's
+  // limit), at-bridge-cpu-* (driver CPU) and at-writes-per-message-* (bench/at-uart.ts).
+  const cases: Array<[string, number, Transport, number | undefined]> = [
+    ["at-bridge-16B", 16, "in-process", undefined],
+    ["at-bridge-4KiB", 4096, "in-process", undefined],
+    ["at-bridge-16B-tcp", 16, "tcp", undefined],
+    ["at-bridge-4KiB-tcp", 4096, "tcp", undefined],
   ];
   const rows: BenchRow[] = [];
   try {

@@ -27,11 +27,14 @@ export interface ErrorCatalogueEntry {
 }
 
 export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
+  AT_BAUD_NO_ANSWER: { class: "AtError", meaning: "driver.setBaud: the device did not answer AT at the new rate after AT+UART_CUR" },
+  AT_BAUD_UNSUPPORTED: { class: "AtError", meaning: "driver.setBaud on a port without a line rate (TCP, a plain stream)" },
   AT_BUSY: { class: "AtCommandError", meaning: "the device answered busy p... and discarded the command" },
   AT_COMMAND_FAILED: { class: "AtCommandError", meaning: "the device answered ERROR (or another failure) to a command" },
   AT_DATA_PENDING: { class: "InvalidState", meaning: "the AT scanner was asked to enter data mode while a data run is still expected" },
   AT_DEVICE_RESET: { class: "AtCommandError", meaning: "the device restarted (ready) while a command waited for its result" },
   AT_LINE_PENDING: { class: "InvalidState", meaning: "the AT scanner was asked to enter data mode in the middle of a line" },
+  AT_LINE_SKIPPED: { class: "AtProtocolError", meaning: "a line from the device longer than 4096 bytes: the rest of it was counted and skipped, not kept (issue 18)" },
   AT_LINK_BUSY: { class: "InvalidState", meaning: "open() on an AT link that is not closed" },
   AT_LINK_NOT_OPEN: { class: "InvalidState", meaning: "a send on an AT link that is not open" },
   AT_MESSAGE_CUT: { class: "AtProtocolError", meaning: "a link dropped, or a new message began, before the message in progress was complete; the part is discarded" },
@@ -43,6 +46,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   AT_SCANNER_STALLED: { class: "InvalidState", meaning: "the AT scanner kernel consumed no bytes (a bug, never silent)" },
   AT_SEND_TOO_LARGE: { class: "AtError", meaning: "a send larger than the firmware can take for the link" },
   AT_TIMEOUT: { class: "AtTimeoutError", meaning: "no final result for a command within its timeout" },
+  AT_TRACE_BAD: { class: "AtError", meaning: "a --trace capture for --replay that holds no chunks, or a chunk whose hex rows do not match its byte count" },
   AT_TRANSPORT_FAILED: { class: "AtError", meaning: "the serial port or TCP transport could not be opened" },
   AT_TRANSPORT_TIMEOUT: { class: "AtError", meaning: "the TCP transport to the device did not connect in time" },
   AT_UNEXPECTED: { class: "AtProtocolError", meaning: "a line from the device that fits no command or URC" },

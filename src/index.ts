@@ -13,4 +13,15 @@ export type { FirmwareName, FirmwareProfile as EmulatorFirmwareProfile } from ".
 export type { LinkDataEvent } from "./at/firmware/link.js";
 export type { FirmwareName as AtHostFirmwareName } from "./at/driver/firmware-profile.js";
 export type { TcpEmulatorOptions } from "./at/emulator-tcp.js";
+// Issue 18: the UART model, the wire limit, baud switching and trace replay.
+export { UartPair, UartEnd } from "./at/uart-stream.js";
+export type { UartOptions, UartSide, BaudSwitchable } from "./at/uart-stream.js";
+export { UartDirection, byteTimeMs } from "./at/uart-model.js";
+export { createUartEmulator } from "./at/emulator-uart.js";
+export type { UartEmulator } from "./at/emulator-uart.js";
+export { wireLimit } from "./at/wire-limit.js";
+export type { WireLimit, WireLimitOptions } from "./at/wire-limit.js";
+export { parseTrace, ReplayDevice, describeReplay } from "./at/trace-replay.js";
+export type { ReplayChunk, ReplayMismatch } from "./at/trace-replay.js";
+export { replayOn } from "./at/emulator-replay.js";
 export type { CommandForm, WsCfgParams, WsOpenParams } from "./at/command-syntax.js";

@@ -5,6 +5,7 @@
 import { SerialPort } from "serialport";
 import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
 import { AtError } from "../errors.js";
+import { tickWriter } from "./tick-writer.js";
 
 export interface SerialEmulator {
   port: SerialPort;
@@ -17,9 +18,17 @@ export async function startSerialEmulator(options: EmulatorOptions & { path: str
   await new Promise<void>((resolve, reject) =>
     port.open((err) => (err ? reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${options.path}: ${err.message}`, { cause: err })) : resolve())),
   );
-  const device = new EmulatedDevice(options);
-  device.on("output", (bytes: Uint8Array) => {
-    if (port.isOpen) port.write(Buffer.from(bytes));
+  const device = new EmulatedDevice({ ...options, baudRate: options.baudRate ?? 115200 });
+  const write = tickWriter((bytes) => {
+    if (port.isOpen) port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  });
+  device.on("output", write);
+  // AT+UART_CUR (issue 18 item 3): the port changes rate once the OK has left (drain).
+  device.on("uart", (rate: number) => {
+    write.flush();
+    port.drain(() => {
+      if (port.isOpen) port.update({ baudRate: rate }, (err) => err && options.log?.(`serial port ${options.path}: cannot switch to ${rate} baud: ${err.message}`));
+    });
   });
   port.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
   // A port error (adapter unplugged, pty closed) powers the emulated device off.

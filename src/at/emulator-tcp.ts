@@ -3,6 +3,9 @@
 
 import net from "node:net";
 import { EmulatedDevice, type EmulatorOptions } from "./emulator.js";
+import { attachDevice } from "./emulator-uart.js";
+import { UartPair, type UartOptions } from "./uart-stream.js";
+import { tickWriter } from "./tick-writer.js";
 
 export interface TcpEmulator {
   server: net.Server;
@@ -19,20 +22,43 @@ export interface TcpEmulatorOptions extends EmulatorOptions {
   log?: (line: string) => void;
   /** Called with each device booted for a connection, before it prints `ready` (e.g. to listen to "wire"). */
   onDevice?: (device: EmulatedDevice, peer: string) => void;
+  /**
+   * Pace each connection like a UART (issue 18 item 1): the socket stands for the host's end of a
+   * serial link at this rate and latency. AT+UART_CUR switches both ends (like a serial-to-TCP
+   * bridge that follows the device).
+   */
+  uart?: UartOptions;
+}
+
+/** Wires a connection's socket to its device, through a paced UART pair when asked for. */
+function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions | undefined): void {
+  const write = tickWriter((bytes) => {
+    if (!socket.destroyed) socket.write(bytes);
+  });
+  if (!uart) {
+    device.on("output", write);
+    socket.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
+    return;
+  }
+  const pair = new UartPair(uart);
+  attachDevice(device, pair.device, (rate) => {
+    pair.setBaudRate("device", rate);
+    pair.setBaudRate("host", rate);
+  });
+  pair.host.on("data", (b: Buffer) => write(b));
+  socket.on("data", (buf: Buffer) => pair.host.write(buf));
+  socket.on("close", () => pair.close());
 }
 
 export function startTcpEmulator(options: TcpEmulatorOptions): Promise<TcpEmulator> {
   const devices = new Set<{ device: EmulatedDevice; socket: net.Socket }>();
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    const device = new EmulatedDevice(options);
+    const device = new EmulatedDevice({ ...options, baudRate: options.uart?.baudRate ?? options.baudRate });
     const entry = { device, socket };
     devices.add(entry);
     options.log?.(`device booted for ${socket.remoteAddress}:${socket.remotePort}`);
-    device.on("output", (bytes: Uint8Array) => {
-      if (!socket.destroyed) socket.write(bytes);
-    });
-    socket.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
+    connect(socket, device, options.uart);
     const end = () => {
       if (!devices.delete(entry)) return;
       void device.shutdown();

@@ -13,7 +13,8 @@
 // Shells for TCP and serial ports: src/at/emulator-tcp.ts, src/at/emulator-serial.ts.
 //
 // Events: "output" (bytes to the host), "wire" ({from: "host" | "device", bytes, timeMs}: every
-// byte both ways with a timestamp, for `wsat emulate --trace`; built only while listened to).
+// byte both ways with a timestamp, for `wsat emulate --trace`; built only while listened to),
+// "uart" (baudRate: AT+UART_CUR was answered OK; the port should now run at that rate).
 
 import { EventEmitter } from "node:events";
 import { Duplex } from "node:stream";
@@ -39,12 +40,25 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Delay between AT+RST's OK and `ready` (default 50 ms). */
   rebootDelayMs?: number;
+  /** The UART's rate after boot (what AT+UART_CUR? shows until changed). Default 115200. */
+  baudRate?: number;
   /** Per-link client option overrides (e.g. reconnectTimeoutMs in tests). */
   clientOverrides?: Partial<ClientOptions>;
 }
 
 /** The native client plus raw-byte senders (the AT port sends bytes, not strings). */
 class LinkClient extends WebSocketClient {
+  constructor(options: ClientOptions) {
+    super(options);
+    // Reference §11.5, 1.2.3: "ping_tick_ms is also reset every time readable data arrives", so
+    // pings go out only after ping_interval_sec of receive silence (issue 18 item 6). The native
+    // client pings periodically (1.8.0); its interval timer is restarted on every frame read.
+    const restart = () => (this as unknown as { pingTimer: NodeJS.Timeout | null }).pingTimer?.refresh();
+    this.on("data", restart);
+    this.on("ping", restart);
+    this.on("pong", restart);
+  }
+
   /** A message with FIN, fragmented at bufferSize (send_text / send_bin / send_with_opcode). */
   sendMessageBytes(opcode: number, data: Uint8Array): Promise<number> {
     return this.send((c: Connection) => c.sendMessage(opcode, data));
@@ -68,12 +82,15 @@ export class EmulatedDevice extends EventEmitter {
   /** Clients released after +WS_CLOSED that still finish their close handshake. */
   private readonly released = new Set<LinkClient>();
   private stopped = false;
+  /** The rate the port runs at (what the last "uart" event said). */
+  private portBaudRate: number;
 
   constructor(options: EmulatorOptions = {}) {
     super();
     this.pki = options.pki ?? {};
     this.rebootDelayMs = options.rebootDelayMs ?? 50;
     this.overrides = options.clientOverrides ?? {};
+    this.portBaudRate = options.baudRate ?? 115200;
     const count = (a?: unknown[]) => a?.length ?? 0;
     this.firmware = new EspAtFirmware({
       profile: options.firmware ?? "master",
@@ -83,6 +100,7 @@ export class EmulatedDevice extends EventEmitter {
         keys: count(this.pki.clientKeys),
       },
       clock: options.clock ?? Date.now,
+      baudRate: options.baudRate,
     });
     for (let i = 0; i < LINK_COUNT; i++) {
       this.clients.push(null);
@@ -95,6 +113,8 @@ export class EmulatedDevice extends EventEmitter {
   boot(): void {
     if (this.stopped) return;
     this.firmware.boot();
+    // AT+UART_CUR is not kept across a reset: the port is back at its boot rate before `ready`.
+    this.setPortRate(this.firmware.baudRate);
     this.pump();
   }
 
@@ -166,7 +186,16 @@ export class EmulatedDevice extends EventEmitter {
         return;
       }
       case "reboot": return this.scheduleBoot();
+      // Its output (the OK) is already out: the transport switches now (emulator-uart.ts,
+      // emulator-serial.ts; a plain TCP or in-process stream has no rate).
+      case "uart": return this.setPortRate(e.baudRate);
     }
+  }
+
+  private setPortRate(rate: number): void {
+    if (rate === this.portBaudRate) return;
+    this.portBaudRate = rate;
+    this.emit("uart", rate);
   }
 
   private scheduleBoot(): void {

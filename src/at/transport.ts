@@ -60,6 +60,8 @@ export interface OpenedTransport {
   /** Closes the pipe; resolves when it is closed (never rejects). */
   close(): Promise<void>;
   describe: string;
+  /** Serial ports: closes the port and opens it again at `rate` (driver.setBaud). */
+  setBaudRate?(rate: number): Promise<void>;
 }
 
 /** Opens a transport; rejects (with the OS error as cause) within `timeoutMs`. */
@@ -116,6 +118,7 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000, 
   return {
     stream: port,
     describe: `${spec.path} at ${spec.baudRate} baud${serial.rtscts ? " (RTS/CTS)" : ""}`,
+    setBaudRate: (rate: number) => reopenAt(port, spec.path!, rate),
     close: () =>
       new Promise<void>((resolve) => {
         if (!port.isOpen) return resolve();
@@ -129,6 +132,15 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000, 
         });
       }),
   };
+}
+
+/** Closes the port and opens it again at `rate` (the same stream object: listeners stay). */
+async function reopenAt(port: import("serialport").SerialPort, path: string, rate: number): Promise<void> {
+  await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+  (port.settings as { baudRate: number }).baudRate = rate;
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new AtError("AT_TRANSPORT_FAILED", `serial port ${path} at ${rate} baud: ${err.message}`, { cause: err })) : resolve())),
+  );
 }
 
 function closeDuplex(stream: Duplex): Promise<void> {

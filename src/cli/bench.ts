@@ -39,6 +39,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["conn", ["conn"], "../../bench/conn-scale.js", "runConnBench"],
     ["at-scan", ["at-scan"], "../../bench/at-scan.js", "runAtScanBench"],
     ["at-bridge", ["at-bridge"], "../../bench/at-bridge.js", "runAtBridgeBench"],
+    ["at-uart", ["at-uart", "at-bridge-cpu", "at-writes"], "../../bench/at-uart.js", "runAtUartBench"],
     ["load", ["load"], "../../bench/load-generator.js", "runLoadBench"],
     ["load-accuracy", ["load-accuracy"], "../../bench/load-accuracy.js", "runLoadAccuracyBench"],
     ["load-connections", ["load-connections"], "../../bench/load-connections.js", "runLoadConnectionsBench"],

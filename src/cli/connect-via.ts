@@ -5,7 +5,7 @@
 import type { Duplex } from "node:stream";
 import { AtDriver } from "../at/driver/driver.js";
 import { openTransport } from "../at/transport.js";
-import type { AtError } from "../errors.js";
+import { AtTimeoutError, type AtError } from "../errors.js";
 import type { ConnectFlags } from "./connect.js";
 import { Console } from "./console.js";
 import { needPeer } from "./optional-peer.js";
@@ -16,6 +16,32 @@ import { redactUri } from "./uri-redact.js";
 import { linkConfigFromFlags, ViaLink } from "./via-link.js";
 
 export { linkConfigFromFlags };
+
+/** ESP-AT's rate after boot (reference §10). */
+const BOOT_BAUD = 115200;
+
+/**
+ * `--baud N` on a serial path (issue 18 item 3): the device starts at 115200, so the port is
+ * opened there and switched with AT+UART_CUR (driver.setBaud: reopened at N, AT verified). A
+ * device already at N (AT+UART_DEF) does not answer at 115200: N is then opened directly.
+ */
+async function openSwitched(via: string, rate: number, note: (line: string) => void): Promise<AtDriver> {
+  let driver: AtDriver;
+  try {
+    driver = await AtDriver.open(via.replace(/@\d+$/, `@${BOOT_BAUD}`), { startTimeoutMs: 2000 });
+  } catch (e) {
+    if (!(e instanceof AtTimeoutError)) throw e;
+    note(`note: no answer at ${BOOT_BAUD} baud; opening at ${rate} baud as given`);
+    return AtDriver.open(via, { startTimeoutMs: 5000 });
+  }
+  try {
+    await driver.setBaud(rate);
+  } catch (e) {
+    await driver.close();
+    throw e;
+  }
+  return driver;
+}
 
 export async function runVia(f: ConnectFlags): Promise<number> {
   const con = new Console({ input: process.stdin, output: process.stdout, errors: process.stderr });
@@ -36,7 +62,10 @@ export async function runVia(f: ConnectFlags): Promise<number> {
         for (const line of formatTrace({ timeMs: Date.now(), direction, bytes })) con.err(line);
       });
     }
-    driver = await AtDriver.open(target, { startTimeoutMs: 5000 });
+    const rate = /^serial:.+@(\d+)$/.exec(via);
+    driver = !f.trace && rate && Number(rate[1]) !== BOOT_BAUD
+      ? await openSwitched(via, Number(rate[1]), (line) => con.err(line))
+      : await AtDriver.open(target, { startTimeoutMs: 5000 });
   } catch (e) {
     await release();
     const x = e as AtError;

@@ -2,8 +2,9 @@
 
 import { firmwareProfile, type FirmwareName } from "../at/firmware/profile.js";
 import type { EmulatedDevice, EmulatorOptions } from "../at/emulator.js";
-import { envDefault, intFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
+import { envDefault, intFlag, numberFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
 import { formatTrace, type TraceDirection } from "./trace-format.js";
+import { wireLimit } from "../at/wire-limit.js";
 
 export const usage = `usage: wsat emulate (--tcp HOST:PORT | --serial PATH [--baud N]) [options]
 
@@ -13,7 +14,13 @@ WebSocket connection from this machine.
 
   --tcp HOST:PORT       listen on TCP; every connection is a freshly booted device ("ready")
   -p, --serial PATH     run on a serial device (e.g. one end of a socat pty pair); also --port
-  -b, --baud N          serial baud rate (default 115200)
+  -b, --baud N          serial baud rate (default 115200); with --tcp, pace each connection like
+                        a UART at N baud (8N1) and print the wire's limit per message size
+  --latency-ms L        with --tcp: per-direction latency of the modelled USB bridge (default 0)
+  --processing-ms P     with --tcp: the device's delay before it acts on each write (default 0)
+  --replay FILE         play the device side of a --trace capture to the first host that connects
+                        (or to the serial port), report where the host's bytes differ; exit 0 when
+                        they match, 1 when they do not
   --firmware NAME       master (default: WSDATAFMT, fin, 16 KiB) or v5.0.1.0 (8 KiB, no WSDATAFMT/fin)
   --ca FILE             CA certificate (PEM) stored as ca_number 0 (repeat for 1, 2, ...)
   --client-cert FILE    client certificate (PEM) stored as pki_number 0 (repeatable)
@@ -33,6 +40,11 @@ interface Parsed {
   keys: string[];
   quiet: boolean;
   trace: boolean;
+  /** --baud given with --tcp: pace connections. */
+  paced: boolean;
+  latencyMs: number;
+  processingMs: number;
+  replay?: string;
 }
 
 const OPTIONS = {
@@ -46,6 +58,9 @@ const OPTIONS = {
   "client-key": { type: "string", multiple: true },
   trace: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  "latency-ms": { type: "string" },
+  "processing-ms": { type: "string" },
+  replay: { type: "string" },
 } as const;
 
 export function parseEmulateFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed {
@@ -80,7 +95,54 @@ export function parseEmulateFlags(argv: string[], env: NodeJS.ProcessEnv = proce
     keys: (v["client-key"] ?? []).map((f) => readFlagFile("--client-key", f)),
     quiet: v.quiet ?? false,
     trace: v.trace ?? false,
+    paced: tcp !== undefined && v.baud !== undefined && (baud >= 300 || usage300()),
+    latencyMs: numberFlag("--latency-ms", v["latency-ms"], 0, 60000) ?? 0,
+    processingMs: numberFlag("--processing-ms", v["processing-ms"], 0, 60000) ?? 0,
+    replay: v.replay === undefined ? undefined : readFlagFile("--replay", v.replay),
   };
+}
+
+function usage300(): never {
+  throw new UsageError("--baud with --tcp must be at least 300 (the paced UART model)");
+}
+
+/** The wire's limit at this rate for the usual message sizes (issue 18 item 1). */
+function limitLines(p: Parsed): string[] {
+  return [16, 1024, 8192].map((n) => {
+    const l = wireLimit({ baudRate: p.baud, latencyMs: p.latencyMs, processingMs: p.processingMs, payloadBytes: n });
+    return `wire limit at ${p.baud} baud, ${p.latencyMs} ms latency: ${n} B echoed messages ${l.messagesPerSec.toFixed(1)}/s (${l.messageMs.toFixed(2)} ms each)`;
+  });
+}
+
+/** --replay: one session; its report on stderr; 0 when the host followed the capture. */
+async function runReplay(p: Parsed, log: ((line: string) => void) | undefined): Promise<number> {
+  const { parseTrace, describeReplay } = await import("../at/trace-replay.js");
+  const { replayOn } = await import("../at/emulator-replay.js");
+  const chunks = parseTrace(p.replay!);
+  let stream: import("node:stream").Duplex;
+  let close: () => Promise<void>;
+  if (p.tcp) {
+    const net = await import("node:net");
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(p.tcp!.port, p.tcp!.host, () => resolve()));
+    const addr = server.address() as import("node:net").AddressInfo;
+    log?.(`replaying ${chunks.length} chunks on tcp://${addr.address}:${addr.port}`);
+    stream = await new Promise((resolve) => server.once("connection", (s) => resolve(s.setNoDelay(true))));
+    close = async () => {
+      stream.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    };
+  } else {
+    const { openTransport } = await import("../at/transport.js");
+    const t = await openTransport(`serial:${p.serial!}`, 10000, { baudRate: p.baud });
+    log?.(`replaying ${chunks.length} chunks on ${t.describe}`);
+    stream = t.stream;
+    close = t.close;
+  }
+  const replay = await replayOn(stream, chunks);
+  await close();
+  process.stderr.write(`wsat emulate: replay: ${describeReplay(replay)}\n`);
+  return replay.mismatch ? 1 : 0;
 }
 
 /** --trace output: one chunk, as formatTrace lines on stderr. */
@@ -106,6 +168,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const log = p.quiet ? undefined : (line: string) => process.stderr.write(`wsat emulate: ${line}\n`);
+  if (p.replay !== undefined) {
+    try {
+      return await runReplay(p, log);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      process.stderr.write(`wsat emulate: replay: ${e.message ?? String(err)}\n`);
+      return 1;
+    }
+  }
   const trace = p.trace ? traceTo((line) => process.stderr.write(line + "\n")) : undefined;
   const opts: EmulatorOptions = {
     firmware: p.firmware,
@@ -134,8 +205,10 @@ export async function run(argv: string[]): Promise<number> {
         log,
         // Each device is tapped before it prints "ready": the boot banner is traced too.
         onDevice: trace ? (device) => traceDevice(device, trace) : undefined,
+        uart: p.paced ? { baudRate: p.baud, latencyMs: p.latencyMs, processingMs: p.processingMs } : undefined,
       });
       log?.(`ESP-AT ${p.firmware} emulator listening on tcp://${em.host}:${em.port}`);
+      if (p.paced) for (const l of limitLines(p)) log?.(l);
       close = em.close;
     } else {
       const { startSerialEmulator } = await import("../at/emulator-serial.js");

@@ -72,6 +72,14 @@ export interface AtLineRecord {
   /** Link of a +WS_CONNECTED/+WS_DISCONNECTED/+WS_CLOSED/+WSOPEN line (or a bad +WS_DATA), else -1. */
   linkId: number;
   overflow: boolean;
+  /**
+   * The last piece of a line handed out in OVERFLOW pieces. Only the first piece of such a line
+   * carries `text`; the ones after it carry their bytes and an empty text (a line's text is capped
+   * at the 4096 bytes of one piece, so a stream of garbage without a LF costs no strings).
+   */
+  overflowEnd: boolean;
+  /** The line ended in CR LF (false: a bare LF, or an OVERFLOW piece). */
+  cr: boolean;
 }
 
 export interface AtPromptRecord {
@@ -145,6 +153,7 @@ const KIND_DATA = 3;
 const FLAG_START = 1 << 16;
 const FLAG_END = 1 << 17;
 const FLAG_OVERFLOW = 1 << 18;
+const FLAG_CR = 1 << 19;
 /**
  * The text of the line types the kernel recognises by an exact match (AT_T_EMPTY, AT_T_OK, ...):
  * no string needs building for them. undefined: the text varies.
@@ -168,6 +177,8 @@ export class AtScanner {
   private readonly inPtr: number;
   private readonly inSize: number;
   private busy = false;
+  /** Between the first and the last OVERFLOW piece of a line. */
+  private inOverflow = false;
   private readonly reuse: boolean;
   private readonly statePtr: number;
   /** This scanner's state while another one owns the kernel; `savedLen` 0 = never loaded (fresh). */
@@ -238,6 +249,7 @@ export class AtScanner {
   reset(): void {
     this.own();
     this.x.atInit(this.direction === "host" ? 1 : 0);
+    this.inOverflow = false;
   }
 
   /**
@@ -389,13 +401,20 @@ export class AtScanner {
       } else if (kind === KIND_LINE) {
         const bytes = new Uint8Array(buffer, i32[w + 1]!, i32[w + 2]!);
         const type = (flags >>> 8) & 255;
+        const overflow = (flags & FLAG_OVERFLOW) !== 0;
+        const overflowEnd = overflow && (flags & FLAG_END) !== 0;
+        // Pieces after the first of an overflowing line: no text (see overflowEnd).
+        const later = overflow && this.inOverflow;
+        if (overflow) this.inOverflow = !overflowEnd;
         onRecord({
           kind: "line",
           type: AT_LINE_TYPES[type] ?? "other",
-          text: EXACT_TEXT[type] ?? latin1Text(bytes),
+          text: later ? "" : EXACT_TEXT[type] ?? latin1Text(bytes),
           bytes,
           linkId: i32[w + 3]!,
-          overflow: (flags & FLAG_OVERFLOW) !== 0,
+          overflow,
+          overflowEnd,
+          cr: (flags & FLAG_CR) !== 0,
         });
       } else {
         onRecord(PROMPT);

@@ -239,23 +239,24 @@ describe("device -> host: +WS_DATA counting", () => {
   test("lines longer than the stash that span pushes come out in overflow pieces, nothing lost", () => {
     const long = "x".repeat(10000);
     const s = new AtScanner({ direction: "device" });
-    let text = "";
-    let pieces = 0;
-    for (let o = 0; o < long.length; o += 700) {
-      s.push(b(long.slice(o, o + 700)), (r) => {
-        assert.equal(r.kind, "line");
-        if (r.kind === "line") {
-          assert.equal(r.overflow, true);
-          text += r.text;
-          pieces++;
-        }
-      });
-    }
-    s.push(b("\r\nOK\r\n"), (r) => {
-      if (r.kind === "line" && r.type !== "ok") text += r.text;
-    });
-    assert.equal(text, long);
-    assert.ok(pieces >= 2);
+    let all = "";
+    const texts: string[] = [];
+    const ends: boolean[] = [];
+    const take = (r: AtRecord) => {
+      if (r.kind !== "line" || r.type === "ok" || r.type === "empty") return;
+      assert.equal(r.overflow, true);
+      all += Buffer.from(r.bytes).toString("latin1");
+      texts.push(r.text);
+      ends.push(r.overflowEnd);
+    };
+    for (let o = 0; o < long.length; o += 700) s.push(b(long.slice(o, o + 700)), take);
+    s.push(b("\r\nOK\r\n"), take);
+    assert.equal(all, long, "every byte is handed out");
+    assert.ok(texts.length >= 2);
+    // Issue 18: the text is capped at the first piece; only the last piece is marked as the end.
+    assert.equal(texts[0], long.slice(0, texts[0]!.length));
+    assert.ok(texts[0]!.length > 0 && texts.slice(1).every((t) => t === ""));
+    assert.deepEqual(ends, texts.map((_, i) => i === texts.length - 1));
   });
 });
 

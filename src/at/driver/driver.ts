@@ -19,10 +19,12 @@ import type { Duplex } from "node:stream";
 import { AtScanner } from "../../codec/at-scanner.js";
 import { AtError, AtProtocolError, AtTimeoutError } from "../../errors.js";
 import { openTransport, type OpenedTransport, type SerialOptions } from "../transport.js";
+import type { BaudSwitchable } from "../uart-stream.js";
 import { wsDataFmtLine } from "../command-syntax.js";
 import { FIRMWARE_PROFILES, FULL_DATA_MASK, type FirmwareName, type FirmwareProfile } from "./firmware-profile.js";
 import { AtSession, type CommandOptions, type CommandResult, type SessionEvent } from "./session.js";
 import { AtLink, type AtLinkConfig, type LinkHost } from "./link.js";
+import { switchBaud } from "./baud-switch.js";
 
 export interface AtDriverOptions extends SerialOptions {
   /** Firmware profile; "auto" probes AT+WSDATAFMT once at start (OK → master). Default "auto". */
@@ -77,6 +79,7 @@ export class AtDriver extends EventEmitter implements LinkHost {
   private readonly links = new Map<number, AtLink>();
   private flushing = false;
   private closed = false;
+  private reopening = false;
   private detached = false;
   /** The first bytes read (for the "no answer" error). */
   private seen: number[] = [];
@@ -92,6 +95,7 @@ export class AtDriver extends EventEmitter implements LinkHost {
     this.flush();
   };
   private readonly onEnd = () => {
+    if (this.reopening) return; // setBaud closes and opens the port: not the end
     this.session.receiveEof();
     this.flush();
     if (!this.closed) {
@@ -123,7 +127,7 @@ export class AtDriver extends EventEmitter implements LinkHost {
   /** Links whose AT+WSDATAFMT is set since the last boot. */
   private readonly formatSet = new Set<number>();
   /** What the port is ("/dev/ttyUSB0 at 115200 baud", "tcp://h:p", "stream"), for messages. */
-  readonly describe: string;
+  describe: string;
 
   /**
    * Drives the device on `stream`. With `transport` (what openTransport returned), close() closes
@@ -242,6 +246,33 @@ export class AtDriver extends EventEmitter implements LinkHost {
       }
       this.session.useProfile(this.profile);
     }
+  }
+
+  /**
+   * Switches the line rate (issue 18 item 3): AT+UART_CUR=<rate> with the device's other settings,
+   * the port closed and opened again at `rate`, then AT until the device answers at the new rate
+   * (AtError AT_BAUD_NO_ANSWER if it does not). The port must have a rate: a serial port this
+   * driver opened, or a stream with setBaudRate (src/at/uart-stream.ts); else AT_BAUD_UNSUPPORTED.
+   */
+  setBaud(rate: number, options: { verifyTimeoutMs?: number } = {}): Promise<void> {
+    const target = this.transport?.setBaudRate ? this.transport : (this.stream as Partial<BaudSwitchable>).setBaudRate ? (this.stream as unknown as BaudSwitchable) : null;
+    if (!target) {
+      return Promise.reject(new AtError("AT_BAUD_UNSUPPORTED", `${this.describe} has no line rate to change (a TCP transport or a plain stream)`));
+    }
+    return switchBaud({
+      command: (line, o) => this.command(line, o),
+      reopenAt: async (r) => {
+        this.reopening = true;
+        try {
+          await target.setBaudRate!(r);
+        } finally {
+          this.reopening = false;
+        }
+      },
+      describe: this.describe,
+    }, rate, options.verifyTimeoutMs).then(() => {
+      this.describe = this.describe.replace(/ at \d+ baud/, ` at ${rate} baud`);
+    });
   }
 
   /** The device's echo state as last seen (null: not known yet). */

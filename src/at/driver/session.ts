@@ -50,6 +50,8 @@ export { formatWsData };
 
 const RESULT_TYPES: ReadonlySet<AtLineType> = new Set<AtLineType>(["ok", "error", "send-ok", "send-fail"]);
 const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
+/** What the scanner's stash holds of one line (assembly/at-layout.ts AT_LINE_SIZE). */
+const LINE_CAP = 4096;
 
 export class AtSession {
   private readonly st: SessionState;
@@ -60,10 +62,14 @@ export class AtSession {
   /** Commands that timed out but whose results may still arrive (oldest first). */
   private readonly stale: Command[] = [];
   private eof = false;
+  /** Bytes skipped of a line past its first 4096 (-1: not skipping). */
+  private skipped = -1;
+  /** The line being dispatched ended in CR LF (for a +WS_DATA glued to an echo). */
+  private lineCr = true;
   private readonly onRecord = (r: AtRecord) => this.record(r);
   private readonly echoTail: EchoTailHandler = {
     line: (type, text, linkId) => this.line(type, text, linkId, null),
-    wsData: (text) => this.wsData.echoTail(text),
+    wsData: (text) => this.wsData.echoTail(text, this.lineCr),
   };
 
   constructor(scanner: AtScanner | null = null, options: AtSessionOptions = {}) {
@@ -251,8 +257,23 @@ export class AtSession {
       return this.onPrompt();
     }
     if (r.type === "empty") return; // the blank halves of `\r\nOK\r\n` and friends
+    if (r.overflow && this.skipped >= 0) return this.skip(r);
     if (this.st.trace) this.st.traceText("device", r.text);
     this.line(r.type, r.text, r.linkId, r);
+    if (r.overflow && !r.overflowEnd) this.skipped = 0;
+  }
+
+  /**
+   * Pieces after the first of a line longer than the scanner's 4096-byte stash (garbage after a
+   * refused +WS_DATA length, a device gone mad): counted, not kept (issue 18 item 6), and the
+   * count reported once the line ends.
+   */
+  private skip(r: AtLineRecord): void {
+    this.skipped += r.bytes.length;
+    if (!r.overflowEnd) return;
+    const n = this.skipped;
+    this.skipped = -1;
+    this.st.reportProtocolError(new AtProtocolError("AT_LINE_SKIPPED", `skipped ${n} bytes of a line longer than ${LINE_CAP} bytes, up to its end`));
   }
 
   private line(type: AtLineType, text: string, linkId: number, r: AtLineRecord | null): void {
@@ -272,6 +293,7 @@ export class AtSession {
         return st.unsolicited(text);
     }
     const c = this.inFlight;
+    this.lineCr = r?.cr ?? true;
     if (c && !c.echoed && (type === "echo" || c.echoAt > 0) && r?.overflow !== true && echoStep(c, text, this.echoTail)) return;
 
     // The late echo of a command that timed out.
@@ -362,6 +384,7 @@ export class AtSession {
     if (killed) this.inFlight = null;
     this.stale.length = 0;
     this.wsData.clear();
+    this.skipped = -1;
     this.st.echoState = true; // the boot default (§10 "Echo")
     this.st.push({ type: "device-ready" });
     resetLinks(this.st);

@@ -18,14 +18,23 @@ interface Run extends AtDataFields {
   size: number;
 }
 
+/** A +WS_DATA glued to an echo whose data went on past the LF that ended the line. */
+interface TailRun {
+  fields: AtDataFields;
+  parts: Uint8Array[];
+  size: number;
+}
+
 export class WsDataReceiver {
   private run: Run | null = null;
+  private tail: TailRun | null = null;
 
   constructor(private readonly st: SessionState) {}
 
   /** Forgets a run in progress (the device reset). */
   clear(): void {
     this.run = null;
+    this.tail = null;
   }
 
   /** A record other than data arrived: a run in progress cannot go on. */
@@ -38,6 +47,7 @@ export class WsDataReceiver {
   }
 
   data(r: AtDataRecord): void {
+    if (r.linkId < 0) return this.tailData(r);
     const st = this.st;
     const linkId = r.linkId;
     if (r.start && r.end) {
@@ -79,7 +89,7 @@ export class WsDataReceiver {
    * A +WS_DATA that landed inside an echo reached us as the rest of a line (its CR LF trailer
    * ended it): read its header with the link's layout and take it if the length fits exactly.
    */
-  echoTail(t: string): void {
+  echoTail(t: string, cr: boolean): void {
     const st = this.st;
     const f: number[] = [];
     let i = "+WS_DATA:".length;
@@ -115,10 +125,29 @@ export class WsDataReceiver {
     const count = l.level === 0
       ? dataLen ?? (payloadLen !== undefined && payloadOffset !== undefined ? payloadLen - payloadOffset : payloadLen)
       : payloadLen ?? dataLen;
-    if (count !== undefined && count !== data.length) {
+    const fields = { linkId, opcode, fin, payloadLen, payloadOffset, dataLen };
+    if (count === undefined || count === data.length) return this.deliver(fields, data);
+    // The data holds a line end (issue 18 item 6): the LF that ended this line, and the CR before
+    // it, are data; the rest of the count follows as raw bytes, counted by the scanner.
+    const eol = latin1Bytes(cr ? "\r\n" : "\n");
+    const got = data.length + eol.length;
+    if (count < got || count > st.maxPayloadBytes) {
       return st.reportProtocolError(new AtProtocolError("AT_WS_DATA_BAD", `+WS_DATA inside an echo announced ${count} bytes, ${data.length} arrived before the line ended`), linkId);
     }
-    this.deliver({ linkId, opcode, fin, payloadLen, payloadOffset, dataLen }, data);
+    if (count === got) return this.deliver(fields, concatBytes([data, eol], got));
+    this.tail = { fields, parts: [data, eol], size: got };
+    st.scanner.expectData(count - got);
+  }
+
+  /** The rest of a +WS_DATA glued to an echo (data records without a link). */
+  private tailData(r: AtDataRecord): void {
+    const t = this.tail;
+    if (!t) return;
+    t.parts.push(r.payload.slice());
+    t.size += r.payload.length;
+    if (!r.end) return;
+    this.tail = null;
+    this.deliver(t.fields, concatBytes(t.parts, t.size));
   }
 
   /** One whole +WS_DATA: a "ws-data" event, and a "ws-message" when it completes one. */

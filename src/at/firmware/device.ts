@@ -47,7 +47,7 @@ export class Device {
   /** Set by the receive loop: tells the host scanner that `n` data-mode bytes follow. */
   expectData: (n: number) => void = () => undefined;
 
-  constructor(readonly profile: FirmwareProfile, readonly pki: PkiCounts, readonly clock: () => number) {
+  constructor(readonly profile: FirmwareProfile, readonly pki: PkiCounts, readonly clock: () => number, readonly bootBaudRate = 115200) {
     this.reset();
   }
 
@@ -55,7 +55,8 @@ export class Device {
     this.echo = true;
     this.syslog = false;
     this.sysstore = 1;
-    this.uart = { baudRate: 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
+    // AT+UART_CUR is not stored: a reboot comes back at the configured rate (factory_param).
+    this.uart = { baudRate: this.bootBaudRate ?? 115200, dataBits: 8, stopBits: 1, parity: 0, flowControl: 1 };
     this.cwmode = 1;
     this.wifi = null;
     this.sntp = { enable: 0, timezone: 0, servers: [] };

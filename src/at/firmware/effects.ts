@@ -34,5 +34,7 @@ export type FirmwareEffect =
   | { type: "destroy"; linkId: number }
   /** The link was removed after +WS_CLOSED; the client finishes its close handshake alone. */
   | { type: "release"; linkId: number }
+  /** AT+UART_CUR: the port runs at `baudRate` once the OK before it has left (issue 18 item 3). */
+  | { type: "uart"; baudRate: number }
   /** AT+RST: the shell calls boot() when the device is back. */
   | { type: "reboot" };

@@ -37,6 +37,8 @@ export interface FirmwareOptions {
   pki?: { certs: number; keys: number; cas: number };
   /** Wall clock in ms since the epoch, for AT+CIPSNTPTIME? (injected: the core reads no clock). */
   clock?: () => number;
+  /** The port's rate after boot (AT+UART_CUR? until changed). Default 115200 (reference §10). */
+  baudRate?: number;
 }
 
 export class EspAtFirmware {
@@ -61,7 +63,7 @@ export class EspAtFirmware {
 
   constructor(options: FirmwareOptions = {}) {
     this.profile = typeof options.profile === "object" ? options.profile : firmwareProfile(options.profile ?? "master");
-    this.d = new Device(this.profile, options.pki ?? { certs: 0, keys: 0, cas: 0 }, options.clock ?? (() => 0));
+    this.d = new Device(this.profile, options.pki ?? { certs: 0, keys: 0, cas: 0 }, options.clock ?? (() => 0), options.baudRate ?? 115200);
     this.d.expectData = (n) => this.scanner.expectData(n);
   }
 
@@ -104,6 +106,11 @@ export class EspAtFirmware {
     const e = this.d.effects;
     this.d.effects = [];
     return e;
+  }
+
+  /** The port's rate as AT+UART_CUR last set it (the boot rate after a reset). */
+  get baudRate(): number {
+    return this.d.uart.baudRate;
   }
 
   /** True while a command runs or data mode waits for bytes. */

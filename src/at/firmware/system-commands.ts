@@ -56,7 +56,10 @@ export function uartSet(d: Device, f: string[]): void {
   const flowControl = num(d, f, 4, 0, 3);
   if (flowControl === undefined) return;
   d.uart = { baudRate, dataBits, stopBits, parity, flowControl };
+  // The OK goes out at the old rate; the port switches after it (the shell applies the effect
+  // once this output is written).
   d.write(RESULT_OK);
+  d.effects.push({ type: "uart", baudRate });
 }
 
 /** AT+CIPSTA?: the station's IP, gateway and netmask. */

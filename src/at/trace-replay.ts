@@ -1,0 +1,151 @@
+// Field traces as tests (issue 18 item 5), sans-I/O: the `--trace` lines of `wsat emulate` and
+// `wsat connect --via` (src/cli/trace-format.ts) read back into chunks, and a device that plays
+// the device's side of such a capture to a driver and checks the host's side against it.
+//
+//   const replay = new ReplayDevice(parseTrace(text));
+//   replay.start();                    // device bytes that came before any host byte
+//   replay.receiveData(hostBytes);     // compared with the capture; the device's next chunks follow
+//   replay.dataToSend();               // bytes to write to the host, drained
+//   replay.mismatch;                   // the first difference, or null
+//   replay.finished;                   // every chunk played and every host byte matched
+//
+// A device chunk is written once every host byte captured before it has arrived (the order of
+// the capture, not its timing). The first host byte that differs stops the replay.
+
+import { AtError } from "../errors.js";
+import { concatBytes } from "../codec/concat-bytes.js";
+
+export interface ReplayChunk {
+  from: "host" | "device";
+  bytes: Uint8Array;
+  /** The trace line it came from (1-based). */
+  line: number;
+}
+
+const HEAD = /^\d\d:\d\d:\d\d\.\d{3} (H>D|D>H) +(\d+) B "/;
+const HEX = /^ +[0-9a-f]{4}((?: [0-9a-f]{2})+)$/;
+
+/**
+ * Reads `--trace` output: each chunk is a header line (time, H>D or D>H, byte count, escaped
+ * text) and its hex rows, which hold the exact bytes. Other lines (log lines) are skipped.
+ */
+export function parseTrace(text: string): ReplayChunk[] {
+  const lines = text.split(/\r?\n/);
+  const chunks: ReplayChunk[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = HEAD.exec(lines[i]!);
+    if (!m) continue;
+    const count = Number(m[2]);
+    const bytes: number[] = [];
+    let j = i + 1;
+    for (; j < lines.length && bytes.length < count; j++) {
+      const h = HEX.exec(lines[j]!);
+      if (!h) break;
+      for (const x of h[1]!.trim().split(" ")) bytes.push(parseInt(x, 16));
+    }
+    if (bytes.length !== count) {
+      throw new AtError("AT_TRACE_BAD", `trace line ${i + 1}: ${count} bytes announced, ${bytes.length} in its hex rows`);
+    }
+    chunks.push({ from: m[1] === "H>D" ? "host" : "device", bytes: Uint8Array.from(bytes), line: i + 1 });
+    i = j - 1;
+  }
+  if (chunks.length === 0) throw new AtError("AT_TRACE_BAD", "no trace chunks (lines like `12:00:00.000 H>D     4 B \"AT\\r\\n\"` and their hex rows)");
+  return chunks;
+}
+
+export interface ReplayMismatch {
+  /** Offset in the host's byte stream (all H>D bytes of the capture, back to back). */
+  offset: number;
+  /** The captured byte, or -1 when the host sent more than was captured. */
+  expected: number;
+  got: number;
+  /** The trace line of the captured chunk that holds `offset` (-1 past the end). */
+  line: number;
+}
+
+export class ReplayDevice {
+  private readonly chunks: ReplayChunk[];
+  /** Next chunk to play or to match. */
+  private next = 0;
+  /** Bytes of chunks[next] (a host chunk) matched so far. */
+  private within = 0;
+  private hostOffset = 0;
+  private out: Uint8Array[] = [];
+  private outSize = 0;
+  mismatch: ReplayMismatch | null = null;
+  /** Device bytes written and host bytes matched. */
+  deviceBytes = 0;
+  hostBytes = 0;
+
+  constructor(chunks: ReplayChunk[]) {
+    this.chunks = chunks;
+  }
+
+  /** Plays the device chunks that come before the first host byte. */
+  start(): void {
+    this.play();
+  }
+
+  get finished(): boolean {
+    return this.mismatch === null && this.next >= this.chunks.length;
+  }
+
+  /** Host bytes the capture holds in all. */
+  get capturedHostBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c.from === "host") n += c.bytes.length;
+    return n;
+  }
+
+  receiveData(bytes: Uint8Array): void {
+    if (this.mismatch) return;
+    for (let i = 0; i < bytes.length; i++) {
+      const c = this.chunks[this.next];
+      if (!c) {
+        this.mismatch = { offset: this.hostOffset, expected: -1, got: bytes[i]!, line: -1 };
+        return;
+      }
+      const want = c.bytes[this.within]!;
+      if (bytes[i] !== want) {
+        this.mismatch = { offset: this.hostOffset, expected: want, got: bytes[i]!, line: c.line };
+        return;
+      }
+      this.hostOffset++;
+      this.hostBytes++;
+      if (++this.within === c.bytes.length) {
+        this.within = 0;
+        this.next++;
+        this.play();
+      }
+    }
+  }
+
+  dataToSend(): Uint8Array {
+    const o = this.out;
+    const n = this.outSize;
+    this.out = [];
+    this.outSize = 0;
+    return o.length === 1 ? o[0]! : concatBytes(o, n);
+  }
+
+  private play(): void {
+    for (let c = this.chunks[this.next]; c && c.from === "device"; c = this.chunks[++this.next]) {
+      this.out.push(c.bytes);
+      this.outSize += c.bytes.length;
+      this.deviceBytes += c.bytes.length;
+    }
+  }
+}
+
+/** One line for a person: where the host left the capture, or that it followed it. */
+export function describeReplay(r: ReplayDevice): string {
+  const m = r.mismatch;
+  const hex = (b: number) => `0x${b.toString(16).padStart(2, "0")}`;
+  if (m) {
+    return m.expected < 0
+      ? `host byte at offset ${m.offset} (${hex(m.got)}) is past the end of the capture`
+      : `host byte at offset ${m.offset} differs: capture has ${hex(m.expected)} (trace line ${m.line}), host sent ${hex(m.got)}`;
+  }
+  if (r.finished) return `host bytes match the capture (${r.hostBytes} host bytes, ${r.deviceBytes} device bytes played)`;
+  return `host stopped after ${r.hostBytes} of ${r.capturedHostBytes} captured bytes (no difference so far)`;
+}

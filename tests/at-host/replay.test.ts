@@ -1,0 +1,142 @@
+// Issue 18 item 5: a session captured with --trace (the emulator's "wire" event in trace lines)
+// replays to a driver and matches; a one-byte change in the capture is reported at its offset; and
+// `wsat emulate --replay FILE --tcp` does the same from the command line.
+
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import { AtDriver } from "../../src/at/driver/driver.js";
+import type { AtMessage } from "../../src/at/driver/link.js";
+import { createEmulatorStream } from "../../src/at/emulator.js";
+import { replayOn } from "../../src/at/emulator-replay.js";
+import { describeReplay, parseTrace } from "../../src/at/trace-replay.js";
+import { UartPair } from "../../src/at/uart-stream.js";
+import { formatTrace } from "../../src/cli/trace-format.js";
+import { createServer, type WebSocketServer } from "../../src/ws/server.js";
+import type { ServerConnection } from "../../src/ws/server-connection.js";
+import type { MessageEvent } from "../../src/ws/events.js";
+import { AtError } from "../../src/errors.js";
+
+const main = new URL("../../src/cli/main.js", import.meta.url).pathname;
+
+/** The demo's walkthrough in short: Wi-Fi, open, one text echoed, close. */
+async function session(stream: Duplex, uri: string): Promise<string> {
+  const driver = new AtDriver(stream, { firmware: "auto", commandTimeoutMs: 3000 });
+  try {
+    await new Promise((r) => driver.once("ready", r));
+    await driver.start();
+    await driver.command("AT+CWMODE=1");
+    await driver.command('AT+CWJAP="espressif","1234567890"');
+    const link = driver.link(0, { uri });
+    await link.start();
+    const echo = new Promise<AtMessage>((r) => link.once("message", r));
+    await link.sendText("hello replay");
+    const m = await echo;
+    await link.close();
+    return m.text ?? "";
+  } finally {
+    await driver.close();
+  }
+}
+
+describe("field traces replayed", () => {
+  let server: WebSocketServer;
+  let uri = "";
+  let trace = "";
+
+  before(async () => {
+    server = createServer({ host: "127.0.0.1", port: 0 });
+    server.on("connection", (c: ServerConnection) => c.on("message", (m: MessageEvent) => void c.sendText(m.text ?? "").catch(() => undefined)));
+    await server.listen();
+    uri = server.url;
+    // Capture, as `wsat emulate --trace` prints it.
+    const em = createEmulatorStream({});
+    const lines: string[] = [];
+    em.device.on("wire", (w: { from: "host" | "device"; bytes: Uint8Array; timeMs: number }) =>
+      lines.push(...formatTrace({ timeMs: w.timeMs, direction: w.from === "host" ? "host-to-device" : "device-to-host", bytes: w.bytes }, { utc: true })));
+    assert.equal(await session(em.stream, uri), "hello replay");
+    await em.close();
+    trace = ["wsat emulate: ESP-AT master emulator listening on tcp://127.0.0.1:1", ...lines, ""].join("\n");
+  });
+
+  after(async () => {
+    await server.close();
+  });
+
+  test("the capture replays to a driver running the same session and matches", async () => {
+    await server.close(); // the replay plays the device: no server is needed
+    const pair = new UartPair({ baudRate: 100_000_000 });
+    const replayed = replayOn(pair.device, parseTrace(trace));
+    assert.equal(await session(pair.host, uri), "hello replay");
+    const r = await replayed;
+    pair.close();
+    assert.equal(r.mismatch, null);
+    assert.ok(r.finished);
+    assert.match(describeReplay(r), /^host bytes match the capture/);
+  });
+
+  test("a one-byte change in the capture is reported at its offset", async () => {
+    const chunks = parseTrace(trace);
+    let offset = 0;
+    const target = chunks.find((c) => {
+      const at = Buffer.from(c.bytes).indexOf("hello replay");
+      if (c.from === "host" && at >= 0) {
+        offset += at;
+        return true;
+      }
+      if (c.from === "host") offset += c.bytes.length;
+      return false;
+    })!;
+    assert.ok(target, "the capture holds the data");
+    const lines = trace.split("\n");
+    lines[target.line] = lines[target.line]!.replace(/ 0000 68/, " 0000 6a"); // 'h' -> 'j' in its first hex row
+    const pair = new UartPair({ baudRate: 100_000_000 });
+    const replayed = replayOn(pair.device, parseTrace(lines.join("\n")));
+    const s = session(pair.host, uri).catch((e: unknown) => e);
+    const r = await replayed;
+    pair.close();
+    assert.ok((await s) instanceof AtError, "the driver's session fails once the device stops answering");
+    assert.deepEqual(r.mismatch, { offset, expected: 0x6a, got: 0x68, line: target.line });
+    assert.equal(describeReplay(r), `host byte at offset ${offset} differs: capture has 0x6a (trace line ${target.line}), host sent 0x68`);
+  });
+
+  test("a capture without chunks is AT_TRACE_BAD", () => {
+    assert.throws(() => parseTrace("nothing here\n"), (e: unknown) => e instanceof AtError && e.code === "AT_TRACE_BAD");
+    assert.throws(() => parseTrace('12:00:00.000 H>D     4 B "AT\\r\\n"\n             0000 41 54\n'), (e: unknown) => e instanceof AtError && e.code === "AT_TRACE_BAD");
+  });
+
+  test("wsat emulate --tcp --replay FILE: exit 0 and the match reported", { timeout: 30_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wsat-replay-"));
+    try {
+      const file = join(dir, "session.trace");
+      writeFileSync(file, trace);
+      const child = spawn(process.execPath, [main, "emulate", "--tcp", "127.0.0.1:0", "--replay", file], { stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      const port = await new Promise<number>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no port: ${err}`)), 15_000);
+        child.stderr!.on("data", (b: Buffer) => {
+          err += b.toString();
+          const m = /replaying \d+ chunks on tcp:\/\/[^:]+:(\d+)/.exec(err);
+          if (m) {
+            clearTimeout(t);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+      const socket = net.connect({ host: "127.0.0.1", port });
+      await new Promise((r) => socket.once("connect", r));
+      assert.equal(await session(socket, uri), "hello replay");
+      socket.destroy();
+      assert.equal(await exited, 0, err);
+      assert.match(err, /replay: host bytes match the capture/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
