@@ -30,12 +30,10 @@ test("random and already-compressed data are skipped; zlib agrees they do not sh
 
 test("text, JSON and structured binary that uses every byte value are compressed; zlib agrees they shrink", () => {
   const sawtooth = new Uint8Array(65536).map((_, i) => (i * 7) & 0xff);
-  const block = xorshift(1024, 9);
   const samples: Array<[string, Uint8Array]> = [
     ["JSON", jsonCorpus(65536, 1)],
     ["mixed binary corpus", binaryCorpus(65536)],
     ["sawtooth over every byte value", sawtooth],
-    ["a random 1 KiB block repeated", new Uint8Array(65536).map((_, i) => block[i % 1024])],
     ["zeros", new Uint8Array(10_000)],
   ];
   for (const [name, bytes] of samples) {
@@ -69,4 +67,26 @@ test("messages of 16 KiB or more are compressed at largeMessageLevel (default 2)
     assert.deepEqual(new Uint8Array(inflateRawSync(Buffer.concat([c, Buffer.from([0, 0, 0xff, 0xff])]), { finishFlush: constants.Z_SYNC_FLUSH })), m);
   }
   pmd.close();
+});
+
+test("a sender that the sample misleads (a random block sent again: repeats at long distances) still compresses, after a check", async () => {
+  const { PerMessageDeflate, resolveDeflateOptions } = await import("../../src/ws/extensions/index.js");
+  const { zlibStage } = await import("../../src/ws/extensions/zlib-stage.js");
+  const agreement = { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  const pmd = new PerMessageDeflate({ agreement, role: "server", stage: zlibStage, options: resolveDeflateOptions(true)! });
+  const block = xorshift(1024, 9);
+  const repeated = new Uint8Array(65536).map((_, i) => block[i % 1024]);
+  assert.equal(looksIncompressible(repeated), true, "the sample's blind spot: its four slices hold four different quarters of the block");
+  assert.equal(shrinks(repeated), true);
+  const rsv1 = Array.from({ length: 40 }, () => pmd.encodeMessage(repeated).rsv1);
+  const firstCompressed = rsv1.indexOf(true);
+  assert.ok(firstCompressed > 0 && firstCompressed <= 16, `compressed from message ${firstCompressed + 1} on (a check after at most 16 skips)`);
+  assert.ok(rsv1.slice(firstCompressed).every(Boolean), "and every message after that");
+  // random messages: skipped, with checks spaced out (the sample is right)
+  const random = Array.from({ length: 200 }, (_, i) => xorshift(65536, i + 1));
+  const other = new PerMessageDeflate({ agreement, role: "server", stage: zlibStage, options: resolveDeflateOptions(true)! });
+  assert.ok(random.every((m) => !other.encodeMessage(m).rsv1));
+  assert.equal(other.sentUncompressed, 200);
+  pmd.close();
+  other.close();
 });

@@ -3,55 +3,91 @@
 // (random bytes, images, video, anything already compressed) goes out as it is: compressing it
 // costs 7-13x the wall time of sending it for a few bytes more on the wire.
 //
-// The sample is 2 KiB from four places in the message. It counts as incompressible when both its
-// byte entropy is near 8 bits (text and JSON are near 4-6) and nearly every pair of neighbouring
-// bytes in it is different: a sawtooth or a repeated table uses every byte value evenly but
-// repeats its pairs, and deflate finds that. Data that only repeats at long distances can still
-// slip through; a compressed result that did not shrink is then sent uncompressed anyway, so
-// this is a fast path, never the only check.
+// The sample is 1 KiB from four places in the message. It counts as incompressible when nearly
+// every pair of neighbouring bytes in it is different: random and compressed data repeat almost no
+// pair in 1 KiB (~0.99 distinct), while text, JSON, base64, tables and sawtooth signals repeat
+// many. A sample cannot see data that repeats only at long distances (a random block sent again);
+// PerMessageDeflate therefore compresses a skipped message now and then to check the verdict
+// (AdaptiveSkip below), and a compressed result that did not shrink is sent uncompressed anyway.
 
 /** Messages shorter than this are compressed and checked afterwards (sampling would not pay). */
 export const SAMPLE_MIN_BYTES = 4096;
-const SLICE = 512;
+const SLICE = 256;
 const SLICES = 4;
-/** Bits per byte above which a sample may be incompressible (random 2 KiB measures ~7.9). */
-const ENTROPY_LIMIT = 7.5;
-/** Share of distinct neighbouring-byte pairs above which it is (random 2 KiB: ~0.98). */
+/** Share of distinct neighbouring-byte pairs above which a sample is incompressible. */
 const DISTINCT_PAIRS_LIMIT = 0.9;
 
-const counts = new Uint32Array(256);
-const pairsSeen = new Uint32Array(65536 / 32);
+/** When each byte pair was last seen (a stamp per call, so nothing is cleared between calls). */
+const pairStamp = new Uint16Array(65536);
+let stamp = 0;
 
-/** True when a sample of `bytes` looks like data that deflate cannot shrink. */
+/** True when a sample of `bytes` looks like data that deflate cannot shrink (about 1 µs). */
 export function looksIncompressible(bytes: Uint8Array): boolean {
   const n = bytes.length;
   if (n < SAMPLE_MIN_BYTES) return false;
-  counts.fill(0);
-  pairsSeen.fill(0);
+  if (++stamp === 65536) {
+    pairStamp.fill(0);
+    stamp = 1;
+  }
+  const s = stamp;
   const step = Math.floor((n - SLICE) / (SLICES - 1));
   let distinct = 0;
   for (let k = 0; k < SLICES; k++) {
     const from = k * step;
     let prev = bytes[from];
-    counts[prev]++;
     for (let i = from + 1; i < from + SLICE; i++) {
       const b = bytes[i];
-      counts[b]++;
       const pair = (prev << 8) | b;
-      const bit = 1 << (pair & 31);
-      if ((pairsSeen[pair >>> 5] & bit) === 0) {
-        pairsSeen[pair >>> 5] |= bit;
+      if (pairStamp[pair] !== s) {
+        pairStamp[pair] = s;
         distinct++;
       }
       prev = b;
     }
   }
-  if (distinct < DISTINCT_PAIRS_LIMIT * SLICES * (SLICE - 1)) return false;
-  const total = SLICES * SLICE;
-  let bits = 0;
-  for (let v = 0; v < 256; v++) {
-    const c = counts[v];
-    if (c !== 0) bits -= c * Math.log2(c / total);
+  return distinct >= DISTINCT_PAIRS_LIMIT * SLICES * (SLICE - 1);
+}
+
+/** Skipped messages before the first that is compressed anyway to check the sample's verdict. */
+const FIRST_VERIFY = 16;
+/** The longest gap between two such checks (the gap doubles after each that confirms). */
+const LONGEST_VERIFY_GAP = 1024;
+/**
+ * One sender's use of the sample: every large message is sampled (a mixed stream of random
+ * binary and text keeps compressing its text); a skipped message is compressed anyway after 16
+ * skips, then after 32, 64, ... up to every 1,024th (compressing a 64 KiB message that does not
+ * shrink costs ~0.6 ms, so checks must be rare); if one shrinks, the sample is not trusted for
+ * this sender until a compressed message does not shrink.
+ */
+export class AdaptiveSkip {
+  private skipped = 0;
+  private verifyGap = FIRST_VERIFY;
+  private sampleWrong = false;
+
+  /** "skip": send as is; "compress": compress and check; "verify": compress, then tell verified(). */
+  decide(payload: Uint8Array): "skip" | "compress" | "verify" {
+    if (payload.length < SAMPLE_MIN_BYTES || this.sampleWrong || !looksIncompressible(payload)) return "compress";
+    return this.count();
   }
-  return bits / total > ENTROPY_LIMIT;
+
+  /** The outcome of a "verify": whether the compressed message was smaller. */
+  verified(shrank: boolean): void {
+    this.sampleWrong = shrank;
+    if (shrank) {
+      this.verifyGap = FIRST_VERIFY;
+    } else {
+      this.verifyGap = Math.min(LONGEST_VERIFY_GAP, this.verifyGap * 2);
+    }
+  }
+
+  /** A compressed message did not shrink: the sample may be trusted again. */
+  didNotShrink(): void {
+    this.sampleWrong = false;
+  }
+
+  private count(): "skip" | "verify" {
+    if (++this.skipped < this.verifyGap) return "skip";
+    this.skipped = 0;
+    return "verify";
+  }
 }

@@ -12,7 +12,7 @@ import { deflateDirections, type DeflateAgreement } from "./deflate-negotiation.
 import { LARGE_MESSAGE_BYTES, type ResolvedDeflateOptions } from "./deflate-options.js";
 import type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./deflate-stage.js";
 import { borrowDeflater, borrowInflater, dropContext, ownContext, releaseDeflater, releaseInflater } from "./context-pool.js";
-import { looksIncompressible } from "./compressibility.js";
+import { AdaptiveSkip } from "./compressibility.js";
 
 export interface PerMessageDeflateInit {
   agreement: DeflateAgreement;
@@ -40,6 +40,8 @@ export class PerMessageDeflate implements MessageExtension {
   private deflater: MessageDeflater | null = null;
   private inflater: MessageInflater | null = null;
   private closed = false;
+  /** Whether to sample, skip or compress a large message (compressibility.ts). */
+  private readonly skip = new AdaptiveSkip();
 
   constructor(init: PerMessageDeflateInit) {
     this.agreement = init.agreement;
@@ -61,12 +63,16 @@ export class PerMessageDeflate implements MessageExtension {
    */
   encodeMessage(payload: Uint8Array): { payload: Uint8Array; rsv1: boolean } {
     if (payload.length < this.threshold) return { payload, rsv1: false };
-    if (looksIncompressible(payload)) {
+    const how = this.skip.decide(payload);
+    if (how === "skip") {
       this.sentUncompressed++;
       return { payload, rsv1: false };
     }
     const compressed = this.compress(payload, true);
-    if (compressed.length < payload.length) return { payload: compressed, rsv1: true };
+    const shrank = compressed.length < payload.length;
+    if (how === "verify") this.skip.verified(shrank);
+    else if (!shrank) this.skip.didNotShrink();
+    if (shrank) return { payload: compressed, rsv1: true };
     if (this.deflater) this.deflater.reset(); // takeover: the peer never sees what it took in
     this.sentUncompressed++;
     return { payload, rsv1: false };
