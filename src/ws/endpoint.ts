@@ -91,6 +91,10 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   /** Reading is paused because the peer is not taking our output. */
   private readPaused = false;
   private corked = false;
+  /** A read's events are being dispatched (sends are flushed when that ends). */
+  private pumping = false;
+  /** The socket corked during the current dispatch, to uncork when it ends. */
+  private corkedInPump: Socket | null = null;
   /** Sends waiting for their write callback, with their lengths: [result, n, result, n, ...]. */
   private written: Array<SendResult | number> | null = null;
   private onWritten: ((err?: Error | null) => void) | null = null;
@@ -162,18 +166,36 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
     // only after the connection has done its own work: every event dispatched, the close reply
     // and the output written. It never leaves the connection half-done.
     let thrown: { error: unknown } | null = null;
-    for (let i = 0; i < events.length; i++) {
-      try {
-        this.dispatch(core, events[i]);
-      } catch (error) {
-        thrown ??= { error };
+    const outer = this.pumping;
+    this.pumping = true;
+    try {
+      for (let i = 0; i < events.length; i++) {
+        try {
+          this.dispatch(core, events[i]);
+        } catch (error) {
+          thrown ??= { error };
+        }
+      }
+      core.settle();
+      if (core.hasDataToSend) this.write(core);
+    } finally {
+      if (!outer) {
+        this.pumping = false;
+        // What the handlers sent in answer to this read leaves now, in one writev, not a tick later.
+        if (this.corkedInPump) this.flushCorked(this.corkedInPump);
       }
     }
-    core.settle();
-    if (core.hasDataToSend) this.write(core);
     if (core.closeTransport) this.endTransport(core);
     else if (core.state === "CLOSING") this.armCloseTimer(core, this.closeTimeoutMs);
     if (thrown) throw thrown.error;
+  }
+
+  /** Ends the cork of a pump or a tick: one writev, then the backlog check. */
+  private flushCorked(socket: Socket): void {
+    this.corked = false;
+    this.corkedInPump = null;
+    socket.uncork();
+    this.checkBacklog(socket);
   }
 
   private dispatch(core: Connection, e: ConnectionEvent): void {
@@ -253,14 +275,12 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
       return;
     }
     if (!this.corked) {
-      // Sends made in one tick leave in one writev.
+      // Sends made while a read is dispatched leave when its dispatch ends, other sends made in
+      // one tick at the end of the tick: each batch in one writev.
       this.corked = true;
       socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-        this.checkBacklog(socket);
-      });
+      if (this.pumping) this.corkedInPump = socket;
+      else process.nextTick(() => this.flushCorked(socket));
     }
     const last = chunks.length - 1;
     for (let i = 0; i < last; i++) writeChunk(socket, chunks[i]);
