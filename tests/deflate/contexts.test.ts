@@ -18,6 +18,9 @@ import { jsonCorpus } from "./helpers.js";
 
 const TAKEOVER: PerMessageDeflateOptions = { serverNoContextTakeover: false, clientNoContextTakeover: false, threshold: 0 };
 const held = () => deflateContexts().held;
+/** A raw client's upgrade request that offers permessage-deflate. */
+const UPGRADE_WITH_DEFLATE = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
 const text = new TextDecoder().decode(jsonCorpus(3000, 4));
 
 async function echoServer(perMessageDeflate: PerMessageDeflateOptions | boolean): Promise<{ server: WebSocketServer; conns: Inbox<ServerConnection> }> {
@@ -91,8 +94,7 @@ describe("zlib contexts are released on every way a connection ends", () => {
 
       const bad = net.connect({ host: "127.0.0.1", port: server.address().port });
       await waitFor(bad, "connect");
-      bad.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+      bad.write(UPGRADE_WITH_DEFLATE);
       await waitFor(bad, "data");
       const conn = await conns.next();
       const closed = waitFor<{ localCode?: number }>(conn, "closed");
@@ -112,8 +114,7 @@ describe("zlib contexts are released on every way a connection ends", () => {
     try {
       const s = net.connect({ host: "127.0.0.1", port: server.address().port });
       await waitFor(s, "connect");
-      s.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+      s.write(UPGRADE_WITH_DEFLATE);
       await waitFor(s, "data");
       const conn = await conns.next();
       // the first frame of a compressed message (RSV1, no FIN): a stored block "abc", unmasked key 0

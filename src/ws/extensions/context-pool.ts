@@ -33,28 +33,34 @@ function shelf<T>(map: Map<string, Shelf<T>>, key: string): Shelf<T> {
 const deflaterKey = (stage: DeflateStage, o: DeflaterOptions) => `${stage.name}/${o.windowBits}/${o.level}/${o.memLevel}`;
 const inflaterKey = (stage: DeflateStage, o: InflaterOptions) => `${stage.name}/${o.windowBits}`;
 
-/** A compressor for one message (no context takeover): give it back with releaseDeflater. */
-export function borrowDeflater(stage: DeflateStage, options: DeflaterOptions): MessageDeflater {
-  const s = shelf(deflaters, deflaterKey(stage, options));
+function borrow<T>(map: Map<string, Shelf<T>>, key: string, create: () => T): T {
+  const s = shelf(map, key);
   held++;
   const d = s.idle.pop();
-  if (d) {
-    idleCount--;
-    return d;
+  if (d === undefined) return create();
+  idleCount--;
+  return d;
+}
+
+function release<T extends { close(): void }>(map: Map<string, Shelf<T>>, key: string, d: T, clean: boolean): void {
+  held--;
+  const s = shelf(map, key);
+  if (clean && s.idle.length < IDLE_PER_KIND) {
+    s.idle.push(d);
+    idleCount++;
+  } else {
+    d.close();
   }
-  return stage.createDeflater({ ...options, noContextTakeover: true });
+}
+
+/** A compressor for one message (no context takeover): give it back with releaseDeflater. */
+export function borrowDeflater(stage: DeflateStage, options: DeflaterOptions): MessageDeflater {
+  return borrow(deflaters, deflaterKey(stage, options), () => stage.createDeflater({ ...options, noContextTakeover: true }));
 }
 
 /** A decompressor for one message (no context takeover): give it back with releaseInflater. */
 export function borrowInflater(stage: DeflateStage, options: InflaterOptions): MessageInflater {
-  const s = shelf(inflaters, inflaterKey(stage, options));
-  held++;
-  const d = s.idle.pop();
-  if (d) {
-    idleCount--;
-    return d;
-  }
-  return stage.createInflater({ ...options, noContextTakeover: true });
+  return borrow(inflaters, inflaterKey(stage, options), () => stage.createInflater({ ...options, noContextTakeover: true }));
 }
 
 /**
@@ -62,26 +68,12 @@ export function borrowInflater(stage: DeflateStage, options: InflaterOptions): M
  * otherwise it is closed, since its state is unknown.
  */
 export function releaseDeflater(stage: DeflateStage, options: DeflaterOptions, d: MessageDeflater, clean: boolean): void {
-  held--;
-  const s = shelf(deflaters, deflaterKey(stage, options));
-  if (clean && s.idle.length < IDLE_PER_KIND) {
-    s.idle.push(d);
-    idleCount++;
-  } else {
-    d.close();
-  }
+  release(deflaters, deflaterKey(stage, options), d, clean);
 }
 
 /** Returns a borrowed decompressor (see releaseDeflater). */
 export function releaseInflater(stage: DeflateStage, options: InflaterOptions, d: MessageInflater, clean: boolean): void {
-  held--;
-  const s = shelf(inflaters, inflaterKey(stage, options));
-  if (clean && s.idle.length < IDLE_PER_KIND) {
-    s.idle.push(d);
-    idleCount++;
-  } else {
-    d.close();
-  }
+  release(inflaters, inflaterKey(stage, options), d, clean);
 }
 
 /** A connection made a context of its own (context takeover): counted until dropped. */
