@@ -11,7 +11,17 @@
 
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import { AtError } from "../errors.js";
+import { AtError, WsatError } from "../errors.js";
+
+/** serialport is an optional peer dependency: a missing one is an error that names it. */
+async function importSerialport(): Promise<typeof import("serialport")> {
+  try {
+    return await import("serialport");
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw err;
+    throw new WsatError("PEER_DEPENDENCY_MISSING", "a serial port needs the package serialport, which is not installed: npm install serialport", { cause: err });
+  }
+}
 
 export interface TransportSpec {
   kind: "serial" | "tcp";
@@ -96,7 +106,7 @@ export async function openTransport(target: string | Duplex, timeoutMs = 10000, 
     });
     return { stream: socket, close: () => closeDuplex(socket), describe: `tcp://${spec.host}:${spec.port}` };
   }
-  const { SerialPort } = await import("serialport");
+  const { SerialPort } = await importSerialport();
   const port = new SerialPort({ path: spec.path!, baudRate: spec.baudRate!, rtscts: serial.rtscts === true, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     let timedOut = false;

@@ -1,5 +1,6 @@
 // `wsat emulate`: an emulated ESP32 running ESP-AT (WebSocket command set) on TCP or a serial port.
 
+import { needPeer } from "./optional-peer.js";
 import { firmwareProfile, type FirmwareName } from "../at/firmware/profile.js";
 import type { EmulatedDevice, EmulatorOptions } from "../at/emulator.js";
 import { envDefault, intFlag, numberFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
@@ -211,6 +212,7 @@ export async function run(argv: string[]): Promise<number> {
       if (p.paced) for (const l of limitLines(p)) log?.(l);
       close = em.close;
     } else {
+      await needPeer("serialport", "wsat emulate on a serial port");
       const { startSerialEmulator } = await import("../at/emulator-serial.js");
       const em = await startSerialEmulator({ ...opts, path: p.serial!, baudRate: p.baud, log });
       // startSerialEmulator boots the device before returning: its boot banner precedes the tap.
@@ -222,7 +224,8 @@ export async function run(argv: string[]): Promise<number> {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     const e = err as { code?: string; message?: string };
-    process.stderr.write(`wsat emulate: ${p.tcp ? `cannot listen on ${p.tcp.host}:${p.tcp.port}` : `cannot open ${p.serial}`}: ${e.code && e.code.startsWith("E") ? e.code : e.message}\n`);
+    if (e.code === "PEER_DEPENDENCY_MISSING") process.stderr.write(`wsat emulate: ${e.message}\n`);
+    else process.stderr.write(`wsat emulate: ${p.tcp ? `cannot listen on ${p.tcp.host}:${p.tcp.port}` : `cannot open ${p.serial}`}: ${e.code && e.code.startsWith("E") ? e.code : e.message}\n`);
     return 1;
   }
   if (!stopRequested) await new Promise<void>((resolve) => (onStop = resolve));

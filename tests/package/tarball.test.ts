@@ -174,6 +174,9 @@ describe("the packed tarball in a fresh consumer project", () => {
     const p = sh(bin, ["ports"], consumer, 30_000);
     assert.equal(p.status, 1, p.all);
     assert.equal(p.stderr, "wsat ports: wsat ports needs the package serialport, which is not installed: npm install serialport\n");
+    const e = sh(bin, ["emulate", "-p", "/dev/null-wsat-test"], consumer, 30_000);
+    assert.equal(e.status, 1, e.all);
+    assert.equal(e.stderr, "wsat emulate: wsat emulate on a serial port needs the package serialport, which is not installed: npm install serialport\n");
   });
 
   it("every source map points at sources that are shipped", () => {
