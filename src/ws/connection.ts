@@ -5,12 +5,13 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 import type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 import { InflatedMessage } from "./inflated-message.js";
 import { truncateUtf8 } from "./utf8-truncate.js";
+import { pushDataPieces, pushFragments } from "./pieces.js";
 
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 
@@ -292,22 +293,7 @@ export class Connection {
   }
 
   private emitData(chunk: FrameChunk): void {
-    const p = chunk.payload;
-    const size = this.bufferSize;
-    let off = 0;
-    do {
-      const n = Math.min(size, p.length - off);
-      this.events.push({
-        type: "data",
-        opcode: chunk.opcode,
-        messageOpcode: chunk.messageOpcode,
-        fin: chunk.fin, // the frame's FIN bit, on every piece (as esp_websocket_client)
-        payloadLen: chunk.payloadLen,
-        payloadOffset: chunk.payloadOffset + off,
-        data: n === 0 ? EMPTY : p.slice(off, off + n),
-      });
-      off += n;
-    } while (off < p.length);
+    pushDataPieces(this.events, chunk, this.bufferSize);
   }
 
   /** One place that turns a parse error into a close code (RFC 6455 7.1.7). */
@@ -414,19 +400,7 @@ export class Connection {
       return length;
     }
     if (this.profile === "strict") this.trackFragments(opcode, false);
-    // Fragments are encoded in batches that fill the codec's output window: one copy out of
-    // WASM memory per batch, and no concatenation.
-    const size = this.bufferSize;
-    const perBatch = Math.max(1, Math.floor(this.outWindow / (size + 14)));
-    let batch: FrameToEncode[] = [];
-    for (let off = 0; off < payload.length; off += size) {
-      const end = Math.min(off + size, payload.length);
-      batch.push({ opcode: off === 0 ? opcode : Opcode.CONTINUATION, payload: payload.subarray(off, end), fin: end === payload.length, rsv1: off === 0 && rsv1 });
-      if (batch.length === perBatch || end === payload.length) {
-        this.out.push(this.encoder.encodeBatch(batch));
-        batch = [];
-      }
-    }
+    pushFragments(this.out, this.encoder, opcode, payload, this.bufferSize, rsv1, this.outWindow);
     this.sendingOpcode = 0;
     return length;
   }

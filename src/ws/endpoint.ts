@@ -11,25 +11,12 @@ import { InvalidState, WsatError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import { useSha1 } from "./accept-key.js";
 import { SendResult } from "./send-result.js";
-import { giveBackOutput, isPooledOutput } from "./output-pool.js";
+import { writeChunk } from "./output-pool.js";
 import { listen, type SocketEventKind, type SocketEventSink } from "./socket-listeners.js";
 import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
 import type { EndpointEventMap } from "./event-maps.js";
 
-/** The `closed` event's payload: both close frames and whether the handshake completed. */
-export interface ClosedInfo {
-  /** Both close frames were exchanged before TCP closed. */
-  clean: boolean;
-  /** The code to report (RFC 6455 7.1.5): the peer's, 1005 for an empty close, 1006 for none. */
-  code: number;
-  reason: string;
-  /** Our close frame's code and reason (undefined if none was sent). */
-  localCode?: number;
-  localReason?: string;
-  /** The peer's close frame's code and reason (undefined if none arrived). */
-  remoteCode?: number;
-  remoteReason?: string;
-}
+export { closedInfo, type ClosedInfo } from "./closed-info.js";
 
 const textEncoder = new TextEncoder();
 
@@ -37,35 +24,12 @@ const textEncoder = new TextEncoder();
 // is the fallback for other runtimes).
 useSha1((bytes) => createHash("sha1").update(bytes).digest());
 
-export function closedInfo(e: ClosedEvent): ClosedInfo {
-  return {
-    clean: e.clean,
-    code: e.code,
-    reason: e.reason,
-    localCode: e.sent?.code,
-    localReason: e.sent?.reason,
-    remoteCode: e.rcvd?.code,
-    remoteReason: e.rcvd?.reason,
-  };
-}
 
 function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
   if (typeof data === "string") return textEncoder.encode(data);
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   throw new TypeError(`"data" must be a Uint8Array, ArrayBuffer or string, got ${typeof data}`);
-}
-
-/** Writes one chunk; a large frame's pooled memory goes back to the pool once written. */
-function writeChunk(socket: Socket, chunk: Uint8Array, cb?: (err?: Error | null) => void): void {
-  if (!isPooledOutput(chunk)) {
-    socket.write(chunk, cb);
-    return;
-  }
-  socket.write(chunk, (err?: Error | null) => {
-    giveBackOutput(chunk);
-    cb?.(err);
-  });
 }
 
 function sendFailed(err: Error): WsatError {

@@ -5,6 +5,8 @@
 // application, so their memory can go round: a frame's buffer returns to the pool once the
 // socket has written it (its write callback), and the next large frame reuses it.
 
+import type { Socket } from "node:net";
+
 /** Frames at least this large come from the pool; smaller ones use Node's own Buffer pool. */
 export const POOLED_OUTPUT_BYTES = 64 * 1024;
 /** Free memory the pool keeps per thread at most. */
@@ -55,4 +57,16 @@ export function giveBackOutput(chunk: Uint8Array): void {
 /** Whether `chunk` is pooled memory the socket must give back once written. */
 export function isPooledOutput(chunk: Uint8Array): boolean {
   return chunk.byteLength >= POOLED_OUTPUT_BYTES && lent.has(chunk.buffer as ArrayBuffer);
+}
+
+/** Writes one chunk; a large frame's pooled memory goes back to the pool once written. */
+export function writeChunk(socket: Socket, chunk: Uint8Array, cb?: (err?: Error | null) => void): void {
+  if (!isPooledOutput(chunk)) {
+    socket.write(chunk, cb);
+    return;
+  }
+  socket.write(chunk, (err?: Error | null) => {
+    giveBackOutput(chunk);
+    cb?.(err);
+  });
 }
