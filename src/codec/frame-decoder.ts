@@ -7,6 +7,7 @@
 // `payload` is a view on WASM memory that the next push overwrites. Both are valid only during
 // the callback: copy what you keep (MessageAssembler does that for whole messages).
 
+import { slabAllocator } from "./slabs.js";
 import { Codec, threadCodec } from "./codec.js";
 import { errorFromWasm } from "./error-table.js";
 import { Opcode } from "./constants.js";
@@ -271,17 +272,5 @@ export class FrameDecoder {
 
 // Saved decoder states are carved from shared 16 KiB slabs: a 224-byte ArrayBuffer of its own per
 // connection costs about as much again in allocator and V8 overhead (measured per connection on
-// a server holding 1,000). A live decoder keeps its slab alive, at most 16 KiB.
-const STATE_SLAB = 16 * 1024;
-let stateSlab = new Uint8Array(0);
-let stateSlabUsed = 0;
-
-function stateBlob(n: number): Uint8Array {
-  if (stateSlabUsed + n > stateSlab.length) {
-    stateSlab = new Uint8Array(Math.max(STATE_SLAB, n));
-    stateSlabUsed = 0;
-  }
-  const view = stateSlab.subarray(stateSlabUsed, stateSlabUsed + n);
-  stateSlabUsed += n;
-  return view;
-}
+// a server holding 1,000).
+const stateBlob = slabAllocator(16 * 1024);

@@ -3,6 +3,7 @@
 // pooled; large ones get memory of their own, not zero-filled (every byte is overwritten).
 
 import { POOLED_OUTPUT_BYTES, takeOutput } from "./output-pool.js";
+import { slabAllocator } from "../codec/slabs.js";
 
 /**
  * Message buffers without zero-filling (every byte is overwritten by the message): a plain
@@ -23,20 +24,7 @@ export function allocateOutput(n: number): Uint8Array {
   return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
 }
 
-// Small message buffers are carved from shared 64 KiB slabs (as Node pools small Buffers): a
-// fresh ArrayBuffer per 16-byte message costs more than receiving it. A kept message keeps its
-// slab alive, as a pooled Buffer does.
+// Small message buffers are carved from shared 64 KiB slabs: a fresh ArrayBuffer per 16-byte
+// message costs more than receiving it. A kept message keeps its slab alive, as a pooled Buffer does.
 const SMALL = 4096;
-const SLAB = 64 * 1024;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
-
-function pooled(n: number): Uint8Array {
-  if (slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB);
-    slabUsed = 0;
-  }
-  const view = slab.subarray(slabUsed, slabUsed + n);
-  slabUsed = (slabUsed + n + 7) & ~7;
-  return view;
-}
+const pooled = slabAllocator(64 * 1024);

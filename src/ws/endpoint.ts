@@ -24,7 +24,6 @@ const textEncoder = new TextEncoder();
 // is the fallback for other runtimes).
 useSha1((bytes) => createHash("sha1").update(bytes).digest());
 
-
 function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
   if (typeof data === "string") return textEncoder.encode(data);
   if (data instanceof Uint8Array) return data;

@@ -42,7 +42,7 @@ export function takeOutput(n: number): Uint8Array {
 }
 
 /** The socket is done with `chunk`: recycle its memory if it came from the pool. */
-export function giveBackOutput(chunk: Uint8Array): void {
+function giveBackOutput(chunk: Uint8Array): void {
   const ab = chunk.buffer as ArrayBuffer;
   if (!lent.has(ab)) return;
   lent.delete(ab);
@@ -55,7 +55,7 @@ export function giveBackOutput(chunk: Uint8Array): void {
 }
 
 /** Whether `chunk` is pooled memory the socket must give back once written. */
-export function isPooledOutput(chunk: Uint8Array): boolean {
+function isPooledOutput(chunk: Uint8Array): boolean {
   return chunk.byteLength >= POOLED_OUTPUT_BYTES && lent.has(chunk.buffer as ArrayBuffer);
 }
 
