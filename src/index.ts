@@ -1,6 +1,8 @@
 // wsat: the codec, the native WebSocket client and server, and ESP-AT. Re-exports only.
 export * from "./codec/index.js";
 export * from "./ws/index.js";
+export * from "./runtime/index.js";
+export { nodeShell, NodeTransport, READ_BYTES } from "./node/index.js";
 export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";

@@ -2,7 +2,7 @@
 // "default" is `new WebSocketClient({ uri })`; "tuned" turns permessage-deflate off and the
 // payload limit off, and no reconnects.
 
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 import { closedLoop, type Opener } from "./closed-loop.js";
 import { serveClient } from "./client-child.js";
 

@@ -10,8 +10,8 @@
 import * as net from "node:net";
 import { createInterface } from "node:readline";
 import { WebSocketServer as WsServer } from "ws";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 const kind = process.argv[2];

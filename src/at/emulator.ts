@@ -20,7 +20,7 @@ import { EventEmitter } from "node:events";
 import { Duplex } from "node:stream";
 import { EspAtFirmware, type FirmwareEffect, type LinkConfig, LINK_COUNT } from "./firmware/firmware.js";
 import type { FirmwareName } from "./firmware/profile.js";
-import { WebSocketClient } from "../ws/client.js";
+import { WebSocketClient } from "../runtime/index.js";
 import type { ClientOptions } from "../ws/client-options.js";
 import type { Connection } from "../ws/connection.js";
 import type { DataEvent } from "../ws/events.js";

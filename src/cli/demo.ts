@@ -4,8 +4,8 @@
 // booted device), and drives it with the host driver, printing the AT transcript as the document
 // shows it. Every step's response is checked; the first difference ends the demo with exit code 1.
 
-import { createServer, type WebSocketServer } from "../ws/server.js";
-import type { ServerConnection } from "../ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../runtime/index.js";
+import type { ServerConnection } from "../link/server-connection.js";
 import type { MessageEvent } from "../ws/events.js";
 import { startTcpEmulator, type TcpEmulator } from "../at/emulator-tcp.js";
 import { AtDriver } from "../at/driver/driver.js";

@@ -1,10 +1,10 @@
 // The `Link` of `wsat connect` over the native client (node:net / node:tls).
 
 import { Opcode } from "../codec/constants.js";
-import { WebSocketClient, type ConnectedInfo } from "../ws/client.js";
+import { WebSocketClient, type ConnectedInfo } from "../runtime/index.js";
 import type { ClientOptions } from "../ws/client-options.js";
-import type { ClosedInfo } from "../ws/endpoint.js";
-import type { WsErrorInfo } from "../ws/error-info.js";
+import type { ClosedInfo } from "../link/endpoint.js";
+import type { WsErrorInfo } from "../link/error-info.js";
 import type { MessageEvent } from "../ws/events.js";
 import { describeConnectError } from "./connect-errors.js";
 import type { Link, LinkSink } from "./session-loop.js";

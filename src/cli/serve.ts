@@ -1,8 +1,8 @@
 // `wsat serve`: the echo server the ESP-AT WebSocket examples run on the PC (ws:// on 8765,
 // wss:// with mutual TLS on 8766), on the native server.
 
-import { createServer, type ServerOptions } from "../ws/server.js";
-import type { ServerConnection } from "../ws/server-connection.js";
+import { createServer, type ServerOptions } from "../runtime/index.js";
+import type { ServerConnection } from "../link/server-connection.js";
 import type { MessageEvent } from "../ws/events.js";
 import { intFlag, parseFlags, UsageError } from "./args.js";
 import { readTlsFiles, tlsCause } from "./tls-files.js";

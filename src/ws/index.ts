@@ -1,20 +1,9 @@
-export { WebSocketClient, connect } from "./client.js";
-export type { ConnectedInfo } from "./client.js";
-export { createServer, WebSocketServer } from "./server.js";
-export type { ServerOptions, ServerTlsOptions } from "./server.js";
-export { ServerConnection } from "./server-connection.js";
-export { Endpoint } from "./endpoint.js";
-export { SendResult } from "./send-result.js";
-export type { SocketEventKind, SocketEventSink } from "./socket-listeners.js";
-export type { ClosedInfo } from "./endpoint.js";
-export type { WsErrorInfo, WsErrorType } from "./error-info.js";
+// The sans-I/O WebSocket protocol: handshakes, the connection state machine, extensions. Re-exports only.
 export type { ClientOptions, ResolvedClientOptions } from "./client-options.js";
 export { resolveClientOptions, parseHeaders, DEFAULT_USER_AGENT } from "./client-options.js";
 export { Connection } from "./connection.js";
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection.js";
 export { PONGS_PER_READ } from "./connection.js";
-export type { ServerStats } from "./server.js";
-export { READ_BYTES } from "./server.js";
 export { ClientProtocol } from "./client-protocol.js";
 export type { ClientProtocolOptions } from "./client-protocol.js";
 export { ServerProtocol } from "./server-protocol.js";
@@ -27,13 +16,7 @@ export { parseClientRequest, buildAcceptResponse, buildRejectResponse } from "./
 export type { ClientHandshake } from "./handshake-server.js";
 export { parseWsUri } from "./uri.js";
 export type { WsTarget } from "./uri.js";
-export { WebSocket, WebSocketMessageEvent, WebSocketCloseEvent } from "./websocket.js";
-export type { BinaryType, WebSocketEventMap, WebSocketInit, WebSocketListenerOptions } from "./websocket.js";
-export type { AttachOptions } from "./upgrade.js";
 export type { HttpHead } from "./http-head.js";
-export type { WebSocketEventHandler } from "./websocket.js";
-export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
-export type { ConnectionOwner } from "./server-connection.js";
 export type { AsGivenRequest } from "./handshake-client.js";
 export type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 export type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./extensions/deflate-stage.js";

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { AtDriver } from "../../src/at/driver/driver.js";
 import type { AtMessage } from "../../src/at/driver/link.js";
 import { createUartEmulator, type UartEmulator } from "../../src/at/emulator-uart.js";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 const DEVICES = 8;

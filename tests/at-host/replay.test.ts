@@ -17,8 +17,8 @@ import { replayOn } from "../../src/at/emulator-replay.js";
 import { describeReplay, parseTrace } from "../../src/at/trace-replay.js";
 import { UartPair } from "../../src/at/uart-stream.js";
 import { formatTrace } from "../../src/cli/trace-format.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { AtError } from "../../src/errors.js";
 

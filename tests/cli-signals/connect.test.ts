@@ -4,8 +4,8 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { killAll, startDeafServer, startSilentServer, until, wsat } from "./helpers.js";
 

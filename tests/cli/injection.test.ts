@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import type { ChildProcess } from "node:child_process";
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 import { resolveClientOptions } from "../../src/ws/client-options.js";
 import { InvalidHandshake } from "../../src/errors.js";
 import { killAll, wsat } from "../cli-signals/helpers.js";

@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 const DEFAULT_ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "node:net";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import type { PerMessageDeflateOptions } from "../../src/ws/extensions/index.js";
 import { Inbox } from "../ws/helpers.js";
@@ -67,7 +67,7 @@ test("headless Chromium negotiates permessage-deflate with our server; messages 
           assert.ok(!b.isText && Buffer.from(b.data).equals(Buffer.from(bin)), `${row.name}: binary ${n}`);
           sent += 2 * n;
         }
-        const read = (conn as unknown as { socket: Socket }).socket.bytesRead;
+        const read = (conn as unknown as { transport: { socket: Socket } }).transport.socket.bytesRead;
         assert.ok(read < sent * 0.8, `${row.name}: Chromium's echoes came compressed (${read} bytes read for ${sent})`);
         await page.evaluate(() => (globalThis as { wsatWs?: WebSocket }).wsatWs?.close(1000));
       } finally {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { WebSocketServer as WsServer } from "ws";
 import type { IncomingMessage } from "node:http";
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 import { checkHeaderField, parseHeaders } from "../../src/ws/client-options.js";
 import { InvalidHandshake } from "../../src/errors.js";
 import { ServerProtocol } from "../../src/ws/server-protocol.js";

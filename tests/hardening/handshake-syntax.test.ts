@@ -11,7 +11,7 @@ import { WebSocketServer as WsServer, type WebSocket as WsSocket } from "ws";
 import { HttpHeadReader, MAX_HEAD_BYTES, MAX_HEADER_FIELDS } from "../../src/ws/http-head.js";
 import { parseClientRequest } from "../../src/ws/handshake-server.js";
 import { ClientProtocol } from "../../src/ws/client-protocol.js";
-import { WebSocketServer } from "../../src/ws/server.js";
+import { WebSocketServer } from "../../src/runtime/index.js";
 import { InvalidHandshake } from "../../src/errors.js";
 import { latin1, rawExchange } from "./raw-http.js";
 

@@ -13,11 +13,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EventEmitter } from "node:events";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
-import type { ClosedInfo, Endpoint } from "../../src/ws/endpoint.js";
+import type { ClosedInfo, Endpoint } from "../../src/link/endpoint.js";
 
 export const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
 const PEERS_DIR = join(ROOT, "tests", "interop", "peers");

@@ -11,17 +11,26 @@ import ts from "typescript";
 const root = new URL("../../../", import.meta.url).pathname;
 const src = join(root, "src");
 
-/** Files allowed to import node:* or serialport: the shells and the command line. */
+/** The runtime shells, one folder each: the only src/ folders (besides src/at and src/load's shells) that touch a runtime's sockets. */
+const SHELL_FOLDERS = ["src/node/", "src/bun/", "src/deno/", "src/streams/"];
+/** The runtime-neutral layers under the shells: the codec, the sans-I/O protocol and the link core. */
+const CORE_FOLDERS = ["src/codec/", "src/ws/", "src/link/"];
+
+/** Files allowed to import node:* or serialport: the shells (by folder), the runtime entry, and the AT and load shells. */
 const SHELLS = new Set([
-  "src/ws/client.ts", "src/ws/server.ts", "src/ws/server-connection.ts", "src/ws/endpoint.ts", "src/ws/window-read.ts", "src/ws/allocators.ts", "src/ws/output-pool.ts", "src/ws/socket-listeners.ts",
+  // node:zlib's synchronous stage, in the extensions folder because every runtime with node:zlib (Node, Bun, Deno) uses it;
+  // only shells load it.
   "src/ws/extensions/zlib-stage.ts",
-  "src/ws/upgrade.ts", "src/ws/websocket.ts", "src/ws/event-maps.ts",
   "src/at/driver/driver.ts", "src/at/driver/link.ts", "src/at/transport.ts",
   "src/at/emulator.ts", "src/at/emulator-tcp.ts", "src/at/emulator-serial.ts",
   "src/at/uart-stream.ts", "src/at/emulator-uart.ts", "src/at/emulator-replay.ts", "src/at/tick-writer.ts",
   "src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts",
   "src/load/file-limit.ts", "src/load/process-main.ts", "src/load/run-processes.ts",
 ]);
+
+function isShellFile(f: string): boolean {
+  return SHELLS.has(f) || SHELL_FOLDERS.some((d) => f.startsWith(d));
+}
 
 /** The shells of src/load (sockets, threads, timers); the rest of src/load is sans-I/O. */
 const LOAD_SHELLS = ["src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts", "src/load/worker-run.ts", "src/load/run-load.ts",
@@ -36,10 +45,11 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** What a file loads when it runs (type-only imports are erased by the compiler and load nothing). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?from\s+["']([^"']+)["']/g)) specs.push(m[1]);
   for (const m of text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) specs.push(m[1]);
   for (const m of text.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)) specs.push(m[1]);
   return specs;
@@ -72,7 +82,7 @@ test("the codec imports no Node module and nothing outside src/codec but src/err
 test("only shells and the CLI import node:* or serialport", () => {
   const bad: string[] = [];
   for (const f of files) {
-    if (SHELLS.has(f) || f.startsWith("src/cli/")) continue;
+    if (isShellFile(f) || f.startsWith("src/cli/")) continue;
     for (const spec of importsOf(join(root, f))) {
       if (spec.startsWith("node:") || spec === "serialport" || spec.startsWith("@serialport/") || NODE_BUILTINS.includes(spec)) {
         bad.push(`${f} imports ${spec}`);
@@ -82,31 +92,32 @@ test("only shells and the CLI import node:* or serialport", () => {
   assert.deepEqual(bad, []);
 });
 
-/** The shell files of src/ws: the only ones there that may touch the world. */
-const WS_SHELLS = ["src/ws/client.ts", "src/ws/server.ts", "src/ws/server-connection.ts", "src/ws/endpoint.ts", "src/ws/window-read.ts", "src/ws/allocators.ts", "src/ws/output-pool.ts", "src/ws/socket-listeners.ts", "src/ws/extensions/zlib-stage.ts", "src/ws/upgrade.ts", "src/ws/websocket.ts", "src/ws/event-maps.ts"];
-
 /**
- * The sans-I/O cores (DESIGN.md "Only shells touch the world"): the WebSocket protocol
- * (src/ws/connection.ts, *-protocol.ts, handshake-*.ts, and every other src/ws file that is not a
- * shell), the AT firmware (src/at/firmware/**), the AT session and send plan.
+ * The sans-I/O cores (DESIGN.md "Only shells touch the world"): the WebSocket protocol (every
+ * src/ws file but the zlib stage), the link core (src/link: timers come from the shell), the AT
+ * firmware (src/at/firmware/**), the AT session and send plan.
  */
 const CORES = files.filter((f) =>
-  (f.startsWith("src/ws/") && !WS_SHELLS.includes(f)) ||
+  ((f.startsWith("src/ws/") || f.startsWith("src/link/")) && !SHELLS.has(f)) ||
   f.startsWith("src/at/firmware/") ||
   (f.startsWith("src/load/") && !LOAD_SHELLS.includes(f)) ||
   /^src\/at\/driver\/(session|session-state|link-bookkeeping|ws-data-receiver|partial-echo|send-plan|baud-switch)\.ts$/.test(f) ||
   // Issue 18: the UART model, the wire limit and the trace replay are sans-I/O too.
   /^src\/at\/(uart-model|wire-limit|trace-replay)\.ts$/.test(f));
 
-/** What no core may name (outside comments): timers and scheduling, randomness, clocks, Buffer. */
-const BANNED: Array<[string, RegExp]> = [
-  ["setTimeout", /\bsetTimeout\b/],
-  ["setInterval", /\bsetInterval\b/],
-  ["setImmediate", /\bsetImmediate\b/],
+/**
+ * What no core may name (outside comments): timers and scheduling, randomness, clocks, Buffer.
+ * (A member of an injected object, `this.timers.setTimeout(...)`, is the shell's clock: allowed.)
+ */
+const BANNED: Array<[string, RegExp, string?]> = [
+  ["setTimeout", /(?<!\.\s*)\bsetTimeout\b/],
+  ["setInterval", /(?<!\.\s*)\bsetInterval\b/],
+  ["setImmediate", /(?<!\.\s*)\bsetImmediate\b/],
   ["process.nextTick", /\bprocess\s*\.\s*nextTick\b/],
-  ["queueMicrotask", /\bqueueMicrotask\b/],
+  ["queueMicrotask", /(?<!\.\s*)\bqueueMicrotask\b/],
   ["Math.random", /\bMath\s*\.\s*random\b/],
-  ["getRandomValues", /\bgetRandomValues\b/],
+  // (The link core's handshake keys use WebCrypto's getRandomValues, which every runtime has.)
+  ["getRandomValues", /\bgetRandomValues\b/, "src/link/"],
   ["Date.now", /\bDate\s*\.\s*now\b/],
   ["performance.now", /\bperformance\s*\.\s*now\b/],
   ["Buffer", /\bBuffer\b/],
@@ -153,8 +164,47 @@ test("the comment stripper keeps code and drops comments only", () => {
   assert.ok(!out.includes("setTimeout") && !out.includes("Buffer"), out);
 });
 
-test("src/ws has the shell files the cores list leaves out", () => {
-  for (const s of WS_SHELLS) assert.ok(files.includes(s), s);
+test("the listed shell files exist", () => {
+  for (const s of SHELLS) assert.ok(files.includes(s), s);
+});
+
+/** The layer of a source file, by folder. */
+function layerOf(f: string): string {
+  return f.split("/").slice(0, 2).join("/");
+}
+
+test("layers by folder: no core imports a shell or the runtime entry, no shell imports another shell", () => {
+  assert.ok(files.some((f) => f.startsWith("src/link/")) && files.some((f) => f.startsWith("src/node/")), "the link core and the Node shell exist");
+  const bad: string[] = [];
+  for (const f of files) {
+    const from = layerOf(f);
+    const core = CORE_FOLDERS.some((d) => f.startsWith(d));
+    const shell = SHELL_FOLDERS.some((d) => f.startsWith(d));
+    if (!core && !shell) continue;
+    for (const spec of importsOf(join(root, f))) {
+      if (!spec.startsWith(".")) continue;
+      const target = relative(root, resolve(dirname(join(root, f)), spec));
+      const to = layerOf(target);
+      if (to === from) continue;
+      const toShell = SHELL_FOLDERS.some((d) => target.startsWith(d));
+      if (core && (toShell || to === "src/runtime")) bad.push(`core ${f} imports ${target}`);
+      if (shell && (toShell || to === "src/runtime")) bad.push(`shell ${f} imports ${target}`);
+      // Cores and shells sit under everything else: neither imports the AT, load or CLI layers.
+      if (["src/at", "src/load", "src/cli"].includes(to)) bad.push(`${f} imports ${target}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test("the codec, the protocol and the link core import nothing of a runtime (type-only names aside)", () => {
+  const bad: string[] = [];
+  for (const f of files.filter((f) => CORE_FOLDERS.some((d) => f.startsWith(d)) && !SHELLS.has(f))) {
+    for (const spec of importsOf(join(root, f))) {
+      // Plain-JavaScript libraries (pako) run anywhere; a runtime's modules do not.
+      if (/^(node|bun|deno|cloudflare|workerd):/.test(spec) || NODE_BUILTINS.includes(spec) || spec === "serialport" || spec.startsWith("@serialport/")) bad.push(`${f} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(bad, []);
 });
 
 test("sans-I/O cores import no node:* or serialport and use no timers, randomness, clocks or Buffer", () => {
@@ -168,8 +218,10 @@ test("sans-I/O cores import no node:* or serialport and use no timers, randomnes
     for (const spec of importsOf(join(root, f))) {
       if (spec.startsWith("node:") || spec === "serialport" || spec.startsWith("@serialport/") || NODE_BUILTINS.includes(spec)) bad.push(`${f} imports ${spec}`);
     }
+    // The Timers interface declares the names it stands for.
+    if (f === "src/link/timers.ts") continue;
     const code = withoutComments(readFileSync(join(root, f), "utf8"));
-    for (const [name, re] of BANNED) if (re.test(code)) bad.push(`${f} uses ${name}`);
+    for (const [name, re, allowedIn] of BANNED) if (re.test(code) && !(allowedIn && f.startsWith(allowedIn))) bad.push(`${f} uses ${name}`);
   }
   assert.deepEqual(bad, []);
 });

@@ -4,8 +4,8 @@
 
 import * as net from "node:net";
 import { WebSocketServer as WsServer } from "ws";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 export interface Running {

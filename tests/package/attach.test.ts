@@ -11,9 +11,9 @@ import type { AddressInfo, Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import express from "express";
 import { WebSocket as WsClient } from "ws";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import { SERVER_OPTION_NAMES } from "../../src/ws/upgrade.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import { SERVER_OPTION_NAMES } from "../../src/link/attach-options.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 
 const pki = fileURLToPath(new URL("../../../tests/fixtures/pki/", import.meta.url));

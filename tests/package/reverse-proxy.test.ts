@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocket as WsClient } from "ws";
-import { WebSocketClient } from "../../src/ws/client.js";
-import type { ClosedInfo } from "../../src/ws/endpoint.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import type { ClosedInfo } from "../../src/link/endpoint.js";
 import { MAIN, killAll, until } from "../cli-signals/helpers.js";
 
 const NGINX = "/usr/sbin/nginx";

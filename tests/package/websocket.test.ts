@@ -6,9 +6,9 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket as UndiciWebSocket } from "undici";
-import { WebSocket as WsatWebSocket } from "../../src/ws/websocket.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { WebSocket as WsatWebSocket } from "../../src/runtime/index.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { startSilentServer } from "../cli-signals/helpers.js";
 

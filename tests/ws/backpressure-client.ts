@@ -5,7 +5,7 @@
 // LIMIT, and prints one JSON line: what it measured (or {"error": …}). Every wait is bounded.
 
 import { pathToFileURL } from "node:url";
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 import { pattern, waitFor } from "./helpers.js";
 
 export const MESSAGE = 1024 * 1024;

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { resolveClientOptions, parseHeaders, DEFAULT_USER_AGENT } from "../../src/ws/client-options.js";
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 
 describe("client options", () => {
   it("has esp_websocket_client's defaults, verifying wss:// by default", () => {

@@ -5,12 +5,12 @@ import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import { WebSocket as WsClient } from "ws";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
-import type { ClosedInfo } from "../../src/ws/endpoint.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
+import type { ClosedInfo } from "../../src/link/endpoint.js";
 import type { MessageEvent } from "../../src/ws/events.js";
-import type { WsErrorInfo } from "../../src/ws/error-info.js";
+import type { WsErrorInfo } from "../../src/link/error-info.js";
 import { Inbox, pattern, equalBytes, until, waitFor } from "./helpers.js";
 
 describe("our client with our server", () => {

@@ -2,9 +2,9 @@
 // a server that never answers the close frame (so only our side can end the handshake).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 
 /** Resolves to "settled" or "pending" after `ms`. */
 function settledWithin(p: Promise<unknown>, ms: number): Promise<"settled" | "pending"> {
@@ -30,7 +30,7 @@ async function connectedPair() {
   });
   client.start();
   await up;
-  for (const c of conns) (c as unknown as { socket: { pause(): void } }).socket?.pause();
+  for (const c of conns) (c as unknown as { transport: { pause(): void } | null }).transport?.pause();
   return { server, client, conns };
 }
 

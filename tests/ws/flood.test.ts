@@ -5,8 +5,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
-import { createServer, READ_BYTES } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer } from "../../src/runtime/index.js";
+import { READ_BYTES } from "../../src/node/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import { FrameDecoder, FrameEncoder, Opcode, Codec } from "../../src/codec/index.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { waitFor, until } from "./helpers.js";

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
-import type { ClosedInfo } from "../../src/ws/endpoint.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
+import type { ClosedInfo } from "../../src/link/endpoint.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { Inbox, SIZES, equalBytes, pattern, textOfBytes, waitFor } from "./helpers.js";
 

@@ -4,12 +4,12 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocketServer as WsServer, WebSocket as WsClient, type RawData } from "ws";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
-import type { ClosedInfo } from "../../src/ws/endpoint.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
+import type { ClosedInfo } from "../../src/link/endpoint.js";
 import type { DataEvent, MessageEvent } from "../../src/ws/events.js";
-import type { WsErrorInfo } from "../../src/ws/error-info.js";
+import type { WsErrorInfo } from "../../src/link/error-info.js";
 import { Inbox, SIZES, equalBytes, pattern, textOfBytes, waitFor } from "./helpers.js";
 
 function rawToBytes(data: RawData): Uint8Array {

@@ -6,10 +6,10 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocketServer as WsServer } from "ws";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
-import type { WsErrorInfo } from "../../src/ws/error-info.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
+import type { WsErrorInfo } from "../../src/link/error-info.js";
 import { until, waitFor } from "./helpers.js";
 
 /** Records every lifecycle event name in order. */

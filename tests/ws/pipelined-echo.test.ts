@@ -6,8 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { FrameDecoder, FrameEncoder, Opcode, Codec } from "../../src/codec/index.js";
 import { pattern, until, waitFor } from "./helpers.js";
@@ -40,7 +40,7 @@ test("8 pipelined 1 MiB echoes to a peer not reading yet: the server reads until
     // Bounded wait: the server reads on, echoing, until the backlog the kernel would not take
     // passes its high-water mark (1 MiB), and only then stops reading.
     await until(() => conn !== undefined && conn.readingPaused, 10_000, "the server to stop reading at its high-water mark");
-    const backlog = (conn as unknown as { socket: net.Socket }).socket.writableLength;
+    const backlog = (conn as unknown as { transport: { socket: net.Socket } }).transport.socket.writableLength;
     assert.ok(received >= 2, `more than one message read before reading paused (${received})`);
     assert.ok(backlog > 1024 * 1024, `reading paused only above the high-water mark (backlog ${backlog} bytes)`);
     assert.ok(conn!.peakBufferedBytes <= 1024 * 1024 + SIZE + 64, `the backlog stays bounded by the mark plus one echo (${conn!.peakBufferedBytes})`);

@@ -3,10 +3,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SendResult } from "../../src/ws/send-result.js";
-import { WebSocketClient } from "../../src/ws/client.js";
-import { createServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { SendResult } from "../../src/link/send-result.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
+import { createServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { waitFor } from "./helpers.js";
 

@@ -6,12 +6,12 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { WebSocketClient } from "../../src/ws/client.js";
+import { WebSocketClient } from "../../src/runtime/index.js";
 import type { ClientOptions } from "../../src/ws/client-options.js";
-import { createServer, type WebSocketServer } from "../../src/ws/server.js";
-import type { ServerConnection } from "../../src/ws/server-connection.js";
+import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
-import type { WsErrorInfo } from "../../src/ws/error-info.js";
+import type { WsErrorInfo } from "../../src/link/error-info.js";
 import { Inbox } from "./helpers.js";
 
 const pki = fileURLToPath(new URL("../../../tests/fixtures/pki/", import.meta.url));

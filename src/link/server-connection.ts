@@ -1,18 +1,16 @@
-// Shell: one accepted connection on the server side, with the same send / close verbs and
-// events as the client (data, message, ping, pong, error, closed).
+// Link core: one accepted connection on the server side, with the same send / close verbs and
+// events as the client (data, message, ping, pong, error, closed), on any runtime's transport.
 
-import type { Socket } from "node:net";
-import type { TLSSocket } from "node:tls";
-import type { Connection } from "./connection.js";
+import type { Connection } from "../ws/connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
 import { transportErrorInfo } from "./error-info.js";
 import { InvalidHandshake, WsatError } from "../errors.js";
-import { readIntoWindow } from "./window-read.js";
-import { onWindowRead } from "./socket-listeners.js";
-import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
-import type { ServerProtocol } from "./server-protocol.js";
+import type { ClosedEvent, ErrorEvent, OpenEvent } from "../ws/events.js";
+import type { ServerProtocol } from "../ws/server-protocol.js";
 import type { ServerConnectionEventMap } from "./event-maps.js";
-import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import type { DeflateAgreement } from "../ws/extensions/deflate-negotiation.js";
+import type { Transport } from "./transport.js";
+import type { TimerHandle, Timers } from "./timers.js";
 
 const NO_FIELDS: string[] = [];
 
@@ -21,8 +19,7 @@ export interface ConnectionOwner {
   readonly settings: {
     closeTimeoutMs: number; handshakeTimeoutMs: number; pingIntervalMs: number; pongTimeoutMs: number;
     highWaterMarkBytes: number;
-    /** The thread codec's input window: reads land there (plain TCP; see window-read.ts). */
-    window?: Uint8Array;
+    timers: Timers;
   };
   connectionReady(conn: ServerConnection): void;
   connectionGone(conn: ServerConnection): void;
@@ -47,43 +44,45 @@ export class ServerConnection extends Endpoint {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   private readonly owner: ConnectionOwner;
-  private handshakeTimer: NodeJS.Timeout | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private pongTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: TimerHandle | null = null;
+  private pingTimer: TimerHandle | null = null;
+  private pongTimer: TimerHandle | null = null;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
-  /** Reads land in WASM memory (no copy); false where this Node cannot (one copy per read). */
-  readonly readsIntoWindow: boolean = false;
 
   constructor(
-    socket: Socket,
+    transport: Transport,
     core: ServerProtocol,
     owner: ConnectionOwner,
   ) {
-    super();
     const options = owner.settings;
+    super(options.timers);
     this.closeTimeoutMs = options.closeTimeoutMs;
     this.pingIntervalMs = options.pingIntervalMs;
     this.pongTimeoutMs = options.pongTimeoutMs;
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
+    this.remoteAddress = transport.remoteAddress;
+    this.remotePort = transport.remotePort;
     this.owner = owner;
     this.highWaterMarkBytes = options.highWaterMarkBytes;
-    this.bind(socket, core);
-    const window = options.window;
-    if (window) {
-      this.readsIntoWindow = readIntoWindow(socket, window, onWindowRead);
-    }
-    this.handshakeTimer = setTimeout(() => {
+    this.bind(transport, core);
+    this.handshakeTimer = this.timers.setTimeout(() => {
       this.handshakeTimer = null;
       if (core.state === "CONNECTING") this.abortTransport();
     }, options.handshakeTimeoutMs);
   }
 
-  /** The client's certificate (mutual TLS), or undefined. */
-  get peerCertificate(): ReturnType<TLSSocket["getPeerCertificate"]> | undefined {
-    const s = this.socket as TLSSocket | null;
-    return s && typeof s.getPeerCertificate === "function" ? s.getPeerCertificate() : undefined;
+  /** Reads land in WASM memory (no copy); false where the shell cannot (one copy per read). */
+  get readsIntoWindow(): boolean {
+    return this.transport?.readsIntoWindow === true;
+  }
+
+  /**
+   * The client's certificate (mutual TLS) in the runtime's shape (Node: tls.PeerCertificate), or
+   * undefined.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  get peerCertificate(): any {
+    return this.transport?.peerCertificate?.();
   }
 
   /** Closes TCP at once, without a close frame. */
@@ -92,7 +91,7 @@ export class ServerConnection extends Endpoint {
   }
 
   protected override onOpen(_core: Connection, e: OpenEvent): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.handshakeTimer) this.timers.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
@@ -100,7 +99,7 @@ export class ServerConnection extends Endpoint {
     for (const [name, value] of e.headers) fields.push(name, value);
     this.headerFields = fields;
     this.perMessageDeflate = (_core as ServerProtocol).deflate;
-    if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
+    if (this.pingIntervalMs > 0) this.pingTimer = this.timers.setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });
     (_core as ServerProtocol).releaseRequest();
@@ -112,7 +111,7 @@ export class ServerConnection extends Endpoint {
     core.sendPing();
     this.write(core);
     if (this.pongTimeoutMs > 0 && !this.pongTimer) {
-      this.pongTimer = setTimeout(() => {
+      this.pongTimer = this.timers.setTimeout(() => {
         this.pongTimer = null;
         if (this.core !== core || core.state === "CLOSED") return;
         this.emitError({ type: "pong-timeout", error: new WsatError("PONG_TIMEOUT", `no pong received within ${this.pongTimeoutMs} ms after ping`) });
@@ -122,14 +121,15 @@ export class ServerConnection extends Endpoint {
   }
 
   protected override onPong(): void {
-    if (this.pongTimer) clearTimeout(this.pongTimer);
+    if (this.pongTimer) this.timers.clearTimeout(this.pongTimer);
     this.pongTimer = null;
   }
 
   private stopTimers(): void {
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    if (this.pongTimer) clearTimeout(this.pongTimer);
+    const timers = this.timers;
+    if (this.handshakeTimer) timers.clearTimeout(this.handshakeTimer);
+    if (this.pingTimer) timers.clearInterval(this.pingTimer);
+    if (this.pongTimer) timers.clearTimeout(this.pongTimer);
     this.handshakeTimer = this.pingTimer = this.pongTimer = null;
   }
 

@@ -1,4 +1,4 @@
-// Shell: the arrays the Node shells hand the core for messages and encoded frames. A fresh
+// Node shell: the arrays the Node shells hand the core for messages and encoded frames. A fresh
 // ArrayBuffer per small frame or message costs more than the frame itself, so small ones are
 // pooled; large ones get memory of their own, not zero-filled (every byte is overwritten).
 

@@ -1,28 +1,21 @@
-// Shell: one sans-I/O Connection on one node:net / node:tls socket. Feeds received bytes to the
-// core, writes what it produces, dispatches its events, and owns the close-handshake timer
-// (shape after python-websockets' asyncio connection.py data_received loop). Client and server
-// connections extend it with the same send / close verbs and events.
+// Link core: one sans-I/O Connection on one byte-stream Transport, in any runtime. Feeds received
+// bytes to the core, writes what it produces, dispatches its events, and owns the close-handshake
+// timer (shape after python-websockets' asyncio connection.py data_received loop). Client and
+// server connections extend it with the same send / close verbs and events.
 
-import { EventEmitter } from "node:events";
-import { createHash } from "node:crypto";
-import type { Socket } from "node:net";
 import { Opcode } from "../codec/index.js";
 import { InvalidState, WsatError } from "../errors.js";
-import type { Connection } from "./connection.js";
-import { useSha1 } from "./accept-key.js";
+import type { Connection } from "../ws/connection.js";
 import { SendResult } from "./send-result.js";
-import { writeChunk } from "./output-pool.js";
-import { listen, type SocketEventKind, type SocketEventSink } from "./socket-listeners.js";
-import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "./events.js";
+import { Emitter } from "./emitter.js";
+import type { Transport, TransportEventKind, TransportSink } from "./transport.js";
+import type { TimerHandle, Timers } from "./timers.js";
+import type { ClosedEvent, ConnectionEvent, ErrorEvent, OpenEvent, CloseFrameEvent } from "../ws/events.js";
 import type { EndpointEventMap } from "./event-maps.js";
 
 export { closedInfo, type ClosedInfo } from "./closed-info.js";
 
 const textEncoder = new TextEncoder();
-
-// The Node shells hash accept keys with node:crypto (the sans-I/O handshake's portable SHA-1
-// is the fallback for other runtimes).
-useSha1((bytes) => createHash("sha1").update(bytes).digest());
 
 function toBytes(data: Uint8Array | ArrayBuffer | string): Uint8Array {
   if (typeof data === "string") return textEncoder.encode(data);
@@ -36,13 +29,15 @@ function sendFailed(err: Error): WsatError {
   return new WsatError("SEND_FAILED", `write failed: ${err.message}`, { cause: err });
 }
 
-export abstract class Endpoint extends EventEmitter implements SocketEventSink {
+export abstract class Endpoint extends Emitter implements TransportSink {
   protected core: Connection | null = null;
-  protected socket: Socket | null = null;
+  protected transport: Transport | null = null;
+  /** The shell's clock (timers of this connection). */
+  protected readonly timers: Timers;
   /** How long to wait for the peer to close TCP after the close handshake. */
   protected closeTimeoutMs = 1000;
   /**
-   * Output the peer has not taken yet (socket.writableLength) above which we stop reading from it,
+   * Output the peer has not taken yet (transport.bufferedAmount) above which we stop reading from it,
    * until it drains: a peer that sends (pings, messages to echo) but does not read costs at most
    * this plus what one read produces.
    */
@@ -56,36 +51,42 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   private corked = false;
   /** A read's events are being dispatched (sends are flushed when that ends). */
   private pumping = false;
-  /** The socket corked during the current dispatch, to uncork when it ends. */
-  private corkedInPump: Socket | null = null;
+  /** The transport corked during the current dispatch, to uncork when it ends. */
+  private corkedInPump: Transport | null = null;
   /** Sends waiting for their write callback, with their lengths: [result, n, result, n, ...]. */
   private written: Array<SendResult | number> | null = null;
   private onWritten: ((err?: Error | null) => void) | null = null;
-  private closeTimer: NodeJS.Timeout | null = null;
+  private closeTimer: TimerHandle | null = null;
   private closeWaiters: Array<() => void> | null = null;
 
-  /** Bytes handed to the socket and not yet written to the kernel. */
+  constructor(timers: Timers) {
+    super();
+    this.timers = timers;
+  }
+
+  /** Bytes handed to the transport and not yet written to the kernel. */
   get bufferedAmount(): number {
-    return this.socket ? this.socket.writableLength : 0;
+    return this.transport ? this.transport.bufferedAmount : 0;
   }
 
   isConnected(): boolean {
     return this.core !== null && this.core.state === "OPEN";
   }
 
-  /** Binds a socket and its core; events from a socket bound earlier are ignored. */
-  protected bind(socket: Socket, core: Connection): void {
-    this.socket = socket;
+  /** Binds a transport and its core; events from a transport bound earlier are ignored. */
+  protected bind(transport: Transport, core: Connection): void {
+    this.transport = transport;
     this.core = core;
-    socket.setNoDelay(true);
-    listen(socket, this, core);
+    transport.attach(this);
   }
 
-  /** @internal The shared socket listeners' way in. */
-  socketEvent(kind: SocketEventKind, core: Connection, socket: Socket, arg?: unknown): void {
+  /** @internal The transport's way in. */
+  transportEvent(kind: TransportEventKind, transport: Transport, arg?: unknown): void {
+    const core = this.core;
+    if (transport !== this.transport || !core) return;
     switch (kind) {
       case "data":
-        this.receive(core, arg as Buffer);
+        this.receive(core, arg as Uint8Array);
         return;
       case "end":
         // During the handshake wait for "close": a TLS alert's "error" comes after "end".
@@ -101,15 +102,15 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
         if (this.core !== core) return;
         if (this.readPaused) {
           this.readPaused = false;
-          socket.resume();
+          transport.resume();
         }
         this.emit("drain");
     }
   }
 
   /**
-   * Bytes read from the socket (from "data" events, or from an `onread` callback that reads
-   * straight into the decoder's input window in WASM memory).
+   * Bytes read from the transport (a shell may read straight into the decoder's input window in
+   * WASM memory).
    */
   protected receive(core: Connection, bytes: Uint8Array): void {
     if (this.core !== core) return;
@@ -154,11 +155,11 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   }
 
   /** Ends the cork of a pump or a tick: one writev, then the backlog check. */
-  private flushCorked(socket: Socket): void {
+  private flushCorked(transport: Transport): void {
     this.corked = false;
     this.corkedInPump = null;
-    socket.uncork();
-    this.checkBacklog(socket);
+    transport.uncork();
+    this.checkBacklog(transport);
   }
 
   private dispatch(core: Connection, e: ConnectionEvent): void {
@@ -189,20 +190,20 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
 
   private finishClose(core: Connection, e: ClosedEvent): void {
     if (this.closeTimer) {
-      clearTimeout(this.closeTimer);
+      this.timers.clearTimeout(this.closeTimer);
       this.closeTimer = null;
     }
-    const socket = this.socket;
-    if (socket && this.core === core && !socket.destroyed) socket.destroy();
+    const transport = this.transport;
+    if (transport && this.core === core && !transport.destroyed) transport.destroy();
     this.onClosed(core, e);
     this.releaseCloseWaiters();
   }
 
   /** Ends TCP after the queued bytes; destroys it if the peer has not closed by the timeout. */
   private endTransport(core: Connection): void {
-    const socket = this.socket;
-    if (!socket || this.core !== core || core.state === "CLOSED") return;
-    if (!socket.writableEnded) socket.end();
+    const transport = this.transport;
+    if (!transport || this.core !== core || core.state === "CLOSED") return;
+    if (!transport.writableEnded) transport.end();
     this.armCloseTimer(core, this.closeTimeoutMs);
   }
 
@@ -210,26 +211,26 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   protected armCloseTimer(core: Connection, timeoutMs: number): void {
     // A closed connection arms nothing: a timer left behind would keep the process alive.
     if (this.closeTimer || this.core !== core || core.state === "CLOSED") return;
-    const socket = this.socket;
-    this.closeTimer = setTimeout(() => {
+    const transport = this.transport;
+    this.closeTimer = this.timers.setTimeout(() => {
       this.closeTimer = null;
       if (this.core === core && core.state !== "CLOSED") {
-        socket?.destroy();
+        transport?.destroy();
         this.eof(core);
       }
     }, timeoutMs);
   }
 
   protected clearCloseTimer(): void {
-    if (this.closeTimer) clearTimeout(this.closeTimer);
+    if (this.closeTimer) this.timers.clearTimeout(this.closeTimer);
     this.closeTimer = null;
   }
 
-  /** Hands the core's output to the socket; `result` settles when the last chunk is written. */
+  /** Hands the core's output to the transport; `result` settles when the last chunk is written. */
   protected write(core: Connection, result?: SendResult, n = 0): void {
-    const socket = this.socket;
+    const transport = this.transport;
     const chunks = core.dataToSend();
-    if (!socket || this.core !== core || socket.destroyed) {
+    if (!transport || this.core !== core || transport.destroyed) {
       result?.settle(new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"), 0);
       return;
     }
@@ -241,18 +242,18 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
       // Sends made while a read is dispatched leave when its dispatch ends, other sends made in
       // one tick at the end of the tick: each batch in one writev.
       this.corked = true;
-      socket.cork();
-      if (this.pumping) this.corkedInPump = socket;
-      else process.nextTick(() => this.flushCorked(socket));
+      transport.cork();
+      if (this.pumping) this.corkedInPump = transport;
+      else this.timers.defer(() => this.flushCorked(transport));
     }
     const last = chunks.length - 1;
-    for (let i = 0; i < last; i++) writeChunk(socket, chunks[i]);
+    for (let i = 0; i < last; i++) transport.write(chunks[i]);
     if (result) {
       // Writes complete in order: one callback per endpoint settles the oldest waiting send.
       (this.written ??= []).push(result, n);
-      writeChunk(socket, chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
+      transport.write(chunks[last], (this.onWritten ??= (err?: Error | null) => this.wrote(err)));
     } else {
-      writeChunk(socket, chunks[last]);
+      transport.write(chunks[last]);
     }
   }
 
@@ -262,14 +263,14 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
    * at each write: while corked every byte of the tick counts as queued, and a reading peer's
    * connection would pause after every large message, one message in flight.)
    */
-  private checkBacklog(socket: Socket): void {
-    if (socket !== this.socket || socket.destroyed) return;
-    const queued = socket.writableLength;
+  private checkBacklog(transport: Transport): void {
+    if (transport !== this.transport || transport.destroyed) return;
+    const queued = transport.bufferedAmount;
     if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
     if (!this.readPaused && queued > this.highWaterMarkBytes) {
       this.readPaused = true;
       this.readPauses++;
-      socket.pause();
+      transport.pause();
     }
   }
 
@@ -287,7 +288,7 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   /** The open core, or the reason there is none. */
   private openCore(): Connection | InvalidState {
     const core = this.core;
-    if (!core || core.state !== "OPEN" || !this.socket) {
+    if (!core || core.state !== "OPEN" || !this.transport) {
       return new InvalidState("CONNECTION_NOT_OPEN", `cannot send: connection is ${core ? core.state : "not started"}, expected OPEN`);
     }
     return core;
@@ -408,7 +409,7 @@ export abstract class Endpoint extends EventEmitter implements SocketEventSink {
   /** Closes TCP at once, without a close frame. */
   protected abortTransport(): void {
     const core = this.core;
-    this.socket?.destroy();
+    this.transport?.destroy();
     if (core && core.state !== "CLOSED") this.eof(core);
   }
 

@@ -1,32 +1,21 @@
-// Shell: a WebSocket server on node:net or node:tls (mutual TLS with requestCert + ca). Each
-// accepted socket gets a ServerProtocol core and a ServerConnection; `connection` is emitted
-// once its opening handshake succeeds.
+// Link core: a WebSocket server on any runtime's listener (the shell's listen(): node:net or
+// node:tls with mutual TLS, Bun.listen, Deno.listen). Each accepted transport gets a
+// ServerProtocol core and a ServerConnection; `connection` is emitted once its opening handshake
+// succeeds.
 
-import { EventEmitter } from "node:events";
-import { isUtf8 } from "node:buffer";
-import * as net from "node:net";
-import * as tls from "node:tls";
 import { InvalidState, WsatError } from "../errors.js";
-import { allocateOutput, allocateUninitialized } from "./allocators.js";
-import { threadCodec } from "../codec/index.js";
 import { ServerConnection, type ConnectionOwner } from "./server-connection.js";
-import { ServerProtocol, type SubprotocolSelector } from "./server-protocol.js";
+import { ServerProtocol, type SubprotocolSelector } from "../ws/server-protocol.js";
 import type { IncomingMessage } from "node:http";
-import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayRequest, type AttachOptions } from "./upgrade.js";
+import { checkAttachOptions, pathMatches, type AttachOptions } from "./attach-options.js";
 import type { ServerEventMap } from "./event-maps.js";
-import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
-import { nodeDeflateStage } from "./extensions/zlib-stage.js";
+import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "../ws/extensions/deflate-options.js";
+import { Emitter } from "./emitter.js";
+import { defaultShell } from "./default-shell.js";
+import type { ListenAddress, Listener, ServerTlsOptions, Shell } from "./shell.js";
+import type { Transport } from "./transport.js";
 
-export interface ServerTlsOptions {
-  cert: string | Uint8Array;
-  key: string | Uint8Array;
-  /** CA(s) that verify client certificates. */
-  ca?: string | Uint8Array;
-  /** Ask clients for a certificate (mutual TLS). */
-  requestCert?: boolean;
-  /** Reject clients without a valid certificate; default: the value of requestCert. */
-  rejectUnauthorized?: boolean;
-}
+export type { ServerTlsOptions } from "./shell.js";
 
 export interface ServerOptions extends AttachOptions {
   /** Default "127.0.0.1". */
@@ -64,11 +53,15 @@ export interface ServerOptions extends AttachOptions {
   highWaterMarkBytes?: number;
   /** Refuse connections past this many (accepted sockets are closed and counted). Default: none. */
   maxConnections?: number;
+  /** The runtime shell (default: the one the runtime entry installed). */
+  shell?: Shell;
+  /** Share the port with other processes (SO_REUSEPORT: `wsat serve --workers` on Bun). */
+  reusePort?: boolean;
 }
 
 /** What the server refused, by reason (no connection is ever dropped silently). */
 export interface ServerStats {
-  /** Sockets closed at accept because maxConnections was reached (net.Server "drop"). */
+  /** Sockets closed at accept because maxConnections was reached. */
   refusedMaxConnections: number;
   /** Sockets closed at accept because setting up their connection failed (e.g. out of memory). */
   refusedSetupFailed: number;
@@ -90,14 +83,15 @@ function checkSeconds(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
-/** Bytes one socket read may deliver (into the thread codec's input window). */
-export const READ_BYTES = 256 * 1024;
-
-export class WebSocketServer extends EventEmitter {
+export class WebSocketServer extends Emitter {
   readonly connections = new Set<ServerConnection>();
   /** Accepted sockets still in their opening handshake. */
   private readonly pending = new Set<ServerConnection>();
-  private readonly server: net.Server;
+  private listener: Listener | null = null;
+  readonly shell: Shell;
+  private readonly tls: ServerTlsOptions | undefined;
+  private readonly maxConnections: number;
+  private readonly reusePort: boolean;
   private readonly host: string;
   private readonly port: number;
   private readonly secure: boolean;
@@ -110,8 +104,6 @@ export class WebSocketServer extends EventEmitter {
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
   private readonly highWaterMarkBytes: number;
-  /** The thread codec's input window, where plain-TCP reads land. */
-  private readonly window: Uint8Array | undefined;
   readonly stats: ServerStats = { refusedMaxConnections: 0, refusedSetupFailed: 0, acceptErrors: 0 };
   /** Shared by every connection of this server (no per-connection settings or callbacks). */
   private readonly owner: ConnectionOwner;
@@ -127,6 +119,10 @@ export class WebSocketServer extends EventEmitter {
   constructor(options: ServerOptions = {}) {
     super();
     this.mode = checkAttachOptions(options as Record<string, unknown>);
+    this.shell = options.shell ?? defaultShell();
+    if (this.mode !== "listen" && !this.shell.upgrade) {
+      throw new TypeError(`"server" and "noServer" need node:http upgrades, which the ${this.shell.name} shell has not`);
+    }
     this.attached = { server: options.server, noServer: options.noServer, path: options.path };
     this.host = options.host ?? "127.0.0.1";
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
@@ -148,27 +144,14 @@ export class WebSocketServer extends EventEmitter {
       throw new TypeError(`"subprotocols" must be an array of strings`);
     }
     this.select = options.handleProtocols ?? (ours ? (offered) => ours.find((p) => offered.includes(p)) : undefined);
-    this.secure = options.tls !== undefined || options.server instanceof tls.Server;
+    this.secure = options.tls !== undefined || (options.server !== undefined && this.shell.upgrade!.isSecure(options.server));
     if (options.tls) {
       const t = options.tls;
       if (!t.cert || !t.key) throw new TypeError(`"tls.cert" and "tls.key" are required for a tls server`);
-      this.server = tls.createServer({
-        cert: t.cert as string | Buffer,
-        key: t.key as string | Buffer,
-        ca: t.ca as string | Buffer | undefined,
-        requestCert: t.requestCert ?? false,
-        rejectUnauthorized: t.rejectUnauthorized ?? t.requestCert ?? false,
-      }, (socket) => this.accept(socket));
-      this.server.on("tlsClientError", (err: Error) => this.emit("clientError", err));
-    } else {
-      // Paused at accept, so the socket can be told to read into WASM memory before it reads.
-      this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
-      const codec = threadCodec();
-      // One read is at most READ_BYTES: what one read can make a connection owe (an echo of it)
-      // stays small beside the high-water mark.
-      this.window = codec.wsInput.subarray(0, Math.min(READ_BYTES, codec.wsInput.length));
     }
-    if (maxConnections > 0) this.server.maxConnections = maxConnections;
+    this.tls = options.tls;
+    this.maxConnections = maxConnections;
+    this.reusePort = options.reusePort === true;
     this.owner = {
       settings: {
         closeTimeoutMs: this.closeTimeoutMs,
@@ -176,7 +159,7 @@ export class WebSocketServer extends EventEmitter {
         pingIntervalMs: this.pingIntervalMs,
         pongTimeoutMs: this.pongTimeoutMs,
         highWaterMarkBytes: this.highWaterMarkBytes,
-        window: this.window,
+        timers: this.shell.timers,
       },
       connectionReady: (c) => {
         this.pending.delete(c);
@@ -191,17 +174,8 @@ export class WebSocketServer extends EventEmitter {
         this.emit("handshakeError", info);
       },
     };
-    this.server.on("drop", () => {
-      this.stats.refusedMaxConnections++;
-    });
-    this.server.on("error", (err: NodeJS.ErrnoException) => {
-      // accept() failing (EMFILE, ENFILE, ENOMEM) must not end the server: count it and go on.
-      if (err.syscall === "accept") this.stats.acceptErrors++;
-      if (this.listenerCount("error") > 0) this.emit("error", err);
-    });
     this.upgradeOwner = {
       ...this.owner,
-      settings: { ...this.owner.settings, window: undefined },
       connectionReady: (c) => {
         this.pending.delete(c);
         this.connections.add(c);
@@ -215,7 +189,7 @@ export class WebSocketServer extends EventEmitter {
       },
     };
     if (options.server) {
-      this.detach = attachToServer(options.server, (req) => this.shouldHandle(req), (req, socket, head) =>
+      this.detach = this.shell.upgrade!.attach(options.server, (req) => this.shouldHandle(req), (req, socket, head) =>
         this.handleUpgrade(req, socket, head, (conn) => this.emit("connection", conn, req)));
     }
   }
@@ -230,42 +204,62 @@ export class WebSocketServer extends EventEmitter {
    * `cb(conn, req)` runs once the opening handshake succeeded. A request for another path is
    * refused with 400; a request that is not a valid upgrade gets the handshake's error answer.
    */
-  handleUpgrade(req: IncomingMessage, socket: net.Socket, head: Uint8Array, cb: (conn: ServerConnection, req: IncomingMessage) => void): void {
+  handleUpgrade(req: IncomingMessage, socket: unknown, head: Uint8Array, cb: (conn: ServerConnection, req: IncomingMessage) => void): void {
+    const upgrade = this.shell.upgrade;
+    if (!upgrade) throw new TypeError(`handleUpgrade() needs node:http upgrades, which the ${this.shell.name} shell has not`);
     if (!this.shouldHandle(req)) {
-      refuseUpgrade(socket, 400, `no websocket endpoint at ${req.url ?? "/"}`);
+      upgrade.refuse(socket, 400, `no websocket endpoint at ${req.url ?? "/"}`);
       return;
     }
-    replayRequest(req, socket, head);
-    try {
-      const conn = this.setUp(socket, this.upgradeOwner);
-      this.upgradeCallbacks.set(conn, (c) => cb(c, req));
-    } catch (err) {
-      this.stats.refusedSetupFailed++;
-      socket.destroy();
-      if (this.listenerCount("refused") > 0) this.emit("refused", err);
-    }
+    const transport = upgrade.adopt(req, socket, head);
+    const conn = this.accept(transport, this.upgradeOwner);
+    if (conn) this.upgradeCallbacks.set(conn, (c) => cb(c, req));
   }
 
   /** Starts listening; resolves with the bound address. */
-  listen(): Promise<net.AddressInfo> {
+  async listen(): Promise<ListenAddress> {
     if (this.mode !== "listen") {
-      return Promise.reject(new InvalidState("SERVER_ATTACHED", `this server ${this.mode === "server" ? "answers an HTTP server's upgrades: listen on that server" : "has noServer: call handleUpgrade() from your HTTP server"}`));
+      throw new InvalidState("SERVER_ATTACHED", `this server ${this.mode === "server" ? "answers an HTTP server's upgrades: listen on that server" : "has noServer: call handleUpgrade() from your HTTP server"}`);
     }
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) =>
-        reject(new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${err.code ?? err.message}`, { cause: err }));
-      this.server.once("error", onError);
-      this.server.listen(this.port, this.host, () => {
-        this.server.off("error", onError);
-        resolve(this.address());
-      });
-    });
+    if (!this.shell.listen) throw new InvalidState("LISTEN_UNSUPPORTED", `the ${this.shell.name} shell cannot listen (it only dials out)`);
+    if (this.listener) throw new InvalidState("SERVER_LISTENING", "listen() was already called");
+    const listener = this.shell.listen(
+      { host: this.host, port: this.port, tls: this.tls, maxConnections: this.maxConnections, reusePort: this.reusePort },
+      {
+        accept: (t) => {
+          this.accept(t);
+        },
+        dropped: () => {
+          this.stats.refusedMaxConnections++;
+        },
+        acceptError: (err) => {
+          // accept() failing (EMFILE, ENFILE, ENOMEM) must not end the server: count it and go on.
+          this.stats.acceptErrors++;
+          if (this.listenerCount("error") > 0) this.emit("error", err);
+        },
+        clientError: (err) => {
+          this.emit("clientError", err);
+        },
+        error: (err) => {
+          if (this.listenerCount("error") > 0) this.emit("error", err);
+        },
+      },
+    );
+    this.listener = listener;
+    try {
+      await listener.ready;
+    } catch (err) {
+      this.listener = null;
+      const e = err as { code?: string; message?: string };
+      throw new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${e.code ?? e.message}`, { cause: err });
+    }
+    return this.address();
   }
 
-  address(): net.AddressInfo {
-    const a = (this.attached.server ?? this.server).address();
+  address(): ListenAddress {
+    const a = this.attached.server ? this.attached.server.address() : this.listener?.address();
     if (!a || typeof a === "string") throw new InvalidState("SERVER_NOT_LISTENING", "server is not listening: call listen() first");
-    return a;
+    return a as ListenAddress;
   }
 
   /** ws://host:port or wss://host:port */
@@ -275,31 +269,35 @@ export class WebSocketServer extends EventEmitter {
     return `${this.secure ? "wss" : "ws"}://${host}:${a.port}`;
   }
 
-  private accept(socket: net.Socket): void {
+  /** Sets up a connection on an accepted transport; refuses it cleanly (counted) if that fails. */
+  private accept(transport: Transport, owner: ConnectionOwner = this.owner): ServerConnection | null {
     try {
-      this.setUp(socket);
+      const conn = this.setUp(transport, owner);
+      transport.resume();
+      return conn;
     } catch (err) {
       // Out of something (memory, ...): refuse this one cleanly, keep serving the others.
       this.stats.refusedSetupFailed++;
-      socket.destroy();
+      transport.destroy();
       if (this.listenerCount("refused") > 0) this.emit("refused", err);
+      return null;
     }
   }
 
-  private setUp(socket: net.Socket, owner: ConnectionOwner = this.owner): ServerConnection {
+  private setUp(transport: Transport, owner: ConnectionOwner): ServerConnection {
+    const shell = this.shell;
     const core = new ServerProtocol({
       maxPayloadBytes: this.maxPayloadBytes,
       bufferSize: this.bufferSize,
-      allocate: allocateUninitialized,
-      allocateOutput,
-      utf8Interior: isUtf8,
+      allocate: shell.allocate,
+      allocateOutput: shell.allocateOutput,
+      utf8Interior: shell.utf8Interior,
       selectSubprotocol: this.select,
       perMessageDeflate: this.perMessageDeflate,
-      deflateStage: this.perMessageDeflate ? nodeDeflateStage() : undefined,
+      deflateStage: this.perMessageDeflate ? shell.deflateStage() : undefined,
     });
-    const conn = new ServerConnection(socket, core, owner);
+    const conn = new ServerConnection(transport, core, owner);
     this.pending.add(conn);
-    if (socket.isPaused()) socket.resume();
     return conn;
   }
 
@@ -311,7 +309,8 @@ export class WebSocketServer extends EventEmitter {
     this.detach?.();
     this.detach = null;
     // An HTTP server we were attached to stays open: it is the application's.
-    const closing = new Promise<void>((resolve) => (this.mode === "listen" ? this.server.close(() => resolve()) : resolve()));
+    const listener = this.listener;
+    const closing = this.mode === "listen" && listener ? listener.close() : Promise.resolve();
     for (const c of [...this.pending]) c.destroy();
     await Promise.all([...this.connections].map((c) => c.closeWithCode(code, reason, this.closeTimeoutMs)));
     await closing;

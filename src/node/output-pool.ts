@@ -1,4 +1,4 @@
-// Shell: large output frames on recycled memory. A 1 MiB frame in a fresh ArrayBuffer costs 256
+// Node shell: large output frames on recycled memory. A 1 MiB frame in a fresh ArrayBuffer costs 256
 // page faults to fill (malloc hands large blocks back to the kernel and takes new zeroed pages
 // for the next one; measured: 124-178 minor faults per 1 MiB echo in the client, against 32 for
 // ws), which is most of the kernel time a large message cost. Output frames never reach the

@@ -7,10 +7,11 @@
 // Event, so addEventListener works as everywhere.
 
 import { WebSocketClient, type ConnectedInfo } from "./client.js";
-import type { ClientOptions } from "./client-options.js";
-import type { PerMessageDeflateOptions } from "./extensions/deflate-options.js";
+import type { ClientOptions } from "../ws/client-options.js";
+import type { PerMessageDeflateOptions } from "../ws/extensions/deflate-options.js";
 import type { ClosedInfo } from "./endpoint.js";
-import type { MessageEvent as ConnectionMessage } from "./events.js";
+import type { MessageEvent as ConnectionMessage } from "../ws/events.js";
+import type { Shell } from "./shell.js";
 
 export type BinaryType = "blob" | "arraybuffer";
 
@@ -67,6 +68,8 @@ export interface WebSocketInit {
    * whose default is false). Its defaults keep no zlib memory per connection.
    */
   perMessageDeflate?: PerMessageDeflateOptions | boolean;
+  /** The runtime shell to connect with (default: the one the runtime entry installed). */
+  shell?: Shell;
 }
 
 /** An on* handler (onopen, onmessage, onerror, onclose), or null. */
@@ -162,7 +165,7 @@ export class WebSocket extends EventTarget {
       networkTimeoutMs: init.handshakeTimeoutMs ?? 10000,
       perMessageDeflate: init.perMessageDeflate ?? true,
     };
-    const client = new WebSocketClient(options);
+    const client = new WebSocketClient(options, init.shell);
     this.client = client;
     client.on("error", () => undefined); // reported as the spec's "error" event below
     client.on("connected", (info: ConnectedInfo) => {
@@ -185,7 +188,7 @@ export class WebSocket extends EventTarget {
     client.on("disconnected", (c: ClosedInfo) => this.finish(false, 1006, "", c));
     client.on("finish", () => this.finish(false, 1006, ""));
     // The spec runs the connection "in parallel": nothing happens before the constructor returns.
-    queueMicrotask(() => {
+    client.shell.timers.defer(() => {
       if (this.state === CONNECTING) client.start();
     });
   }
@@ -316,7 +319,7 @@ export class WebSocket extends EventTarget {
       this.state = CLOSING;
       this.client.stop();
       // The events are queued as tasks, never fired inside close().
-      setTimeout(() => this.finish(false, 1006, ""), 0);
+      this.client.shell.timers.setTimeout(() => this.finish(false, 1006, ""), 0);
       return;
     }
     this.state = CLOSING;

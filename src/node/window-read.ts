@@ -1,4 +1,4 @@
-// Shell: reads that land straight in the thread codec's input window (WASM memory).
+// Node shell: reads that land straight in the thread codec's input window (WASM memory).
 //
 // Node's `net.connect({ onread: { buffer, callback } })` hands a client socket's bytes to a
 // buffer we own, so the decoder reads them where they landed. Node 20 has no such option for

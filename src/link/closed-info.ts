@@ -1,6 +1,6 @@
 // The `closed` event's payload, made from the core's closed event (sans-I/O).
 
-import type { ClosedEvent } from "./events.js";
+import type { ClosedEvent } from "../ws/events.js";
 
 /** The `closed` event's payload: both close frames and whether the handshake completed. */
 export interface ClosedInfo {

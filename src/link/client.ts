@@ -1,23 +1,23 @@
-// Shell: the WebSocket client modelled on esp_websocket_client (reference §11): lifecycle
+// Link core: the WebSocket client modelled on esp_websocket_client (reference §11): lifecycle
 // (begin, beforeConnect, connected, disconnected, closed, finish), ping/pong with a pong
-// timeout, auto-reconnect, and TCP/TLS sockets. The protocol itself is ClientProtocol.
+// timeout, auto-reconnect, over the transport the runtime shell dials (TCP or TLS). The protocol
+// itself is ClientProtocol.
 
-import * as net from "node:net";
-import { isUtf8 } from "node:buffer";
-import * as tls from "node:tls";
 import { Codec, randomMaskKey, threadCodec } from "../codec/index.js";
 import { ConnectionClosedError, InvalidHandshake, InvalidState, WsatError } from "../errors.js";
-import { bytesToBase64, utf8ToBase64 } from "./base64.js";
-import { ClientProtocol } from "./client-protocol.js";
-import { nodeDeflateStage } from "./extensions/zlib-stage.js";
-import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
-import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
-import type { Connection } from "./connection.js";
+import { bytesToBase64, utf8ToBase64 } from "../ws/base64.js";
+import { ClientProtocol } from "../ws/client-protocol.js";
+import type { DeflateAgreement } from "../ws/extensions/deflate-negotiation.js";
+import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "../ws/client-options.js";
+import type { Connection } from "../ws/connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
-import { allocateOutput, allocateUninitialized } from "./allocators.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
-import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "./events.js";
+import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "../ws/events.js";
 import type { ClientEventMap } from "./event-maps.js";
+import { defaultShell } from "./default-shell.js";
+import type { Shell } from "./shell.js";
+import type { TimerHandle } from "./timers.js";
+import type { Transport } from "./transport.js";
 
 type Phase = "stopped" | "connecting" | "connected" | "waiting";
 
@@ -39,10 +39,12 @@ export class WebSocketClient extends Endpoint {
   private codec: Codec | null = null;
   /** The subprotocol the server chose on the current connection. */
   subprotocol: string | undefined;
-  private networkTimer: NodeJS.Timeout | null = null;
-  private pingTimer: NodeJS.Timeout | null = null;
-  private pongTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private networkTimer: TimerHandle | null = null;
+  private pingTimer: TimerHandle | null = null;
+  private pongTimer: TimerHandle | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  /** The runtime shell this client dials with. */
+  readonly shell: Shell;
   private reconnectTick = 0;
   private waitingPong = false;
   /** The current attempt already reported an error (one error event per failure). */
@@ -51,8 +53,9 @@ export class WebSocketClient extends Endpoint {
   private failing = false;
   private userClosing = false;
 
-  constructor(options: ClientOptions) {
-    super();
+  constructor(options: ClientOptions, shell: Shell = defaultShell()) {
+    super(shell.timers);
+    this.shell = shell;
     this.raw = { ...options };
     this.opts = resolveClientOptions(this.raw);
     this.closeTimeoutMs = Math.min(1000, this.opts.networkTimeoutMs);
@@ -79,12 +82,12 @@ export class WebSocketClient extends Endpoint {
     this.running = false;
     this.phase = "stopped";
     this.clearTimers();
-    const socket = this.socket;
+    const transport = this.transport;
     // The core is dropped before any end of stream reaches it: release its extension's contexts now.
     this.core?.abandon();
     this.core = null;
-    this.socket = null;
-    socket?.destroy();
+    this.transport = null;
+    transport?.destroy();
     this.releaseCloseWaiters();
     this.emit("finish");
   }
@@ -175,6 +178,7 @@ export class WebSocketClient extends Endpoint {
     const keyBytes = new Uint8Array(16);
     globalThis.crypto.getRandomValues(keyBytes);
     this.codec ??= threadCodec();
+    const shell = this.shell;
     const core = new ClientProtocol({
       codec: this.codec,
       maskKey: randomMaskKey,
@@ -182,11 +186,11 @@ export class WebSocketClient extends Endpoint {
       bufferSize: o.bufferSize,
       autoFragment: o.autoFragment,
       profile: o.profile,
-      allocate: allocateUninitialized,
-      allocateOutput,
-      utf8Interior: isUtf8,
+      allocate: shell.allocate,
+      allocateOutput: shell.allocateOutput,
+      utf8Interior: shell.utf8Interior,
       perMessageDeflate: o.perMessageDeflate,
-      deflateStage: o.perMessageDeflate ? nodeDeflateStage() : undefined,
+      deflateStage: o.perMessageDeflate ? shell.deflateStage() : undefined,
       request: {
         host: t.host,
         port: t.port,
@@ -199,38 +203,18 @@ export class WebSocketClient extends Endpoint {
         asGiven: o.asGiven,
       },
     });
-    let socket: net.Socket;
-    if (t.secure) {
-      const name = o.tls.servername;
-      socket = tls.connect({
-        host: t.host,
-        port: t.port,
-        ca: o.tls.ca as string | Buffer | undefined,
-        cert: o.tls.cert as string | Buffer | undefined,
-        key: o.tls.key as string | Buffer | undefined,
-        rejectUnauthorized: o.tls.rejectUnauthorized,
-        servername: net.isIP(name ?? t.host) ? undefined : name ?? t.host,
-        checkServerIdentity: o.tls.skipCommonNameCheck
-          ? () => undefined
-          : name !== undefined
-            ? (_host, cert) => tls.checkServerIdentity(name, cert)
-            : tls.checkServerIdentity,
-      });
-    } else {
-      // Zero-copy reads: the kernel's bytes land in the decoder's input window in WASM memory.
-      const window = this.codec.wsInput;
-      socket = net.connect({
-        host: t.host,
-        port: t.port,
-        onread: { buffer: window, callback: (n: number) => {
-          this.receive(core, window.subarray(0, n));
-          return true;
-        } },
-      });
+    let transport: Transport;
+    try {
+      transport = shell.dial({ target: t, tls: o.tls, keepAlive: o.keepAlive });
+    } catch (err) {
+      // A dial that fails at once (a bad TLS key, a runtime refusing the address) is this
+      // attempt's transport error, reported as one, never thrown out of start().
+      this.core = core;
+      this.fail(core, transportErrorInfo(err));
+      return;
     }
-    if (o.keepAlive.enable) socket.setKeepAlive(true, o.keepAlive.idle * 1000);
-    this.bind(socket, core);
-    this.networkTimer = setTimeout(() => {
+    this.bind(transport, core);
+    this.networkTimer = this.timers.setTimeout(() => {
       this.networkTimer = null;
       if (this.core !== core || this.phase !== "connecting") return;
       this.fail(core, {
@@ -300,7 +284,7 @@ export class WebSocketClient extends Endpoint {
     this.stopPings();
     const wasConnecting = this.phase === "connecting";
     this.core = null;
-    this.socket = null;
+    this.transport = null;
     const closing = !this.failing && (e.rcvd !== null || e.sent !== null);
     if (closing || this.userClosing) {
       this.emit("closed", closedInfo(e));
@@ -314,7 +298,7 @@ export class WebSocketClient extends Endpoint {
     this.emit("disconnected", closedInfo(e));
     if (this.running && this.opts.autoReconnect) {
       this.phase = "waiting";
-      this.reconnectTick = Date.now();
+      this.reconnectTick = this.timers.now();
       this.scheduleReconnect();
     } else {
       this.finish();
@@ -331,8 +315,8 @@ export class WebSocketClient extends Endpoint {
 
   private scheduleReconnect(): void {
     this.clearTimer("reconnectTimer");
-    const wait = Math.max(0, this.reconnectTick + this.opts.reconnectTimeoutMs - Date.now());
-    this.reconnectTimer = setTimeout(() => {
+    const wait = Math.max(0, this.reconnectTick + this.opts.reconnectTimeoutMs - this.timers.now());
+    this.reconnectTimer = this.timers.setTimeout(() => {
       this.reconnectTimer = null;
       if (this.running && this.phase === "waiting") this.connect();
     }, wait);
@@ -342,7 +326,7 @@ export class WebSocketClient extends Endpoint {
 
   private startPings(): void {
     this.clearTimer("pingTimer");
-    this.pingTimer = setInterval(() => this.pingTick(), this.opts.pingIntervalSec * 1000);
+    this.pingTimer = this.timers.setInterval(() => this.pingTick(), this.opts.pingIntervalSec * 1000);
   }
 
   private stopPings(): void {
@@ -360,7 +344,7 @@ export class WebSocketClient extends Endpoint {
     if (this.opts.pingpongTimeoutSec > 0 && !this.waitingPong) {
       this.waitingPong = true;
       const sec = this.opts.pingpongTimeoutSec;
-      this.pongTimer = setTimeout(() => {
+      this.pongTimer = this.timers.setTimeout(() => {
         this.pongTimer = null;
         if (this.core !== core || !this.waitingPong) return;
         this.fail(core, {
@@ -374,7 +358,8 @@ export class WebSocketClient extends Endpoint {
   private clearTimer(name: "networkTimer" | "pingTimer" | "pongTimer" | "reconnectTimer"): void {
     const t = this[name];
     if (t) {
-      clearTimeout(t);
+      if (name === "pingTimer") this.timers.clearInterval(t);
+      else this.timers.clearTimeout(t);
       this[name] = null;
     }
   }
@@ -390,8 +375,8 @@ export class WebSocketClient extends Endpoint {
 }
 
 /** Creates and starts a client. */
-export function connect(options: ClientOptions | string): WebSocketClient {
-  const client = new WebSocketClient(typeof options === "string" ? { uri: options } : options);
+export function connect(options: ClientOptions | string, shell?: Shell): WebSocketClient {
+  const client = new WebSocketClient(typeof options === "string" ? { uri: options } : options, shell);
   client.start();
   return client;
 }

@@ -3,7 +3,7 @@
 // server.ts, server-connection.ts and endpoint.ts). Declarations only; a shell-side file because
 // it names node:http's IncomingMessage.
 
-import type { DataEvent, MessageEvent } from "./events.js";
+import type { DataEvent, MessageEvent } from "../ws/events.js";
 import type { ConnectedInfo } from "./client.js";
 import type { ClosedInfo } from "./endpoint.js";
 import type { WsErrorInfo } from "./error-info.js";

@@ -1,0 +1,19 @@
+// The runtime entry: which shell this runtime gets. Node's own sockets on Node; WSAT_SHELL=node
+// forces the Node shell anywhere it runs (Bun's and Deno's Node layers), for comparisons.
+
+import type { Shell } from "../link/shell.js";
+import { nodeShell } from "../node/node-shell.js";
+
+/** The runtime this code runs in. */
+export function runtimeName(): "node" | "bun" | "deno" | "other" {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
+  if (g.Bun !== undefined) return "bun";
+  if (g.Deno !== undefined) return "deno";
+  if (g.process?.versions?.node) return "node";
+  return "other";
+}
+
+/** The shell for this runtime. */
+export function pickShell(): Shell {
+  return nodeShell;
+}
