@@ -2,12 +2,19 @@
 // the device direction, or atExpectData in the host direction) handed out as DATA chunks, the
 // optional CR LF trailer after it, and data without a length taken up to the next CR LF.
 
-import { AT_CR, AT_KIND_LINE, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_T_OTHER } from "./at-layout";
+import {
+  AT_CR, AT_KIND_LINE, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_T_OTHER, AT_TYPE_SHIFT,
+  AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN,
+  AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL,
+} from "./at-layout";
 import { levelOf, maskOf } from "./at-format";
 import { f0, fieldAt, runCount } from "./at-header";
 import { stashLen, findLF } from "./at-line";
 import { emit, nextRecord } from "./at-records";
-import { saveWord, loadWord } from "./at-saved-words";
+import {
+  saveWord, loadWord, W_MODE, W_RAW_REMAIN, W_RAW_COUNT, W_RAW_POS, W_RAW_LINK, W_RAW_OPCODE, W_RAW_FIN,
+  W_RAW_PLEN, W_RAW_POFF, W_RAW_DLEN, W_RAW_LEVEL, W_RAW_TRAILER, W_DELIM_PENDING_CR,
+} from "./at-saved-words";
 
 export const MODE_LINE: u32 = 0;
 export const MODE_RAW: u32 = 1;
@@ -116,18 +123,18 @@ export function emitData(ptr: usize, len: u32, end: bool): void {
   let flags = AT_KIND_DATA;
   if (rawPos == 0) flags |= AT_FLAG_START;
   if (end) flags |= AT_FLAG_END;
-  store<u32>(r, flags);
-  store<u32>(r, <u32>ptr, 4);
-  store<u32>(r, len, 8);
-  store<i32>(r, rawLink, 12);
-  store<i32>(r, rawOpcode, 16);
-  store<i32>(r, rawFin, 20);
-  store<i32>(r, rawPlen, 24);
-  store<i32>(r, rawPoff, 28);
-  store<i32>(r, rawDlen, 32);
-  store<u32>(r, rawPos, 36);
-  store<i32>(r, rawCount, 40);
-  store<i32>(r, rawLevel, 44);
+  store<u32>(r, flags, AT_REC_FLAGS);
+  store<u32>(r, <u32>ptr, AT_REC_PTR);
+  store<u32>(r, len, AT_REC_LEN);
+  store<i32>(r, rawLink, AT_REC_LINK);
+  store<i32>(r, rawOpcode, AT_REC_OPCODE);
+  store<i32>(r, rawFin, AT_REC_FIN);
+  store<i32>(r, rawPlen, AT_REC_PAYLOAD_LEN);
+  store<i32>(r, rawPoff, AT_REC_PAYLOAD_OFFSET);
+  store<i32>(r, rawDlen, AT_REC_DATA_LEN);
+  store<u32>(r, rawPos, AT_REC_CHUNK);
+  store<i32>(r, rawCount, AT_REC_COUNT);
+  store<i32>(r, rawLevel, AT_REC_LEVEL);
   rawPos += len;
 }
 
@@ -177,7 +184,7 @@ export function trailerLfStep(p: usize): usize {
   if (c == 0x0a) return p + 1;
   // A lone CR after the data (no real device sends this): handed out as its own line rather than
   // dropped, and the next byte starts a fresh line (a URC stays recognisable).
-  emit(AT_KIND_LINE | (AT_T_OTHER << 8), AT_CR, 1, -1);
+  emit(AT_KIND_LINE | (AT_T_OTHER << AT_TYPE_SHIFT), AT_CR, 1, -1);
   return p;
 }
 
@@ -211,35 +218,35 @@ export function delimStep(p: usize, end: usize): usize {
   return end;
 }
 
-/** Saved-state words 1 and 17..28. */
+/** Saved-state words of the mode and the data run. */
 export function runSave(): void {
-  saveWord(1, <i32>mode);
-  saveWord(17, <i32>rawRemain);
-  saveWord(18, rawCount);
-  saveWord(19, <i32>rawPos);
-  saveWord(20, rawLink);
-  saveWord(21, rawOpcode);
-  saveWord(22, rawFin);
-  saveWord(23, rawPlen);
-  saveWord(24, rawPoff);
-  saveWord(25, rawDlen);
-  saveWord(26, rawLevel);
-  saveWord(27, rawTrailer ? 1 : 0);
-  saveWord(28, delimPendingCR ? 1 : 0);
+  saveWord(W_MODE, <i32>mode);
+  saveWord(W_RAW_REMAIN, <i32>rawRemain);
+  saveWord(W_RAW_COUNT, rawCount);
+  saveWord(W_RAW_POS, <i32>rawPos);
+  saveWord(W_RAW_LINK, rawLink);
+  saveWord(W_RAW_OPCODE, rawOpcode);
+  saveWord(W_RAW_FIN, rawFin);
+  saveWord(W_RAW_PLEN, rawPlen);
+  saveWord(W_RAW_POFF, rawPoff);
+  saveWord(W_RAW_DLEN, rawDlen);
+  saveWord(W_RAW_LEVEL, rawLevel);
+  saveWord(W_RAW_TRAILER, rawTrailer ? 1 : 0);
+  saveWord(W_DELIM_PENDING_CR, delimPendingCR ? 1 : 0);
 }
 
 export function runLoad(): void {
-  mode = <u32>loadWord(1);
-  rawRemain = <u32>loadWord(17);
-  rawCount = loadWord(18);
-  rawPos = <u32>loadWord(19);
-  rawLink = loadWord(20);
-  rawOpcode = loadWord(21);
-  rawFin = loadWord(22);
-  rawPlen = loadWord(23);
-  rawPoff = loadWord(24);
-  rawDlen = loadWord(25);
-  rawLevel = loadWord(26);
-  rawTrailer = loadWord(27) != 0;
-  delimPendingCR = loadWord(28) != 0;
+  mode = <u32>loadWord(W_MODE);
+  rawRemain = <u32>loadWord(W_RAW_REMAIN);
+  rawCount = loadWord(W_RAW_COUNT);
+  rawPos = <u32>loadWord(W_RAW_POS);
+  rawLink = loadWord(W_RAW_LINK);
+  rawOpcode = loadWord(W_RAW_OPCODE);
+  rawFin = loadWord(W_RAW_FIN);
+  rawPlen = loadWord(W_RAW_PLEN);
+  rawPoff = loadWord(W_RAW_POFF);
+  rawDlen = loadWord(W_RAW_DLEN);
+  rawLevel = loadWord(W_RAW_LEVEL);
+  rawTrailer = loadWord(W_RAW_TRAILER) != 0;
+  delimPendingCR = loadWord(W_DELIM_PENDING_CR) != 0;
 }

@@ -1,19 +1,17 @@
 // The ESP-AT scanner's WASM exports (prefix `at`): numbers in, numbers out.
-// src/codec/at-scanner.ts is the only caller. See at-scanner.ts for the record layout.
+// src/codec/at-scanner.ts is the only caller. The record layout is src/codec/at-abi.ts.
 
 import {
-  AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_IN, AT_IN_SIZE,
+  AT_RECORDS, AT_IN, AT_IN_SIZE, AT_SCAN_SHIFT,
   scannerInit, scannerSetFormat, scannerExpectData, scannerRemaining, scannerPendingLine,
   scannerFeed, atConsumedBytes, scannerSetLimit, scannerSaveState, scannerLoadState, AT_STATE,
 } from "./at-scanner";
 
 export function atRecords(): usize { return AT_RECORDS; }
-export function atRecordSize(): u32 { return <u32>AT_RECORD_SIZE; }
-export function atMaxRecords(): u32 { return AT_MAX_RECORDS; }
 export function atIn(): usize { return AT_IN; }
 export function atInSize(): u32 { return AT_IN_SIZE; }
 
-/** direction: 0 = device -> host, 1 = host -> device. Resets all state. */
+/** direction: DIR_DEVICE (device -> host) or DIR_HOST (host -> device). Resets all state. */
 export function atInit(direction: u32): void { scannerInit(direction); }
 export function atSetFormat(link: i32, level: i32, mask: i32): bool { return scannerSetFormat(link, level, mask); }
 export function atExpectData(n: u32): bool { return scannerExpectData(n); }
@@ -27,11 +25,11 @@ export function atSaveState(): u32 { return scannerSaveState(); }
 export function atLoadState(): void { scannerLoadState(); }
 export function atRemaining(): u32 { return scannerRemaining(); }
 export function atPendingLine(): u32 { return scannerPendingLine(); }
-/** Feeds [ptr, ptr+len); returns the record count. atConsumed() < len means: feed the rest again. */
-export function atFeed(ptr: usize, len: u32): u32 { return scannerFeed(ptr, len); }
-export function atConsumed(): u32 { return atConsumedBytes; }
-/** atFeed and atConsumed in one call: records << 20 | bytes consumed (AT_IN_SIZE < 1 MiB). */
+/**
+ * Feeds [ptr, ptr+len); returns records << AT_SCAN_SHIFT | bytes consumed (AT_IN_SIZE is below
+ * 1 << AT_SCAN_SHIFT). Fewer bytes consumed than len means: feed the rest again.
+ */
 export function atScan(ptr: usize, len: u32): u32 {
   let n = scannerFeed(ptr, len);
-  return (n << 20) | atConsumedBytes;
+  return (n << AT_SCAN_SHIFT) | atConsumedBytes;
 }

@@ -6,7 +6,9 @@
 
 import {
   AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_RECORD_RESERVE, MAX_DIGITS, AT_KIND_PROMPT,
-  AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END,
+  AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK,
+  AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN, AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK,
+  AT_REC_COUNT, AT_REC_LEVEL,
 } from "./at-layout";
 import { limitOf, levelOf, maskOf } from "./at-format";
 import { runCount, storeField } from "./at-header";
@@ -52,14 +54,15 @@ export function fastRecords(p: usize, end: usize): usize {
   while (n < limit && p < end) {
     let c = <u32>load<u8>(p);
     if (c == 0x3e) { // '>' starting a line: the prompt
-      store<u32>(r, AT_KIND_PROMPT);
-      store<u32>(r, <u32>p, 4);
-      store<u32>(r, 1, 8);
-      store<i32>(r, -1, 12);
-      store<i64>(r, -1, 16);
-      store<i64>(r, -1, 24);
-      store<i64>(r, 0xffffffff, 32); // dlen -1, chunk 0
-      store<i64>(r, 0, 40);
+      // Field pairs written as one i64 each (the record is twelve i32 in this order).
+      store<u32>(r, AT_KIND_PROMPT, AT_REC_FLAGS);
+      store<u32>(r, <u32>p, AT_REC_PTR);
+      store<u32>(r, 1, AT_REC_LEN);
+      store<i32>(r, -1, AT_REC_LINK);
+      store<i64>(r, -1, AT_REC_OPCODE); // opcode, fin -1
+      store<i64>(r, -1, AT_REC_PAYLOAD_LEN); // payloadLen, payloadOffset -1
+      store<i64>(r, 0xffffffff, AT_REC_DATA_LEN); // dataLen -1, chunk 0
+      store<i64>(r, 0, AT_REC_COUNT); // count, level 0
       r += AT_RECORD_SIZE;
       n++;
       p++;
@@ -128,18 +131,18 @@ export function fastRecords(p: usize, end: usize): usize {
       return q;
     }
     // The whole run is here: one DATA record with START and END.
-    store<u32>(r, AT_KIND_DATA | AT_FLAG_START | AT_FLAG_END);
-    store<u32>(r, <u32>q, 4);
-    store<u32>(r, <u32>count, 8);
-    store<i32>(r, link, 12);
-    store<i32>(r, opcode, 16);
-    store<i32>(r, fin, 20);
-    store<i32>(r, plen, 24);
-    store<i32>(r, poff, 28);
-    store<i32>(r, dlen, 32);
-    store<i32>(r, 0, 36);
-    store<i32>(r, count, 40);
-    store<i32>(r, level, 44);
+    store<u32>(r, AT_KIND_DATA | AT_FLAG_START | AT_FLAG_END, AT_REC_FLAGS);
+    store<u32>(r, <u32>q, AT_REC_PTR);
+    store<u32>(r, <u32>count, AT_REC_LEN);
+    store<i32>(r, link, AT_REC_LINK);
+    store<i32>(r, opcode, AT_REC_OPCODE);
+    store<i32>(r, fin, AT_REC_FIN);
+    store<i32>(r, plen, AT_REC_PAYLOAD_LEN);
+    store<i32>(r, poff, AT_REC_PAYLOAD_OFFSET);
+    store<i32>(r, dlen, AT_REC_DATA_LEN);
+    store<i32>(r, 0, AT_REC_CHUNK);
+    store<i32>(r, count, AT_REC_COUNT);
+    store<i32>(r, level, AT_REC_LEVEL);
     r += AT_RECORD_SIZE;
     n++;
     p = q + <usize>count;

@@ -3,7 +3,10 @@
 
 import { DIR_DEVICE, MAX_DIGITS } from "./at-layout";
 import { direction, limitOf, levelOf, maskOf } from "./at-format";
-import { saveWord, loadWord } from "./at-saved-words";
+import {
+  saveWord, loadWord, W_HDR_TOO_LONG, W_HDR, W_HDR_MATCHED, W_FIELD_IDX, W_FIELDS_NEEDED, W_FIELD_VAL,
+  W_FIELD_DIGITS, W_F0, W_F1, W_F2, W_F3, W_F4, W_F5,
+} from "./at-saved-words";
 
 export const HDR_NONE: u32 = 0;
 export const HDR_PREFIX: u32 = 1;
@@ -166,35 +169,35 @@ function headerCount(): i32 {
   return runCount(levelOf(link), plen, poff, dlen);
 }
 
-/** Saved-state words 4..16. */
+/** Saved-state words of the header: its state, then f0..f5. */
 export function headerSave(): void {
-  saveWord(4, hdrTooLong ? 1 : 0);
-  saveWord(5, <i32>hdr);
-  saveWord(6, <i32>hdrMatched);
-  saveWord(7, <i32>fieldIdx);
-  saveWord(8, <i32>fieldsNeeded);
-  saveWord(9, <i32>fieldVal);
-  saveWord(10, <i32>fieldDigits);
-  saveWord(11, f0);
-  saveWord(12, f1);
-  saveWord(13, f2);
-  saveWord(14, f3);
-  saveWord(15, f4);
-  saveWord(16, f5);
+  saveWord(W_HDR_TOO_LONG, hdrTooLong ? 1 : 0);
+  saveWord(W_HDR, <i32>hdr);
+  saveWord(W_HDR_MATCHED, <i32>hdrMatched);
+  saveWord(W_FIELD_IDX, <i32>fieldIdx);
+  saveWord(W_FIELDS_NEEDED, <i32>fieldsNeeded);
+  saveWord(W_FIELD_VAL, <i32>fieldVal);
+  saveWord(W_FIELD_DIGITS, <i32>fieldDigits);
+  saveWord(W_F0, f0);
+  saveWord(W_F1, f1);
+  saveWord(W_F2, f2);
+  saveWord(W_F3, f3);
+  saveWord(W_F4, f4);
+  saveWord(W_F5, f5);
 }
 
 export function headerLoad(): void {
-  hdrTooLong = loadWord(4) != 0;
-  hdr = <u32>loadWord(5);
-  hdrMatched = <u32>loadWord(6);
-  fieldIdx = <u32>loadWord(7);
-  fieldsNeeded = <u32>loadWord(8);
-  fieldVal = <u32>loadWord(9);
-  fieldDigits = <u32>loadWord(10);
-  f0 = loadWord(11);
-  f1 = loadWord(12);
-  f2 = loadWord(13);
-  f3 = loadWord(14);
-  f4 = loadWord(15);
-  f5 = loadWord(16);
+  hdrTooLong = loadWord(W_HDR_TOO_LONG) != 0;
+  hdr = <u32>loadWord(W_HDR);
+  hdrMatched = <u32>loadWord(W_HDR_MATCHED);
+  fieldIdx = <u32>loadWord(W_FIELD_IDX);
+  fieldsNeeded = <u32>loadWord(W_FIELDS_NEEDED);
+  fieldVal = <u32>loadWord(W_FIELD_VAL);
+  fieldDigits = <u32>loadWord(W_FIELD_DIGITS);
+  f0 = loadWord(W_F0);
+  f1 = loadWord(W_F1);
+  f2 = loadWord(W_F2);
+  f3 = loadWord(W_F3);
+  f4 = loadWord(W_F4);
+  f5 = loadWord(W_F5);
 }

@@ -5,13 +5,13 @@
 
 import {
   AT_LINE, AT_LINE_SIZE, AT_STATE, AT_STATE_HEADER, DIR_DEVICE, AT_KIND_LINE, AT_FLAG_OVERFLOW, AT_FLAG_CR, AT_FLAG_END,
-  AT_T_OTHER, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG,
+  AT_TYPE_SHIFT, AT_T_OTHER, AT_T_WS_DATA_BAD, AT_T_WS_DATA_LONG,
 } from "./at-layout";
 import { classifyDevice, classifyHost, classLink } from "./at-line-class";
 import { direction } from "./at-format";
 import { hdr, hdrTooLong, f0, HDR_FIELDS, HDR_BAD, resetHeader, notHeader } from "./at-header";
 import { emit } from "./at-records";
-import { saveWord, loadWord } from "./at-saved-words";
+import { saveWord, loadWord, W_STASH_LEN, W_LINE_OVERFLOWED } from "./at-saved-words";
 
 let stashIdx: u32 = 0;      // which AT_LINE buffer holds the pending partial line
 /** Bytes of the current line kept in the stash. */
@@ -76,7 +76,7 @@ function emitLine(p: usize, len: u32, badHeader: bool, cr: bool): u32 {
     t = direction == DIR_DEVICE ? classifyDevice(p, len) : classifyHost(p, len);
     link = classLink;
   }
-  let flags = AT_KIND_LINE | (t << 8);
+  let flags = AT_KIND_LINE | (t << AT_TYPE_SHIFT);
   // The last piece of a line handed out in pieces carries END too (issue 18: the reader can count
   // the pieces between the first and the last without holding them).
   if (lineOverflowed) flags |= AT_FLAG_OVERFLOW | AT_FLAG_END;
@@ -88,16 +88,16 @@ function emitLine(p: usize, len: u32, badHeader: bool, cr: bool): u32 {
 /** Appends [p, p+n) to the stash; hands out full stashes as OVERFLOW pieces. */
 export function stashAppend(p: usize, n: u32): void {
   while (n > 0) {
-    let room = AT_LINE_SIZE - stashLen;
+    let room = <u32>AT_LINE_SIZE - stashLen;
     if (room == 0) {
       // The first piece of a bad header keeps its type (the rest of the line follows as OTHER).
       let t = lineOverflowed || hdr != HDR_BAD ? AT_T_OTHER : hdrTooLong ? AT_T_WS_DATA_LONG : AT_T_WS_DATA_BAD;
       lineOverflowed = true;
       notHeader();
-      emit(AT_KIND_LINE | (t << 8) | AT_FLAG_OVERFLOW, stashAt(stashIdx), stashLen, -1);
+      emit(AT_KIND_LINE | (t << AT_TYPE_SHIFT) | AT_FLAG_OVERFLOW, stashAt(stashIdx), stashLen, -1);
       stashIdx ^= 1;
       stashLen = 0;
-      room = AT_LINE_SIZE;
+      room = <u32>AT_LINE_SIZE;
     }
     let k = n < room ? n : room;
     memory.copy(stashAt(stashIdx) + stashLen, p, k);
@@ -129,19 +129,19 @@ export function endLine(ls: usize, p: usize): u32 {
   return t;
 }
 
-/** Saved-state words 2 and 3, and the pending line's bytes after the AT_STATE_HEADER bytes. */
+/** Saved-state words of line mode, and the pending line's bytes after the AT_STATE_HEADER bytes. */
 export function lineSave(): void {
-  saveWord(2, <i32>stashLen);
-  saveWord(3, lineOverflowed ? 1 : 0);
+  saveWord(W_STASH_LEN, <i32>stashLen);
+  saveWord(W_LINE_OVERFLOWED, lineOverflowed ? 1 : 0);
   if (stashLen > 0) {
     memory.copy(AT_STATE + <usize>AT_STATE_HEADER, stashAt(stashIdx), stashLen);
   }
 }
 
 export function lineLoad(): void {
-  let n = <u32>loadWord(2);
-  stashLen = n > AT_LINE_SIZE ? AT_LINE_SIZE : n;
+  let n = <u32>loadWord(W_STASH_LEN);
+  stashLen = n > <u32>AT_LINE_SIZE ? <u32>AT_LINE_SIZE : n;
   stashIdx = 0;
-  lineOverflowed = loadWord(3) != 0;
+  lineOverflowed = loadWord(W_LINE_OVERFLOWED) != 0;
   if (stashLen > 0) memory.copy(AT_LINE, AT_STATE + <usize>AT_STATE_HEADER, stashLen);
 }

@@ -1,6 +1,9 @@
 // The records the ESP-AT scanner writes at AT_RECORDS during one feed (layout: at-layout.ts).
 
-import { AT_RECORDS, AT_RECORD_SIZE } from "./at-layout";
+import {
+  AT_RECORDS, AT_RECORD_SIZE, AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN,
+  AT_REC_PAYLOAD_LEN, AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL,
+} from "./at-layout";
 
 /** Records written by the current feed. */
 export let recCount: u32 = 0;
@@ -21,16 +24,16 @@ export function nextRecord(): usize {
 /** A LINE or PROMPT record: no data fields. */
 export function emit(flags: u32, ptr: usize, len: u32, link: i32): void {
   let r = nextRecord();
-  store<u32>(r, flags);
-  store<u32>(r, <u32>ptr, 4);
-  store<u32>(r, len, 8);
-  store<i32>(r, link, 12);
-  store<i32>(r, -1, 16);
-  store<i32>(r, -1, 20);
-  store<i32>(r, -1, 24);
-  store<i32>(r, -1, 28);
-  store<i32>(r, -1, 32);
-  store<i32>(r, 0, 36);
-  store<i32>(r, 0, 40);
-  store<i32>(r, 0, 44);
+  store<u32>(r, flags, AT_REC_FLAGS);
+  store<u32>(r, <u32>ptr, AT_REC_PTR);
+  store<u32>(r, len, AT_REC_LEN);
+  store<i32>(r, link, AT_REC_LINK);
+  store<i32>(r, -1, AT_REC_OPCODE);
+  store<i32>(r, -1, AT_REC_FIN);
+  store<i32>(r, -1, AT_REC_PAYLOAD_LEN);
+  store<i32>(r, -1, AT_REC_PAYLOAD_OFFSET);
+  store<i32>(r, -1, AT_REC_DATA_LEN);
+  store<i32>(r, 0, AT_REC_CHUNK);
+  store<i32>(r, 0, AT_REC_COUNT);
+  store<i32>(r, 0, AT_REC_LEVEL);
 }

@@ -3,7 +3,7 @@
 // Model: MaJerle/lwesp `lwespi_process` — line mode, plus a counted raw mode entered as soon as a
 // length-prefixed header (`+WS_DATA:<link>,...,<len>,`) ends. One call per chunk; chunks may be
 // split anywhere (down to one byte). Records point into the fed range or into one of two line
-// stash buffers (used alternately) and are valid until the next atFeed.
+// stash buffers (used alternately) and are valid until the next atScan.
 //
 // Directions:
 //   device -> host (DIR_DEVICE): result lines, URCs, info lines, echoed command lines, the prompt
@@ -29,7 +29,7 @@
 // longer than the stash (only possible when it spans feeds) is handed out in pieces flagged
 // OVERFLOW, and every other line is classified (unknown ones as OTHER). Nothing traps.
 //
-// Files: at-layout.ts (memory map, record layout), at-format.ts (direction, per-link layout and
+// Files: at-layout.ts (memory map; the record layout is src/codec/at-abi.ts), at-format.ts (direction, per-link layout and
 // limits), at-line.ts (line mode and its stash), at-line-class.ts (line classification),
 // at-header.ts (+WS_DATA header), at-data-run.ts (data runs, trailer, delimited data),
 // at-fast-records.ts (the fast path), at-records.ts (record writing), at-saved-words.ts (saved
@@ -56,7 +56,7 @@ export { scannerSetFormat, scannerSetLimit } from "./at-format";
 export { scannerPendingLine } from "./at-line";
 export { scannerExpectData, scannerRemaining } from "./at-data-run";
 
-/** Bytes the last atFeed consumed. */
+/** Bytes the last scannerFeed consumed. */
 export let atConsumedBytes: u32 = 0;
 
 export function scannerInit(dir: u32): void {
@@ -167,7 +167,7 @@ export function scannerSaveState(): u32 {
   runSave();
   headerSave();
   lineSave();
-  return AT_STATE_HEADER + stashLen;
+  return <u32>AT_STATE_HEADER + stashLen;
 }
 
 /** Loads a state written by scannerSaveState (and copied back to AT_STATE). */

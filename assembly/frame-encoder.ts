@@ -3,12 +3,6 @@
 
 import { maskInPlace } from "./mask";
 
-/** Bytes of header for a payload of `len` bytes (2, 4 or 10, plus 4 for the masking key). */
-export function headerSize(len: f64, masked: bool): u32 {
-  let n: u32 = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  return masked ? n + 4 : n;
-}
-
 /**
  * Writes the header at `out` for a frame with first byte `b0` (FIN | RSV | opcode) and payload
  * length `len`; returns the header size. With `masked`, the 4-byte key (little-endian u32) is
@@ -38,8 +32,8 @@ export function writeHeader(out: usize, b0: u32, masked: bool, key: u32, len: f6
 }
 
 /**
- * Encodes a whole frame at `out` whose payload of `len` bytes already sits at
- * out + headerSize(len, masked). Returns the frame's total size.
+ * Encodes a whole frame at `out` whose payload of `len` bytes already sits after the space for
+ * its header (2, 4 or 10 bytes, plus 4 for the masking key). Returns the frame's total size.
  */
 export function encodeFrame(out: usize, b0: u32, masked: bool, key: u32, len: u32): u32 {
   let h = writeHeader(out, b0, masked, key, <f64>len);

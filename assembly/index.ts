@@ -2,33 +2,27 @@
 // (ws*, utf8*, at*) because WASM exports are flat. src/codec/ is the only caller.
 
 import {
-  WS_RECORDS, WS_MAX_RECORDS, WS_IN, WS_IN_SIZE, WS_OUT, WS_OUT_SIZE, SCRATCH, SCRATCH_SIZE,
-  AT_REGION, AT_REGION_SIZE, WS_BATCH, WS_BATCH_SIZE, WS_STATE, WS_STATE_SIZE,
+  WS_RECORDS, WS_IN, WS_IN_SIZE, WS_OUT, WS_OUT_SIZE, SCRATCH, SCRATCH_SIZE,
+  WS_BATCH, WS_BATCH_SIZE, WS_STATE, WS_STATE_SIZE,
 } from "./layout";
-import { maskInPlace, maskCopy } from "./mask";
+import { maskInPlace } from "./mask";
 import { utf8Run, utf8FailIndex } from "./utf8";
 import { checkClosePayload, closeCodeSeen } from "./close";
 import {
   decoderInit, feed, decError, decErrorValue, decConsumed, stateSave, stateLoad,
 } from "./frame-decoder";
-import { headerSize, writeHeader, encodeFrame, encodeBatch } from "./frame-encoder";
+import { writeHeader, encodeFrame, encodeBatch } from "./frame-encoder";
 
 export function layoutWsRecords(): usize { return WS_RECORDS; }
-export function layoutWsMaxRecords(): u32 { return WS_MAX_RECORDS; }
 export function layoutWsIn(): usize { return WS_IN; }
 export function layoutWsInSize(): u32 { return WS_IN_SIZE; }
 export function layoutWsOut(): usize { return WS_OUT; }
 export function layoutWsOutSize(): u32 { return WS_OUT_SIZE; }
 export function layoutScratch(): usize { return SCRATCH; }
 export function layoutScratchSize(): u32 { return SCRATCH_SIZE; }
-export function layoutAtRegion(): usize { return AT_REGION; }
-export function layoutAtRegionSize(): u32 { return AT_REGION_SIZE; }
 
 export function wsMask(ptr: usize, len: u32, key: u32, phase: u32): void {
   maskInPlace(ptr, len, key, phase);
-}
-export function wsMaskCopy(dst: usize, src: usize, len: u32, key: u32, phase: u32): void {
-  maskCopy(dst, src, len, key, phase);
 }
 
 export function wsDecoderInit(server: bool, rsvBits: u32, maxPayload: f64, maxFragments: u32): void {
@@ -43,7 +37,6 @@ export function wsError(): i32 { return decError; }
 export function wsErrorValue(): f64 { return decErrorValue; }
 export function wsConsumed(): u32 { return decConsumed; }
 
-export function wsHeaderSize(len: f64, masked: bool): u32 { return headerSize(len, masked); }
 export function wsWriteHeader(out: usize, b0: u32, masked: bool, key: u32, len: f64): u32 {
   return writeHeader(out, b0, masked, key, len);
 }

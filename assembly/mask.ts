@@ -43,31 +43,3 @@ export function maskInPlace(ptr: usize, len: usize, key: u32, phase: u32): void 
     ptr++;
   }
 }
-
-/** The same XOR, reading [src, src+len) and writing [dst, dst+len); the regions may be equal. */
-export function maskCopy(dst: usize, src: usize, len: usize, key: u32, phase: u32): void {
-  let k = rotateKey(key, phase);
-  let end = src + len;
-  if (len >= 16) {
-    let kv = i32x4.splat(k);
-    while (src + 64 <= end) {
-      v128.store(dst, v128.xor(v128.load(src), kv));
-      v128.store(dst, v128.xor(v128.load(src, 16), kv), 16);
-      v128.store(dst, v128.xor(v128.load(src, 32), kv), 32);
-      v128.store(dst, v128.xor(v128.load(src, 48), kv), 48);
-      src += 64;
-      dst += 64;
-    }
-    while (src + 16 <= end) {
-      v128.store(dst, v128.xor(v128.load(src), kv));
-      src += 16;
-      dst += 16;
-    }
-  }
-  while (src < end) {
-    store<u8>(dst, load<u8>(src) ^ <u8>(k & 0xff));
-    k = rotr<u32>(k, 8);
-    src++;
-    dst++;
-  }
-}

@@ -51,16 +51,34 @@
 import { Codec, threadCodec } from "./codec.js";
 import { latin1Text } from "./latin1.js";
 import { InvalidState } from "../errors.js";
+import {
+  AT_RECORD_SIZE, AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN,
+  AT_REC_PAYLOAD_LEN, AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL,
+  AT_KIND_MASK, AT_KIND_LINE, AT_KIND_DATA, AT_TYPE_SHIFT, AT_TYPE_MASK, AT_FLAG_START, AT_FLAG_END,
+  AT_FLAG_OVERFLOW, AT_FLAG_CR, AT_T_EMPTY, AT_T_OTHER, AT_T_OK, AT_T_ERROR, AT_T_SEND_OK, AT_T_SEND_FAIL,
+  AT_T_BUSY_P, AT_T_BUSY_S, AT_T_READY, AT_T_WS_CONNECTED, AT_T_WS_DISCONNECTED, AT_T_WS_CLOSED,
+  AT_T_WSOPEN, AT_T_WSHEAD, AT_T_WIFI, AT_T_ERR_CODE, AT_T_INFO, AT_T_ECHO, AT_T_WS_DATA_BAD, AT_T_COMMAND,
+  AT_T_WS_DATA_LONG, DIR_DEVICE, DIR_HOST, AT_MAX_LINKS, AT_SCAN_SHIFT, AT_STATE_HEADER, AT_LINE_SIZE,
+} from "./at-abi.js";
 
 export type AtDirection = "device" | "host";
 
-/** Line types, indexed by the WASM type number (keep in step with AT_T_* in assembly/at-scanner.ts). */
-export const AT_LINE_TYPES = [
-  "empty", "other", "ok", "error", "send-ok", "send-fail", "busy-p", "busy-s", "ready",
-  "ws-connected", "ws-disconnected", "ws-closed", "wsopen", "wshead", "wifi", "err-code", "info",
-  "echo", "ws-data-bad", "command", "ws-data-too-long",
-] as const;
-export type AtLineType = (typeof AT_LINE_TYPES)[number];
+/** The name of each line type number (AT_T_* in at-abi.ts). */
+const LINE_TYPE_NAMES = {
+  [AT_T_EMPTY]: "empty", [AT_T_OTHER]: "other", [AT_T_OK]: "ok", [AT_T_ERROR]: "error",
+  [AT_T_SEND_OK]: "send-ok", [AT_T_SEND_FAIL]: "send-fail", [AT_T_BUSY_P]: "busy-p", [AT_T_BUSY_S]: "busy-s",
+  [AT_T_READY]: "ready", [AT_T_WS_CONNECTED]: "ws-connected", [AT_T_WS_DISCONNECTED]: "ws-disconnected",
+  [AT_T_WS_CLOSED]: "ws-closed", [AT_T_WSOPEN]: "wsopen", [AT_T_WSHEAD]: "wshead", [AT_T_WIFI]: "wifi",
+  [AT_T_ERR_CODE]: "err-code", [AT_T_INFO]: "info", [AT_T_ECHO]: "echo", [AT_T_WS_DATA_BAD]: "ws-data-bad",
+  [AT_T_COMMAND]: "command", [AT_T_WS_DATA_LONG]: "ws-data-too-long",
+} as const;
+export type AtLineType = (typeof LINE_TYPE_NAMES)[keyof typeof LINE_TYPE_NAMES];
+
+/** Line types, indexed by the WASM type number (the numbers run from 0 without gaps). */
+export const AT_LINE_TYPES: readonly AtLineType[] = Array.from(
+  { length: Object.keys(LINE_TYPE_NAMES).length },
+  (_, t) => (LINE_TYPE_NAMES as Record<number, AtLineType>)[t]!,
+);
 
 export interface AtLineRecord {
   kind: "line";
@@ -129,8 +147,6 @@ export interface AtScannerOptions {
 
 interface AtExports {
   atRecords(): number;
-  atRecordSize(): number;
-  atMaxRecords(): number;
   atIn(): number;
   atInSize(): number;
   atInit(direction: number): void;
@@ -142,24 +158,46 @@ interface AtExports {
   atSaveState(): number;
   atLoadState(): void;
   atPendingLine(): number;
-  atFeed(ptr: number, len: number): number;
-  atConsumed(): number;
-  /** atFeed with the consumed byte count packed in: records << 20 | consumed. */
+  /** Feeds a range: records << AT_SCAN_SHIFT | bytes consumed. */
   atScan(ptr: number, len: number): number;
 }
 
-const KIND_LINE = 1;
-const KIND_DATA = 3;
-const FLAG_START = 1 << 16;
-const FLAG_END = 1 << 17;
-const FLAG_OVERFLOW = 1 << 18;
-const FLAG_CR = 1 << 19;
+// The ABI numbers the record loop reads, as this module's own constants, like the literals they
+// replace: optimised code can fold a module's own const, while an imported binding is read through
+// its module cell.
+const KIND_MASK = AT_KIND_MASK;
+const KIND_LINE = AT_KIND_LINE;
+const KIND_DATA = AT_KIND_DATA;
+const TYPE_SHIFT = AT_TYPE_SHIFT;
+const TYPE_MASK = AT_TYPE_MASK;
+const FLAG_START = AT_FLAG_START;
+const FLAG_END = AT_FLAG_END;
+const FLAG_OVERFLOW = AT_FLAG_OVERFLOW;
+const FLAG_CR = AT_FLAG_CR;
+const SCAN_SHIFT = AT_SCAN_SHIFT;
+const CONSUMED_MASK = (1 << AT_SCAN_SHIFT) - 1;
+// Record fields as i32 indices from the record's first word.
+const RECORD_WORDS = AT_RECORD_SIZE >>> 2;
+const W_FLAGS = AT_REC_FLAGS >>> 2;
+const W_PTR = AT_REC_PTR >>> 2;
+const W_LEN = AT_REC_LEN >>> 2;
+const W_LINK = AT_REC_LINK >>> 2;
+const W_OPCODE = AT_REC_OPCODE >>> 2;
+const W_FIN = AT_REC_FIN >>> 2;
+const W_PAYLOAD_LEN = AT_REC_PAYLOAD_LEN >>> 2;
+const W_PAYLOAD_OFFSET = AT_REC_PAYLOAD_OFFSET >>> 2;
+const W_DATA_LEN = AT_REC_DATA_LEN >>> 2;
+const W_CHUNK = AT_REC_CHUNK >>> 2;
+const W_COUNT = AT_REC_COUNT >>> 2;
+const W_LEVEL = AT_REC_LEVEL >>> 2;
 /**
  * The text of the line types the kernel recognises by an exact match (AT_T_EMPTY, AT_T_OK, ...):
  * no string needs building for them. undefined: the text varies.
  */
-const EXACT_TEXT: ReadonlyArray<string | undefined> = AT_LINE_TYPES.map((_, t) =>
-  ["", undefined, "OK", "ERROR", "SEND OK", "SEND FAIL", "busy p...", "busy s...", "ready"][t]);
+const EXACT_TEXT: ReadonlyArray<string | undefined> = AT_LINE_TYPES.map((_, t) => ({
+  [AT_T_EMPTY]: "", [AT_T_OK]: "OK", [AT_T_ERROR]: "ERROR", [AT_T_SEND_OK]: "SEND OK", [AT_T_SEND_FAIL]: "SEND FAIL",
+  [AT_T_BUSY_P]: "busy p...", [AT_T_BUSY_S]: "busy s...", [AT_T_READY]: "ready",
+} as Record<number, string>)[t]);
 const PROMPT: AtPromptRecord = Object.freeze({ kind: "prompt" }) as AtPromptRecord;
 
 /** Bytes to a string, one char per byte (kept under this name for the scanner's users). */
@@ -173,7 +211,6 @@ export class AtScanner {
   private readonly u8: Uint8Array;
   private readonly buffer: ArrayBuffer;
   private readonly records: number;
-  private readonly recordWords: number;
   private readonly inPtr: number;
   private readonly inSize: number;
   private busy = false;
@@ -211,12 +248,11 @@ export class AtScanner {
     this.buffer = this.codec.memory.buffer as ArrayBuffer;
     this.i32 = new Int32Array(this.buffer);
     this.records = this.x.atRecords();
-    this.recordWords = this.x.atRecordSize() / 4;
     this.inPtr = this.x.atIn();
     this.inSize = this.x.atInSize();
     this.statePtr = this.x.atState();
-    // 256 B of globals + a pending line of up to 4 KiB (assembly/at-layout.ts AT_STATE).
-    this.saved = new Uint8Array(256 + 4096);
+    // The globals, then a pending line of at most one line stash (at-abi.ts).
+    this.saved = new Uint8Array(AT_STATE_HEADER + AT_LINE_SIZE);
   }
 
   /** Makes this scanner's state the one in the kernel's globals (lazy: nothing if it already is). */
@@ -225,7 +261,7 @@ export class AtScanner {
     if (codec.atOwner === this) return;
     codec.atOwner?.saveState();
     if (this.savedLen === 0) {
-      this.x.atInit(this.direction === "host" ? 1 : 0);
+      this.x.atInit(this.direction === "host" ? DIR_HOST : DIR_DEVICE);
     } else {
       this.u8.set(this.saved.subarray(0, this.savedLen), this.statePtr);
       this.x.atLoadState();
@@ -248,7 +284,7 @@ export class AtScanner {
   /** Forgets everything (formats back to level 0 / mask 48, no limits), as after a device reset. */
   reset(): void {
     this.own();
-    this.x.atInit(this.direction === "host" ? 1 : 0);
+    this.x.atInit(this.direction === "host" ? DIR_HOST : DIR_DEVICE);
     this.inOverflow = false;
   }
 
@@ -264,8 +300,8 @@ export class AtScanner {
     if (!Number.isInteger(maxBytes) || maxBytes < -1 || maxBytes > 0x7fffffff) {
       throw new RangeError(`"maxBytes" must be -1..2147483647, got ${maxBytes}`);
     }
-    if (linkId !== undefined && (!Number.isInteger(linkId) || linkId < 0 || linkId > 7)) {
-      throw new RangeError(`"linkId" must be 0..7, got ${linkId}`);
+    if (linkId !== undefined && (!Number.isInteger(linkId) || linkId < 0 || linkId >= AT_MAX_LINKS)) {
+      throw new RangeError(`"linkId" must be 0..${AT_MAX_LINKS - 1}, got ${linkId}`);
     }
     this.own();
     this.x.atSetLimit(linkId ?? -1, maxBytes);
@@ -276,8 +312,8 @@ export class AtScanner {
     if (typeof linkId !== "number" || typeof level !== "number" || typeof mask !== "number") {
       throw new TypeError(`"linkId", "level" and "mask" must be numbers, got ${typeof linkId}, ${typeof level} and ${typeof mask}`);
     }
-    if (!Number.isInteger(linkId) || linkId < 0 || linkId > 7) {
-      throw new RangeError(`"linkId" must be 0..7, got ${linkId}`);
+    if (!Number.isInteger(linkId) || linkId < 0 || linkId >= AT_MAX_LINKS) {
+      throw new RangeError(`"linkId" must be 0..${AT_MAX_LINKS - 1}, got ${linkId}`);
     }
     if (!Number.isInteger(level) || level < 0 || level > 2) {
       throw new RangeError(`"level" must be 0..2, got ${level}`);
@@ -330,10 +366,10 @@ export class AtScanner {
         this.u8.set(n === total ? bytes : bytes.subarray(off, off + n), inPtr);
         let done = 0;
         while (done < n) {
-          // One call per feed: records << 20 | bytes consumed (the input window is < 1 MiB).
+          // One call per feed: records and bytes consumed packed in one number.
           const packed = this.x.atScan(inPtr + done, n - done);
-          const count = packed >>> 20;
-          const consumed = packed & 0xfffff;
+          const count = packed >>> SCAN_SHIFT;
+          const consumed = packed & CONSUMED_MASK;
           if (count !== 0) this.dispatch(count, onRecord);
           else if (consumed === 0) {
             // Cannot happen (every feed of a non-empty range consumes or emits); never spin.
@@ -352,31 +388,30 @@ export class AtScanner {
     const i32 = this.i32;
     const buffer = this.buffer;
     const reuse = this.reuse;
-    const words = this.recordWords;
     let w = this.records >>> 2;
-    for (let k = 0; k < count; k++, w += words) {
-      const flags = i32[w]!;
-      const kind = flags & 15;
+    for (let k = 0; k < count; k++, w += RECORD_WORDS) {
+      const flags = i32[w + W_FLAGS]!;
+      const kind = flags & KIND_MASK;
       if (kind === KIND_DATA) {
         // Views are built with the constructor: much cheaper than u8.subarray().
-        const payload = new Uint8Array(buffer, i32[w + 1]!, i32[w + 2]!);
-        const opcode = i32[w + 4]!;
-        const fin = i32[w + 5]!;
-        const plen = i32[w + 6]!;
-        const poff = i32[w + 7]!;
-        const dlen = i32[w + 8]!;
+        const payload = new Uint8Array(buffer, i32[w + W_PTR]!, i32[w + W_LEN]!);
+        const opcode = i32[w + W_OPCODE]!;
+        const fin = i32[w + W_FIN]!;
+        const plen = i32[w + W_PAYLOAD_LEN]!;
+        const poff = i32[w + W_PAYLOAD_OFFSET]!;
+        const dlen = i32[w + W_DATA_LEN]!;
         if (reuse) {
           const d = this.dataRecord;
-          d.linkId = i32[w + 3]!;
+          d.linkId = i32[w + W_LINK]!;
           d.opcode = opcode < 0 ? undefined : opcode;
           d.fin = fin < 0 ? undefined : fin !== 0;
           d.payloadLen = plen < 0 ? undefined : plen;
           d.payloadOffset = poff < 0 ? undefined : poff;
           d.dataLen = dlen < 0 ? undefined : dlen;
-          d.level = i32[w + 11]!;
+          d.level = i32[w + W_LEVEL]!;
           d.payload = payload;
-          d.chunkOffset = i32[w + 9]!;
-          d.count = i32[w + 10]!;
+          d.chunkOffset = i32[w + W_CHUNK]!;
+          d.count = i32[w + W_COUNT]!;
           d.start = (flags & FLAG_START) !== 0;
           d.end = (flags & FLAG_END) !== 0;
           onRecord(d);
@@ -384,23 +419,23 @@ export class AtScanner {
           // One literal shape for every data record (same keys, same order).
           onRecord({
             kind: "data",
-            linkId: i32[w + 3]!,
+            linkId: i32[w + W_LINK]!,
             opcode: opcode < 0 ? undefined : opcode,
             fin: fin < 0 ? undefined : fin !== 0,
             payloadLen: plen < 0 ? undefined : plen,
             payloadOffset: poff < 0 ? undefined : poff,
             dataLen: dlen < 0 ? undefined : dlen,
-            level: i32[w + 11]!,
+            level: i32[w + W_LEVEL]!,
             payload,
-            chunkOffset: i32[w + 9]!,
-            count: i32[w + 10]!,
+            chunkOffset: i32[w + W_CHUNK]!,
+            count: i32[w + W_COUNT]!,
             start: (flags & FLAG_START) !== 0,
             end: (flags & FLAG_END) !== 0,
           });
         }
       } else if (kind === KIND_LINE) {
-        const bytes = new Uint8Array(buffer, i32[w + 1]!, i32[w + 2]!);
-        const type = (flags >>> 8) & 255;
+        const bytes = new Uint8Array(buffer, i32[w + W_PTR]!, i32[w + W_LEN]!);
+        const type = (flags >>> TYPE_SHIFT) & TYPE_MASK;
         const overflow = (flags & FLAG_OVERFLOW) !== 0;
         const overflowEnd = overflow && (flags & FLAG_END) !== 0;
         // Pieces after the first of an overflowing line: no text (see overflowEnd).
@@ -411,7 +446,7 @@ export class AtScanner {
           type: AT_LINE_TYPES[type] ?? "other",
           text: later ? "" : EXACT_TEXT[type] ?? latin1Text(bytes),
           bytes,
-          linkId: i32[w + 3]!,
+          linkId: i32[w + W_LINK]!,
           overflow,
           overflowEnd,
           cr: (flags & FLAG_CR) !== 0,

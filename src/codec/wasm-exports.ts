@@ -3,18 +3,14 @@
 export interface WsatWasmExports {
   readonly memory: WebAssembly.Memory;
   layoutWsRecords(): number;
-  layoutWsMaxRecords(): number;
   layoutWsIn(): number;
   layoutWsInSize(): number;
   layoutWsOut(): number;
   layoutWsOutSize(): number;
   layoutScratch(): number;
   layoutScratchSize(): number;
-  layoutAtRegion(): number;
-  layoutAtRegionSize(): number;
 
   wsMask(ptr: number, len: number, key: number, phase: number): void;
-  wsMaskCopy(dst: number, src: number, len: number, key: number, phase: number): void;
   wsDecoderInit(server: number, rsvBits: number, maxPayload: number, maxFragments: number): void;
   layoutWsState(): number;
   layoutWsStateSize(): number;
@@ -24,7 +20,6 @@ export interface WsatWasmExports {
   wsError(): number;
   wsErrorValue(): number;
   wsConsumed(): number;
-  wsHeaderSize(len: number, masked: number): number;
   wsWriteHeader(out: number, b0: number, masked: number, key: number, len: number): number;
   wsEncode(out: number, b0: number, masked: number, key: number, len: number): number;
   layoutWsBatch(): number;

@@ -96,8 +96,3 @@ export function wasmModule(): WebAssembly.Module {
   compiled ??= compile(embeddedWasmBytes());
   return compiled;
 }
-
-/** Whether the module is loaded yet (tests, diagnostics). */
-export function wasmModuleLoaded(): boolean {
-  return compiled !== undefined;
-}

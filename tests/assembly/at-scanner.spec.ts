@@ -12,13 +12,17 @@ import {
   atConsumedBytes, AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_IN, AT_IN_SIZE, DIR_DEVICE, DIR_HOST,
   AT_KIND_LINE, AT_KIND_PROMPT, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_FLAG_OVERFLOW,
   AT_T_EMPTY, AT_T_OK, AT_T_ECHO, AT_T_SEND_OK, AT_T_WS_CONNECTED, AT_T_WS_DATA_BAD, AT_T_COMMAND, AT_T_OTHER,
+  AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN,
+  AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL, AT_KIND_MASK, AT_TYPE_SHIFT,
+  AT_TYPE_MASK, AT_SCAN_SHIFT,
 } from "../../assembly/at-scanner";
 import { atScan } from "../../assembly/at-exports";
 
 const HEX = "0123456789abcdef";
 
-function rec(i: u32, word: u32): i32 {
-  return load<i32>(AT_RECORDS + <usize>i * AT_RECORD_SIZE + <usize>word * 4);
+/** Record i's field at byte offset `field` (AT_REC_*, src/codec/at-abi.ts). */
+function rec(i: u32, field: u32): i32 {
+  return load<i32>(AT_RECORDS + <usize>i * AT_RECORD_SIZE + <usize>field);
 }
 
 /** Appends a string (one byte per char) at AT_IN + at; returns the new end offset. */
@@ -55,14 +59,14 @@ let hostExpect = false; // host direction: call scannerExpectData after "AT+WSSE
 /** Turns the records of the last feed into transcript text. */
 function collect(count: u32): void {
   for (let i: u32 = 0; i < count; i++) {
-    let flags = <u32>rec(i, 0);
-    let ptr = <usize>(<u32>rec(i, 1));
-    let len = <u32>rec(i, 2);
-    let kind = flags & 15;
+    let flags = <u32>rec(i, AT_REC_FLAGS);
+    let ptr = <usize>(<u32>rec(i, AT_REC_PTR));
+    let len = <u32>rec(i, AT_REC_LEN);
+    let kind = flags & AT_KIND_MASK;
     if (kind == AT_KIND_LINE) {
       expect(runOpen).toBe(false, "a line inside a data run");
-      out += "L" + ((flags & AT_FLAG_OVERFLOW) != 0 ? "!" : "") + ((flags >> 8) & 255).toString();
-      if (rec(i, 3) >= 0) out += "@" + rec(i, 3).toString();
+      out += "L" + ((flags & AT_FLAG_OVERFLOW) != 0 ? "!" : "") + ((flags >> AT_TYPE_SHIFT) & AT_TYPE_MASK).toString();
+      if (rec(i, AT_REC_LINK) >= 0) out += "@" + rec(i, AT_REC_LINK).toString();
       let text = textOf(ptr, len);
       out += ":" + text + "|";
       if (hostExpect && text.startsWith("AT+WSSEND=")) {
@@ -80,16 +84,16 @@ function collect(count: u32): void {
         expect(runOpen).toBe(false, "a run started inside a run");
         runOpen = true;
         runBytes = 0;
-        out += "D" + rec(i, 3).toString() + "(" + rec(i, 4).toString() + "," + rec(i, 5).toString() + "," +
-          rec(i, 6).toString() + "," + rec(i, 7).toString() + "," + rec(i, 8).toString() + "," +
-          rec(i, 11).toString() + ")#" + rec(i, 10).toString() + ":";
+        out += "D" + rec(i, AT_REC_LINK).toString() + "(" + rec(i, AT_REC_OPCODE).toString() + "," + rec(i, AT_REC_FIN).toString() + "," +
+          rec(i, AT_REC_PAYLOAD_LEN).toString() + "," + rec(i, AT_REC_PAYLOAD_OFFSET).toString() + "," + rec(i, AT_REC_DATA_LEN).toString() + "," +
+          rec(i, AT_REC_LEVEL).toString() + ")#" + rec(i, AT_REC_COUNT).toString() + ":";
       }
       expect(runOpen).toBe(true, "a data chunk outside a run");
-      expect(rec(i, 9)).toBe(runBytes, "chunk offsets are contiguous");
+      expect(rec(i, AT_REC_CHUNK)).toBe(runBytes, "chunk offsets are contiguous");
       runBytes += <i32>len;
       out += hexOf(ptr, len);
       if ((flags & AT_FLAG_END) != 0) {
-        if (rec(i, 10) >= 0) expect(runBytes).toBe(rec(i, 10), "a run hands out exactly count bytes");
+        if (rec(i, AT_REC_COUNT) >= 0) expect(runBytes).toBe(rec(i, AT_REC_COUNT), "a run hands out exactly count bytes");
         runOpen = false;
         out += "|";
       }
@@ -259,22 +263,22 @@ describe("at scanner: +WS_DATA", () => {
     expect(atConsumedBytes).toBe(first * 16);
     let second = scannerFeed(AT_IN + atConsumedBytes, n - atConsumedBytes);
     expect(first + second).toBe(3000);
-    expect(load<u32>(AT_RECORDS) & 15).toBe(AT_KIND_DATA);
+    expect(load<u32>(AT_RECORDS) & AT_KIND_MASK).toBe(AT_KIND_DATA);
   });
 
   it("atScan packs the record count and the bytes consumed into one number", () => {
     let n = put(0, "\r\nSEND OK\r\n+WS_DATA:0,2,hi\r\nWIFI");
     scannerInit(DIR_DEVICE);
     let packed = atScan(AT_IN, n);
-    expect(packed >> 20).toBe(3);
-    expect(packed & 0xfffff).toBe(n);
+    expect(packed >> AT_SCAN_SHIFT).toBe(3);
+    expect(packed & ((1 << AT_SCAN_SHIFT) - 1)).toBe(n);
     // A feed stops after an OK line (the caller may change the layout before the next byte).
     n = put(0, "\r\nOK\r\n+WS_DATA:0,2,hi\r\n");
     scannerInit(DIR_DEVICE);
     packed = atScan(AT_IN, n);
-    expect(packed >> 20).toBe(2);
-    expect(packed & 0xfffff).toBe(6);
-    expect(AT_IN_SIZE < (1 << 20)).toBe(true);
+    expect(packed >> AT_SCAN_SHIFT).toBe(2);
+    expect(packed & ((1 << AT_SCAN_SHIFT) - 1)).toBe(6);
+    expect(AT_IN_SIZE < (1 << AT_SCAN_SHIFT)).toBe(true);
     expect(AT_MAX_RECORDS < (1 << 12)).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { decoderInit, feed, decError, decConsumed } from "../../assembly/frame-decoder";
-import { headerSize, writeHeader, encodeFrame } from "../../assembly/frame-encoder";
+import { writeHeader, encodeFrame } from "../../assembly/frame-encoder";
 import { WS_RECORDS, WS_IN, WS_OUT } from "../../assembly/layout";
 import { ERR_NONE, ERR_MASK_REQUIRED, ERR_LENGTH_TOP_BIT, ERR_PAYLOAD_TOO_BIG, ERR_RESERVED_OPCODE } from "../../assembly/errors";
 
@@ -12,11 +12,10 @@ function recPayloadLen(i: u32): f64 { return load<f64>(WS_RECORDS + i * 32, 16);
 
 describe("frame encoder", () => {
   it("chooses the 7-, 16- and 64-bit length forms at 125/126 and 65535/65536", () => {
-    expect(headerSize(125, false)).toBe(2);
-    expect(headerSize(126, false)).toBe(4);
-    expect(headerSize(65535, false)).toBe(4);
-    expect(headerSize(65536, false)).toBe(10);
-    expect(headerSize(0, true)).toBe(6);
+    expect(writeHeader(WS_OUT, 0x82, false, 0, 125)).toBe(2);
+    expect(writeHeader(WS_OUT, 0x82, false, 0, 126)).toBe(4);
+    expect(writeHeader(WS_OUT, 0x82, false, 0, 65535)).toBe(4);
+    expect(writeHeader(WS_OUT, 0x82, true, KEY, 0)).toBe(6);
     expect(writeHeader(WS_OUT, 0x82, false, 0, 65536)).toBe(10);
     expect(load<u8>(WS_OUT, 1)).toBe(127);
     expect(load<u8>(WS_OUT, 7)).toBe(1); // 0x0000000000010000 big-endian
