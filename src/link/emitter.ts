@@ -3,43 +3,43 @@
 // wsat's users call (on, once, off, emit, listenerCount, prepend*, removeAllListeners), with the
 // same order and removal rules, so `events.once(client, "connected")` works on it too.
 
-type Listener = (...args: any[]) => void;
+export type EmitterListener = (...args: any[]) => void;
 
 /** A once-listener: the wrapper that removes itself, and the function the user gave. */
-interface OnceWrapper extends Listener {
-  listener: Listener;
+interface OnceWrapper extends EmitterListener {
+  listener: EmitterListener;
 }
 
 export class Emitter {
-  private handlers: Map<string | symbol, Listener[]> | null = null;
+  private handlers: Map<string | symbol, EmitterListener[]> | null = null;
   private maxListeners = 10;
 
-  on(event: string | symbol, listener: Listener): this {
+  on(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, listener, false);
   }
 
-  addListener(event: string | symbol, listener: Listener): this {
+  addListener(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, listener, false);
   }
 
-  prependListener(event: string | symbol, listener: Listener): this {
+  prependListener(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, listener, true);
   }
 
-  once(event: string | symbol, listener: Listener): this {
+  once(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, this.onceWrapper(event, listener), false);
   }
 
-  prependOnceListener(event: string | symbol, listener: Listener): this {
+  prependOnceListener(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, this.onceWrapper(event, listener), true);
   }
 
-  off(event: string | symbol, listener: Listener): this {
+  off(event: string | symbol, listener: EmitterListener): this {
     return this.removeListener(event, listener);
   }
 
   /** Removes the most recently added registration of `listener` (as Node does). */
-  removeListener(event: string | symbol, listener: Listener): this {
+  removeListener(event: string | symbol, listener: EmitterListener): this {
     const list = this.handlers?.get(event);
     if (!list) return this;
     for (let i = list.length - 1; i >= 0; i--) {
@@ -65,12 +65,12 @@ export class Emitter {
     return this.handlers?.get(event)?.length ?? 0;
   }
 
-  listeners(event: string | symbol): Listener[] {
+  listeners(event: string | symbol): EmitterListener[] {
     return (this.handlers?.get(event) ?? []).map((l) => (l as OnceWrapper).listener ?? l);
   }
 
   /** The registered functions as they are (once-wrappers included). */
-  rawListeners(event: string | symbol): Listener[] {
+  rawListeners(event: string | symbol): EmitterListener[] {
     return [...(this.handlers?.get(event) ?? [])];
   }
 
@@ -103,7 +103,7 @@ export class Emitter {
     return true;
   }
 
-  private add(event: string | symbol, listener: Listener, first: boolean): this {
+  private add(event: string | symbol, listener: EmitterListener, first: boolean): this {
     if (typeof listener !== "function") throw new TypeError(`the "listener" argument must be a function, got ${typeof listener}`);
     const handlers = (this.handlers ??= new Map());
     const list = handlers.get(event);
@@ -111,7 +111,7 @@ export class Emitter {
     return this;
   }
 
-  private onceWrapper(event: string | symbol, listener: Listener): OnceWrapper {
+  private onceWrapper(event: string | symbol, listener: EmitterListener): OnceWrapper {
     const self = this;
     const wrapper = function (this: unknown, ...args: unknown[]): void {
       self.removeListener(event, wrapper);

@@ -15,6 +15,7 @@ export type { BinaryType, WebSocketEventMap, WebSocketInit, WebSocketListenerOpt
 export type { AttachOptions } from "./attach-options.js";
 export type { EndpointEventMap, ClientEventMap, ServerConnectionEventMap, ServerEventMap, ServerConnectedInfo } from "./event-maps.js";
 export { Emitter } from "./emitter.js";
+export type { EmitterListener } from "./emitter.js";
 export { useShell, defaultShell } from "./default-shell.js";
 export type { Shell, DialRequest, DialTls, ListenRequest, ListenAddress, Listener, ListenerEvents, UpgradeSupport } from "./shell.js";
 export type { Transport, TransportSink, TransportEventKind } from "./transport.js";

@@ -153,8 +153,8 @@ describe("attaching to an existing HTTP server", () => {
   });
 
   it("the list of known options is exactly ServerOptions' fields", () => {
-    const dts = readFileSync(fileURLToPath(new URL("../../src/ws/server.d.ts", import.meta.url)), "utf8")
-      + readFileSync(fileURLToPath(new URL("../../src/ws/upgrade.d.ts", import.meta.url)), "utf8");
+    const dts = readFileSync(fileURLToPath(new URL("../../src/link/server.d.ts", import.meta.url)), "utf8")
+      + readFileSync(fileURLToPath(new URL("../../src/link/attach-options.d.ts", import.meta.url)), "utf8");
     const fields = (name: string) => {
       const body = new RegExp(`interface ${name}[^{]*\\{([\\s\\S]*?)\\n\\}`).exec(dts)?.[1] ?? "";
       return [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]!);
