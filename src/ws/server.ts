@@ -64,6 +64,12 @@ export interface ServerOptions extends AttachOptions {
   highWaterMarkBytes?: number;
   /** Refuse connections past this many (accepted sockets are closed and counted). Default: none. */
   maxConnections?: number;
+  /**
+   * Bind with SO_REUSEPORT, so several processes can listen on one port and the kernel spreads
+   * connections among them (Linux). Bun and Node 22.12+ honour it; Node 20 ignores it (use
+   * node:cluster there). Default false.
+   */
+  reusePort?: boolean;
 }
 
 /** What the server refused, by reason (no connection is ever dropped silently). */
@@ -100,6 +106,7 @@ export class WebSocketServer extends EventEmitter {
   private readonly server: net.Server;
   private readonly host: string;
   private readonly port: number;
+  private readonly reusePort: boolean;
   private readonly secure: boolean;
   private readonly select: SubprotocolSelector | undefined;
   private readonly maxPayloadBytes: number;
@@ -131,6 +138,7 @@ export class WebSocketServer extends EventEmitter {
     this.host = options.host ?? "127.0.0.1";
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
     this.port = checkInt("port", options.port, 0, 65535, 0);
+    this.reusePort = options.reusePort === true;
     this.maxPayloadBytes = checkInt("maxPayloadBytes", options.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024);
     this.perMessageDeflate = resolveDeflateOptions(options.perMessageDeflate);
     this.bufferSize = checkInt("bufferSize", options.bufferSize, 1, 16 * 1024 * 1024, 16384);
@@ -255,7 +263,8 @@ export class WebSocketServer extends EventEmitter {
       const onError = (err: NodeJS.ErrnoException) =>
         reject(new WsatError("SERVER_LISTEN_FAILED", `cannot listen on ${this.host ?? "*"}:${this.port}: ${err.code ?? err.message}`, { cause: err }));
       this.server.once("error", onError);
-      this.server.listen(this.port, this.host, () => {
+      // reusePort is not in Node 20's types (nor honoured by it)
+      this.server.listen({ port: this.port, host: this.host, reusePort: this.reusePort } as net.ListenOptions, () => {
         this.server.off("error", onError);
         resolve(this.address());
       });

@@ -26,7 +26,7 @@ export interface AttachOptions {
 export const SERVER_OPTION_NAMES: ReadonlySet<string> = new Set([
   "host", "port", "tls", "handleProtocols", "subprotocols", "maxPayloadBytes", "bufferSize",
   "handshakeTimeoutMs", "closeTimeoutMs", "pingIntervalSec", "pingpongTimeoutSec",
-  "perMessageDeflate", "highWaterMarkBytes", "maxConnections",
+  "perMessageDeflate", "highWaterMarkBytes", "maxConnections", "reusePort",
   "server", "noServer", "path",
 ]);
 
