@@ -123,6 +123,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   SERVER_LISTENING: { class: "InvalidState", meaning: "listen() called a second time on the same server" },
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
+  SERVE_WORKERS_INVALID: { class: "WsatError", meaning: "wsat serve --workers: a value that is not an integer 1..256 or \"auto\"" },
   TLS_FAILED: { class: "WsatError", meaning: "the TLS handshake failed (the OpenSSL code is in tlsError)" },
   TOO_MANY_FRAGMENTS: { class: "ProtocolError", closeCode: 1008, wasm: 17, meaning: "a message with more fragments than maxFragments (default 65536), decided from the frame header" },
   TRANSPORT_FAILED: { class: "WsatError", meaning: "the TCP connection failed or ended before the handshake completed" },

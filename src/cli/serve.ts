@@ -4,8 +4,11 @@
 import { createServer, type ServerOptions } from "../runtime/index.js";
 import type { ServerConnection } from "../link/server-connection.js";
 import type { MessageEvent } from "../ws/events.js";
+import { WsatError } from "../errors.js";
 import { intFlag, parseFlags, UsageError } from "./args.js";
 import { readTlsFiles, tlsCause } from "./tls-files.js";
+import { parseWorkersFlag, runPrimary } from "./serve-workers.js";
+import { workerLink, workersReusePort, type WorkerCounts, type WorkerLink } from "./serve-worker-link.js";
 
 export const usage = `usage: wsat serve [options]
 
@@ -24,6 +27,12 @@ options:
   --max-payload N          largest message accepted, in bytes (default 67108864); with
                            permessage-deflate, the limit is on the inflated size
   --no-deflate             decline permessage-deflate (RFC 7692; accepted by default)
+  --workers N              N processes serve the port (1..256, or auto = one per CPU): a
+                           primary hands connections to them in turn (node:cluster; under
+                           Bun each worker binds the port with SO_REUSEPORT). Every flag
+                           applies to every worker. Nothing is restarted: if a worker dies
+                           it is reported and the others are stopped (exit 1). At exit each
+                           worker's connections and messages are printed, with the spread
   -q, --quiet              do not log connections to stderr
 `;
 
@@ -39,6 +48,7 @@ interface ServeFlags {
   maxPayload?: number;
   deflate: boolean;
   quiet: boolean;
+  workers?: number;
 }
 
 const OPTIONS = {
@@ -53,6 +63,7 @@ const OPTIONS = {
   "max-payload": { type: "string" },
   "no-deflate": { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  workers: { type: "string" },
 } as const;
 
 export function parseServeFlags(argv: string[]): ServeFlags {
@@ -69,6 +80,7 @@ export function parseServeFlags(argv: string[]): ServeFlags {
     maxPayload: intFlag("--max-payload", v["max-payload"], 0, Number.MAX_SAFE_INTEGER),
     deflate: !(v["no-deflate"] ?? false),
     quiet: v.quiet ?? false,
+    workers: parseWorkersFlag(v.workers),
   };
   if (!f.host) throw new UsageError("--host needs a value");
   if (f.tls && (!f.cert || !f.key)) throw new UsageError("--tls needs --cert and --key");
@@ -93,6 +105,18 @@ function echo(conn: ServerConnection, m: MessageEvent): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  const link = workerLink();
+  if (!link) return serve(argv, undefined);
+  // A worker leaves the cluster however it ends (an error included): its process exits and the
+  // primary reports it, instead of the IPC channel keeping a dead server's process alive.
+  try {
+    return await serve(argv, link);
+  } finally {
+    await link.finish();
+  }
+}
+
+async function serve(argv: string[], link: WorkerLink | undefined): Promise<number> {
   let f: ServeFlags;
   let files: { cert?: string; key?: string; ca?: string } = {};
   try {
@@ -101,13 +125,17 @@ export async function run(argv: string[]): Promise<number> {
       files = readTlsFiles({ cert: f.cert, key: f.key, ca: f.ca });
     }
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`wsat serve: ${err.message}\n\n${usage}`);
+    const coded = err instanceof WsatError && err.code === "SERVE_WORKERS_INVALID";
+    if (!(err instanceof UsageError) && !coded) throw err;
+    process.stderr.write(`wsat serve: ${coded ? `[${err.code}] ` : ""}${(err as Error).message}\n\n${usage}`);
     return 2;
   }
+  const port = f.port ?? (f.tls ? 8766 : 8765);
+  if (f.workers !== undefined && !link) return runPrimary({ argv, workers: f.workers, quiet: f.quiet, port });
   const options: ServerOptions = {
     host: f.host,
-    port: f.port ?? (f.tls ? 8766 : 8765),
+    port: link?.port ?? port,
+    reusePort: link !== undefined && workersReusePort(),
     maxPayloadBytes: f.maxPayload,
     subprotocols: f.subprotocols.length ? f.subprotocols : undefined,
     perMessageDeflate: f.deflate,
@@ -122,13 +150,19 @@ export async function run(argv: string[]): Promise<number> {
     };
   }
   const server = createServer(options);
+  const prefix = link ? `[worker ${link.index}] ` : "";
   const log = (s: string) => {
-    if (!f.quiet) process.stderr.write(s + "\n");
+    if (!f.quiet) process.stderr.write(prefix + s + "\n");
   };
+  const counts: WorkerCounts = { connections: 0, messages: 0 };
   server.on("connection", (conn: ServerConnection) => {
+    counts.connections++;
     const who = `${conn.remoteAddress}:${conn.remotePort}`;
     log(`connection from ${who} path ${conn.path}${conn.subprotocol ? ` subprotocol ${conn.subprotocol}` : ""}`);
-    conn.on("message", (m: MessageEvent) => echo(conn, m));
+    conn.on("message", (m: MessageEvent) => {
+      counts.messages++;
+      echo(conn, m);
+    });
     conn.on("error", (e: { error: { code: string; message: string } }) => log(`${who}: [${e.error.code}] ${e.error.message}`));
     conn.on("closed", (c: { code: number; reason: string; clean: boolean }) =>
       log(`${who} closed ${c.code}${c.reason ? ` ${c.reason}` : ""}${c.clean ? "" : " (not clean)"}`));
@@ -143,24 +177,41 @@ export async function run(argv: string[]): Promise<number> {
     await server.listen();
     listening = true;
   } catch (err) {
-    process.stderr.write(`wsat serve: ${listenFailure(f.host, options.port!, err)}\n`);
+    const why = listenFailure(f.host, options.port!, err);
+    if (!link) {
+      process.stderr.write(`wsat serve: ${why}\n`);
+      return 1;
+    }
+    // the primary says it once for all workers
+    await link.send({ wsat: "listen-failed", message: why });
+    await link.finish();
     return 1;
   }
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (why: string) => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: closing`);
+      if (why !== "stop") log(`${why}: closing`); // the primary said why
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
-      server.close().then(() => resolve(0), () => resolve(1));
+      server.close().then(async () => {
+        await link?.finish(counts);
+        resolve(0);
+      }, () => resolve(1));
     };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
+    // A worker asks the primary to stop every worker (a terminal's Ctrl-C reaches them all).
+    const onSignal = (signal: string) => (link && process.connected ? void link.send({ wsat: "signal", signal }) : stop(signal));
+    const onInt = () => onSignal("SIGINT");
+    const onTerm = () => onSignal("SIGTERM");
     // The handlers first: whoever reads the line below may signal at once.
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
-    process.stdout.write(`Server started at ${server.url}\n`);
+    if (link) {
+      link.onStop(() => stop("stop"));
+      void link.send({ wsat: "listening", url: server.url });
+    } else {
+      process.stdout.write(`Server started at ${server.url}\n`);
+    }
   });
 }

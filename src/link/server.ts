@@ -55,7 +55,11 @@ export interface ServerOptions extends AttachOptions {
   maxConnections?: number;
   /** The runtime shell (default: the one the runtime entry installed). */
   shell?: Shell;
-  /** Share the port with other processes (SO_REUSEPORT: `wsat serve --workers` on Bun). */
+  /**
+   * Bind with SO_REUSEPORT, so several processes can listen on one port and the kernel spreads
+   * connections among them (Linux). Bun and Node 22.12+ honour it; Node 20 ignores it (use
+   * node:cluster there). Default false.
+   */
   reusePort?: boolean;
 }
 
@@ -127,6 +131,7 @@ export class WebSocketServer extends Emitter {
     this.host = options.host ?? "127.0.0.1";
     if (typeof this.host !== "string" || !this.host) throw new TypeError(`"host" must be a non-empty string`);
     this.port = checkInt("port", options.port, 0, 65535, 0);
+    this.reusePort = options.reusePort === true;
     this.maxPayloadBytes = checkInt("maxPayloadBytes", options.maxPayloadBytes, 0, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024);
     this.perMessageDeflate = resolveDeflateOptions(options.perMessageDeflate);
     this.bufferSize = checkInt("bufferSize", options.bufferSize, 1, 16 * 1024 * 1024, 16384);
@@ -151,7 +156,6 @@ export class WebSocketServer extends Emitter {
     }
     this.tls = options.tls;
     this.maxConnections = maxConnections;
-    this.reusePort = options.reusePort === true;
     this.owner = {
       settings: {
         closeTimeoutMs: this.closeTimeoutMs,

@@ -27,8 +27,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]).finally(() => clearTimeout(t));
 }
 
-export function wsat(args: string[], children: ChildProcess[]): Cli {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+/** Runs the built CLI under Node, or under another runtime (`runtime`: a bun binary). */
+export function wsat(args: string[], children: ChildProcess[], runtime = process.execPath): Cli {
+  const child = spawn(runtime, [MAIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   children.push(child);
   let stdout = "";
   let stderr = "";
