@@ -11,6 +11,7 @@ import { bytesToBase64, utf8ToBase64 } from "./base64.js";
 import { ClientProtocol } from "./client-protocol.js";
 import { nodeDeflateStage } from "./extensions/zlib-stage.js";
 import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import { clientDeflateFactories, deflateAgreement } from "./extensions/permessage-deflate-factory.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import type { Connection } from "./connection.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
@@ -185,8 +186,7 @@ export class WebSocketClient extends Endpoint {
       allocate: allocateUninitialized,
       allocateOutput,
       utf8Interior: isUtf8,
-      perMessageDeflate: o.perMessageDeflate,
-      deflateStage: o.perMessageDeflate ? nodeDeflateStage() : undefined,
+      extensions: clientDeflateFactories(o.perMessageDeflate, nodeDeflateStage),
       request: {
         host: t.host,
         port: t.port,
@@ -258,7 +258,7 @@ export class WebSocketClient extends Endpoint {
     this.phase = "connected";
     this.subprotocol = e.subprotocol;
     this.startPings();
-    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: (_core as ClientProtocol).deflate };
+    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: deflateAgreement((_core as ClientProtocol).extensions) };
     this.emit("connected", info);
   }
 

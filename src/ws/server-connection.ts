@@ -13,6 +13,7 @@ import type { ClosedEvent, ErrorEvent, OpenEvent } from "./events.js";
 import type { ServerProtocol } from "./server-protocol.js";
 import type { ServerConnectionEventMap } from "./event-maps.js";
 import type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
+import { deflateAgreement } from "./extensions/permessage-deflate-factory.js";
 
 const NO_FIELDS: string[] = [];
 
@@ -99,7 +100,7 @@ export class ServerConnection extends Endpoint {
     const fields: string[] = [];
     for (const [name, value] of e.headers) fields.push(name, value);
     this.headerFields = fields;
-    this.perMessageDeflate = (_core as ServerProtocol).deflate;
+    this.perMessageDeflate = deflateAgreement((_core as ServerProtocol).extensions);
     if (this.pingIntervalMs > 0) this.pingTimer = setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });

@@ -16,6 +16,7 @@ import { attachToServer, checkAttachOptions, pathMatches, refuseUpgrade, replayR
 import type { ServerEventMap } from "./event-maps.js";
 import { resolveDeflateOptions, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from "./extensions/deflate-options.js";
 import { nodeDeflateStage } from "./extensions/zlib-stage.js";
+import { serverDeflateFactories } from "./extensions/permessage-deflate-factory.js";
 
 export interface ServerTlsOptions {
   cert: string | Uint8Array;
@@ -294,8 +295,7 @@ export class WebSocketServer extends EventEmitter {
       allocateOutput,
       utf8Interior: isUtf8,
       selectSubprotocol: this.select,
-      perMessageDeflate: this.perMessageDeflate,
-      deflateStage: this.perMessageDeflate ? nodeDeflateStage() : undefined,
+      extensions: serverDeflateFactories(this.perMessageDeflate, nodeDeflateStage),
     });
     const conn = new ServerConnection(socket, core, owner);
     this.pending.add(conn);
