@@ -8,10 +8,9 @@
 // shells build theirs in one helper beside deflate's, client-/serverDeflateFactories).
 
 import type { MessageExtension } from "../connection-options.js";
-import type { ExtensionElement } from "./extension-header.js";
 
-/** One extension element's parameters, in order (`true` for a bare parameter). */
-export type ExtensionParameters = ExtensionElement["params"];
+/** One extension element's parameters, in order (`true` for a bare parameter; ExtensionElement's). */
+export type ExtensionParameters = Array<[string, string | true]>;
 
 /**
  * A negotiated extension as the connection core runs it (MessageExtension: encodeMessage,
