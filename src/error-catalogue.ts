@@ -73,6 +73,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   EMULATOR_UNKNOWN_SEND_CALL: { class: "InvalidState", meaning: "the ESP-AT emulator was asked for a send call it does not know (a bug)" },
   EXPECTED_CONTINUATION: { class: "ProtocolError", closeCode: 1002, wasm: 6, meaning: "a new data frame inside a fragmented message (RFC 6455 5.4)" },
   EXTENSION_HEADER_INVALID: { class: "InvalidHandshake", status: 400, meaning: "a Sec-WebSocket-Extensions header that does not parse (RFC 6455 9.1)" },
+  EXTENSION_NEGOTIATION_FAILED: { class: "InvalidHandshake", status: "received", meaning: "an extension factory refused the server's response parameters for its offer (RFC 6455 9.1)" },
   FRAGMENTED_MESSAGE_IN_PROGRESS: { class: "InvalidState", meaning: "a new message sent before the fragmented one ended" },
   HANDSHAKE_ACCEPT: { class: "InvalidHandshake", status: "received", meaning: "the server's Sec-WebSocket-Accept is missing or wrong (RFC 6455 4.1)" },
   HANDSHAKE_BAD_HEADER: { class: "InvalidHandshake", status: 400, meaning: "a header line whose name is not a token, has whitespace before its colon, or has no colon (RFC 9112 5.1)" },

@@ -10,6 +10,7 @@ import { ClientProtocol } from "../ws/client-protocol.js";
 import type { DeflateAgreement } from "../ws/extensions/deflate-negotiation.js";
 import { parseHeaders, resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "../ws/client-options.js";
 import type { Connection } from "../ws/connection.js";
+import { clientDeflateFactories, deflateAgreement } from "../ws/extensions/permessage-deflate-factory.js";
 import { Endpoint, closedInfo } from "./endpoint.js";
 import { handshakeErrorInfo, transportErrorInfo, type WsErrorInfo } from "./error-info.js";
 import type { ClosedEvent, CloseFrameEvent, ErrorEvent, OpenEvent } from "../ws/events.js";
@@ -189,8 +190,7 @@ export class WebSocketClient extends Endpoint {
       allocate: shell.allocate,
       allocateOutput: shell.allocateOutput,
       utf8Interior: shell.utf8Interior,
-      perMessageDeflate: o.perMessageDeflate,
-      deflateStage: o.perMessageDeflate ? shell.deflateStage() : undefined,
+      extensions: clientDeflateFactories(o.perMessageDeflate, shell.deflateStage),
       request: {
         host: t.host,
         port: t.port,
@@ -242,7 +242,7 @@ export class WebSocketClient extends Endpoint {
     this.phase = "connected";
     this.subprotocol = e.subprotocol;
     this.startPings();
-    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: (_core as ClientProtocol).deflate };
+    const info: ConnectedInfo = { subprotocol: e.subprotocol, status: e.status, headers: e.headers, perMessageDeflate: deflateAgreement((_core as ClientProtocol).extensions) };
     this.emit("connected", info);
   }
 

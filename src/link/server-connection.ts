@@ -11,6 +11,7 @@ import type { ServerConnectionEventMap } from "./event-maps.js";
 import type { DeflateAgreement } from "../ws/extensions/deflate-negotiation.js";
 import type { Transport } from "./transport.js";
 import type { TimerHandle, Timers } from "./timers.js";
+import { deflateAgreement } from "../ws/extensions/permessage-deflate-factory.js";
 
 const NO_FIELDS: string[] = [];
 
@@ -98,7 +99,7 @@ export class ServerConnection extends Endpoint {
     const fields: string[] = [];
     for (const [name, value] of e.headers) fields.push(name, value);
     this.headerFields = fields;
-    this.perMessageDeflate = (_core as ServerProtocol).deflate;
+    this.perMessageDeflate = deflateAgreement((_core as ServerProtocol).extensions);
     if (this.pingIntervalMs > 0) this.pingTimer = this.timers.setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
     this.emit("connected", { subprotocol: e.subprotocol, path: this.path, headers: e.headers });

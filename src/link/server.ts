@@ -14,6 +14,7 @@ import { Emitter } from "./emitter.js";
 import { defaultShell } from "./default-shell.js";
 import type { ListenAddress, Listener, ServerTlsOptions, Shell } from "./shell.js";
 import type { Transport } from "./transport.js";
+import { serverDeflateFactories } from "../ws/extensions/permessage-deflate-factory.js";
 
 export type { ServerTlsOptions } from "./shell.js";
 
@@ -297,8 +298,7 @@ export class WebSocketServer extends Emitter {
       allocateOutput: shell.allocateOutput,
       utf8Interior: shell.utf8Interior,
       selectSubprotocol: this.select,
-      perMessageDeflate: this.perMessageDeflate,
-      deflateStage: this.perMessageDeflate ? shell.deflateStage() : undefined,
+      extensions: serverDeflateFactories(this.perMessageDeflate, shell.deflateStage),
     });
     const conn = new ServerConnection(transport, core, owner);
     this.pending.add(conn);

@@ -101,7 +101,7 @@ export interface Shell {
   allocateOutput(size: number): Uint8Array;
   /** A fast UTF-8 check for the interior of large text chunks (optional). */
   utf8Interior?: (bytes: Uint8Array) => boolean;
-  /** The permessage-deflate stage (zlib where the runtime has one). */
+  /** The permessage-deflate stage (zlib where the runtime has one); called unbound, so no `this`. */
   deflateStage(): DeflateStage;
   /** Upgrades from an HTTP server (absent where the runtime has no node:http). */
   readonly upgrade?: UpgradeSupport;

@@ -5,37 +5,41 @@ import { InvalidHandshake, WsatError } from "../errors.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { buildClientRequest, checkServerResponse, type ClientRequest } from "./handshake-client.js";
 import { HttpHeadReader } from "./http-head.js";
-import { deflateOffer, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
-import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
-import type { DeflateStage } from "./extensions/deflate-stage.js";
-import { PerMessageDeflate } from "./extensions/permessage-deflate.js";
-import { pakoStage } from "./extensions/pako-stage.js";
+import type { ClientExtensionFactory, Extension } from "./extensions/extension-factory.js";
+import { extensionOffer } from "./extensions/negotiate.js";
+import { chainExtensions, listExtensions } from "./extensions/extension-chain.js";
 
 export interface ClientProtocolOptions extends Omit<ConnectionOptions, "role"> {
   request: ClientRequest;
-  /** Offer permessage-deflate with these options (resolveDeflateOptions); null/undefined: no offer. */
-  perMessageDeflate?: ResolvedDeflateOptions | null;
-  /** Where compression contexts come from (the shell's; default pako, runtime-neutral). */
-  deflateStage?: DeflateStage;
+  /**
+   * The extensions to offer (RFC 6455 9.1), most preferred first, e.g. clientDeflateFactories()'s
+   * permessage-deflate. Default none. A request sent "as given" offers none.
+   */
+  extensions?: readonly ClientExtensionFactory[];
 }
+
+const NO_FACTORIES: readonly ClientExtensionFactory[] = [];
 
 export class ClientProtocol extends Connection {
   readonly request: ClientRequest;
   /** The subprotocol the server chose, once OPEN. */
   subprotocol: string | undefined;
-  /** The permessage-deflate parameters in force, once OPEN (null: not negotiated). */
-  deflate: DeflateAgreement | null = null;
   private head = new HttpHeadReader();
-  private readonly deflateOptions: ResolvedDeflateOptions | null;
-  private readonly deflateStage: DeflateStage;
+  /** The factories whose offer was sent (dropped once the handshake is done). */
+  private factories: readonly ClientExtensionFactory[];
 
   constructor(options: ClientProtocolOptions) {
     super({ ...options, role: "client" }, "CONNECTING");
     // a request sent "as given" (the ESP-AT emulator's links) carries no extension offer
-    this.deflateOptions = options.request.asGiven ? null : options.perMessageDeflate ?? null;
-    this.deflateStage = options.deflateStage ?? pakoStage;
-    this.request = this.deflateOptions ? { ...options.request, extensions: deflateOffer(this.deflateOptions) } : options.request;
+    this.factories = options.request.asGiven ? NO_FACTORIES : options.extensions ?? NO_FACTORIES;
+    const offer = extensionOffer(this.factories);
+    this.request = offer !== undefined ? { ...options.request, extensions: offer } : options.request;
     this.out.push(buildClientRequest(this.request));
+  }
+
+  /** The extensions negotiated, in the server's response order (empty before OPEN or when none). */
+  get extensions(): readonly Extension[] {
+    return listExtensions(this.extension);
   }
 
   protected override receiveHandshake(bytes: Uint8Array): void {
@@ -43,12 +47,10 @@ export class ClientProtocol extends Connection {
     try {
       const got = this.head.push(bytes);
       if (!got) return;
-      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols, this.request.asGiven !== undefined, this.deflateOptions);
+      const res = checkServerResponse(got.head, this.request.key, this.request.subprotocols, this.request.asGiven !== undefined, this.factories);
+      this.factories = NO_FACTORIES;
       this.subprotocol = res.subprotocol;
-      if (res.deflate) {
-        this.deflate = res.deflate;
-        this.useExtension(new PerMessageDeflate({ agreement: res.deflate, role: "client", stage: this.deflateStage, options: this.deflateOptions! }));
-      }
+      this.useExtension(chainExtensions(res.extensions));
       this.state = "OPEN";
       this.startFraming();
       this.events.push({ type: "open", subprotocol: res.subprotocol, path: undefined, headers: got.head.headers, status: res.status });

@@ -26,11 +26,24 @@ export interface MessageExtension {
    * One received chunk of a message whose first frame had RSV1, in order; `fin` on the message's
    * last chunk. Calls onData with the decoded bytes (which the callee may reuse after onData
    * returns). Throws a ProtocolError (PayloadTooBig 1009 when the decoded size passes `limit`,
-   * 1007 for bad compressed data) as soon as it knows, without decoding the rest.
+   * 1007 for bad compressed data) as soon as it knows, without decoding the rest. `rsv1`: the
+   * message's first frame had RSV1 (always true unless decodesAll).
    */
-  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void): void;
+  decodeChunk(chunk: Uint8Array, fin: boolean, limit: number, onData: (bytes: Uint8Array) => void, rsv1: boolean): void;
   /** The connection is gone: release what it holds. */
   close(): void;
+  /**
+   * RFC 6455 5.2: RSV1 "MUST be 0 unless an extension is negotiated that defines meanings for
+   * non-zero values". Default true (permessage-deflate): received frames may carry RSV1. false:
+   * the extension marks nothing, RSV1 stays forbidden.
+   */
+  readonly usesRsv1?: boolean;
+  /**
+   * Default false: only messages whose first frame had RSV1 go through decodeChunk. true: every
+   * received data message does (its `rsv1` argument says whether the first frame had RSV1), for
+   * an extension that transforms payloads without marking them.
+   */
+  readonly decodesAll?: boolean;
 }
 
 export interface ConnectionOptions {

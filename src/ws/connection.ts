@@ -67,7 +67,7 @@ export class Connection {
   private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
   private pongsThisRead = 0;
   protected extension: MessageExtension | null;
-  /** The message being received is compressed (its first frame had RSV1). */
+  /** The message being received goes through the extension (its first frame had RSV1, or the extension decodesAll). */
   private inflating = false;
   /** Reads compressed messages through the extension (made on the first one). */
   private inflater: InflatedMessage | null = null;
@@ -108,7 +108,7 @@ export class Connection {
   protected startFraming(): void {
     this.decoder = new FrameDecoder({
       role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
-      validateUtf8: this.profile === "strict", rsv1: this.extension !== null, utf8Interior: this.utf8Interior,
+      validateUtf8: this.profile === "strict", rsv1: this.extension !== null && this.extension.usesRsv1 !== false, utf8Interior: this.utf8Interior,
       maxFragments: this.maxFragments,
     });
   }
@@ -198,7 +198,7 @@ export class Connection {
     if (this.discarding || this.closeRcvd) return; // RFC 6455 5.5.1: nothing after a close frame
     const op = chunk.opcode;
     if (op < 8) {
-      if (chunk.frameStart && op !== Opcode.CONTINUATION) this.inflating = chunk.rsv1;
+      if (chunk.frameStart && op !== Opcode.CONTINUATION) this.inflating = chunk.rsv1 || this.extension?.decodesAll === true;
       if (this.inflating) {
         // RFC 7692 7.2.2: the limit applies to the decompressed message (1009 as soon as it is passed).
         this.inflater ??= new InflatedMessage(this.extension!, this.codec, this.profile === "strict", (piece) => this.dataChunk(piece));

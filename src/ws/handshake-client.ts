@@ -7,8 +7,8 @@ import { acceptKey } from "./accept-key.js";
 import { headerTokens, headerValue, headerValues, type HttpHead } from "./http-head.js";
 import { latin1Bytes } from "../codec/latin1.js";
 import { hostHeader } from "./uri.js";
-import { acceptDeflateResponse, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
-import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
+import type { ClientExtensionFactory, Extension } from "./extensions/extension-factory.js";
+import { completeExtensions } from "./extensions/negotiate.js";
 
 export interface ClientRequest {
   host: string;
@@ -22,7 +22,7 @@ export interface ClientRequest {
   /** Full Authorization header value (e.g. "Basic dXNlcjpwYXNz"), if any. */
   authorization?: string;
   headers: Array<[string, string]>;
-  /** Sec-WebSocket-Extensions offer (RFC 6455 9.1), e.g. permessage-deflate's. */
+  /** Sec-WebSocket-Extensions offer (RFC 6455 9.1); ClientProtocol writes its factories' here. */
   extensions?: string;
   /**
    * The permissive profile (the ESP-AT emulator's links, issue 9 §2): what esp_websocket_client
@@ -81,13 +81,16 @@ export interface ServerResponse {
   /** The subprotocol the server chose, if any. */
   subprotocol: string | undefined;
   head: HttpHead;
-  /** The permessage-deflate parameters the server accepted, or null. */
-  deflate: DeflateAgreement | null;
+  /** The extensions the server accepted, completed by their factories, in the response's order. */
+  extensions: Extension[];
 }
 
-/** RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake. */
+/**
+ * RFC 6455 4.1, the client's checks of the server's handshake; throws InvalidHandshake.
+ * `extensions`: the factories whose offer was sent (their extensions are made here).
+ */
 export function checkServerResponse(head: HttpHead, key: string, subprotocols: string[], anySubprotocol = false,
-  deflate: ResolvedDeflateOptions | null = null): ServerResponse {
+  extensions: readonly ClientExtensionFactory[] = []): ServerResponse {
   const m = /^HTTP\/1\.1 (\d{3})(?: .*)?$/.exec(head.startLine);
   if (!m) {
     throw new InvalidHandshake("HANDSHAKE_BAD_STATUS_LINE",
@@ -115,22 +118,17 @@ export function checkServerResponse(head: HttpHead, key: string, subprotocols: s
     throw new InvalidHandshake("HANDSHAKE_ACCEPT",
       `Sec-WebSocket-Accept ${JSON.stringify(accept.join(", ") || null)}, expected ${JSON.stringify(expected)}`, status);
   }
-  // 4.1 (5): an extension "not present in the client's handshake" fails the connection;
-  // permessage-deflate's response is checked by RFC 7692 5's rules.
-  const ext = headerValue(head, "sec-websocket-extensions");
-  let agreement: DeflateAgreement | null = null;
-  if (deflate) {
-    agreement = acceptDeflateResponse(ext, deflate);
-  } else if (ext !== undefined) {
-    throw new InvalidHandshake("HANDSHAKE_EXTENSION", `server chose extension ${JSON.stringify(ext)}, none requested`, status);
-  }
+  // 4.1 (5): an extension "not present in the client's handshake" fails the connection; each
+  // one offered is checked by its factory (RFC 7692 5's rules for permessage-deflate).
+  const accepted = completeExtensions(headerValue(head, "sec-websocket-extensions"), extensions, status);
   // 4.1 (6): a subprotocol "that was not present in the client's handshake" fails the connection.
   // The server may also choose none (esp_websocket_client accepts that too).
-  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head, deflate: agreement };
+  if (anySubprotocol) return { status, subprotocol: headerValue(head, "sec-websocket-protocol"), head, extensions: accepted };
   const chosen = headerTokens(head, "sec-websocket-protocol", false);
   if (chosen.length > 1 || (chosen.length === 1 && !subprotocols.includes(chosen[0]))) {
+    for (const e of accepted) e.close();
     throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
       `server chose subprotocol ${JSON.stringify(chosen.join(", "))}, offered ${JSON.stringify(subprotocols.join(", "))}`, status);
   }
-  return { status, subprotocol: chosen[0], head, deflate: agreement };
+  return { status, subprotocol: chosen[0], head, extensions: accepted };
 }

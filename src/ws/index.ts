@@ -21,3 +21,5 @@ export type { AsGivenRequest } from "./handshake-client.js";
 export type { DeflateAgreement } from "./extensions/deflate-negotiation.js";
 export type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./extensions/deflate-stage.js";
 export type { PerMessageDeflateOptions, ResolvedDeflateOptions } from "./extensions/deflate-options.js";
+export type { Extension, ExtensionParameters, ClientExtensionFactory, ServerExtensionFactory } from "./extensions/extension-factory.js";
+export { ClientPerMessageDeflateFactory, ServerPerMessageDeflateFactory, clientDeflateFactories, serverDeflateFactories, deflateAgreement } from "./extensions/permessage-deflate-factory.js";

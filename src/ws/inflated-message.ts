@@ -1,5 +1,5 @@
-// A compressed message (RFC 7692: its first frame had RSV1) read through the per-message
-// extension: every received chunk is decoded by MessageExtension.decodeChunk, the decoded bytes
+// A compressed message (RFC 7692: its first frame had RSV1; or any message, for an extension that
+// decodesAll) read through the per-message extension: every received chunk is decoded by MessageExtension.decodeChunk, the decoded bytes
 // are checked for UTF-8 fail-fast (strict profile, text messages), and each decoded piece is
 // handed on as a chunk of its own, as if it were a frame: the DATA events and the assembler treat
 // it like any other data.
@@ -19,6 +19,8 @@ export class InflatedMessage {
   private readonly onData = (bytes: Uint8Array): void => this.decoded(bytes);
   private utf8: Utf8Validator | null = null;
   private checking = false;
+  /** The message's first frame had RSV1. */
+  private rsv1 = false;
 
   constructor(
     private readonly extension: MessageExtension,
@@ -33,11 +35,12 @@ export class InflatedMessage {
     if (chunk.frameStart && chunk.opcode !== Opcode.CONTINUATION) {
       p.messageOpcode = chunk.messageOpcode;
       p.opcode = chunk.opcode;
+      this.rsv1 = chunk.rsv1;
       this.checking = this.strict && chunk.messageOpcode === Opcode.TEXT;
       if (this.checking) (this.utf8 ??= new Utf8Validator(this.codec)).reset();
     }
     const last = chunk.fin && chunk.frameEnd;
-    this.extension.decodeChunk(chunk.payload, last, limit, this.onData);
+    this.extension.decodeChunk(chunk.payload, last, limit, this.onData, this.rsv1);
     if (!last) return false;
     if (this.checking && !this.utf8!.end()) throw this.invalid();
     p.fin = true;

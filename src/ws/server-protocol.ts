@@ -5,12 +5,9 @@ import { InvalidHandshake, WsatError } from "../errors.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import { buildAcceptResponse, buildRejectResponse, parseClientRequest, type ClientHandshake } from "./handshake-server.js";
 import { HttpHeadReader, headerValues } from "./http-head.js";
-import { acceptDeflateOffer, type DeflateAgreement } from "./extensions/deflate-negotiation.js";
-import type { ResolvedDeflateOptions } from "./extensions/deflate-options.js";
-import type { DeflateStage } from "./extensions/deflate-stage.js";
-import { parseExtensions } from "./extensions/extension-header.js";
-import { PerMessageDeflate } from "./extensions/permessage-deflate.js";
-import { pakoStage } from "./extensions/pako-stage.js";
+import type { Extension, ServerExtensionFactory } from "./extensions/extension-factory.js";
+import { acceptExtensions } from "./extensions/negotiate.js";
+import { chainExtensions, listExtensions } from "./extensions/extension-chain.js";
 import { checkHeaderField } from "./client-options.js";
 
 /**
@@ -23,13 +20,17 @@ export interface ServerProtocolOptions extends Omit<ConnectionOptions, "role" | 
   selectSubprotocol?: SubprotocolSelector;
   /** Extra response headers. */
   responseHeaders?: Array<[string, string]>;
-  /** Accept permessage-deflate offers with these options (resolveDeflateOptions); null/undefined: decline. */
-  perMessageDeflate?: ResolvedDeflateOptions | null;
-  /** Where compression contexts come from (the shell's; default pako, runtime-neutral). */
-  deflateStage?: DeflateStage;
+  /**
+   * The extensions this server can accept (RFC 6455 9.1), asked in this order for each of the
+   * client's offers, e.g. serverDeflateFactories()'s permessage-deflate. Default none: every
+   * offer is declined.
+   */
+  extensions?: readonly ServerExtensionFactory[];
 }
 
 const NO_HEADERS: Array<[string, string]> = [];
+const NO_FACTORIES: readonly ServerExtensionFactory[] = [];
+const NO_OFFERS: readonly string[] = [];
 /** What `request.head` holds once the shell released it (the headers live on the connection). */
 const RELEASED_HEAD = { startLine: "", headers: NO_HEADERS };
 
@@ -37,13 +38,11 @@ export class ServerProtocol extends Connection {
   /** The client's handshake, once OPEN. */
   request: ClientHandshake | undefined;
   subprotocol: string | undefined;
-  /** The permessage-deflate parameters in force, once OPEN (null: not negotiated). */
-  deflate: DeflateAgreement | null = null;
   // RFC 6455 4.1: "The method of the request MUST be GET"; anything else is refused at its first byte.
   // Dropped once the handshake is read: an open connection keeps no reader.
   private head: HttpHeadReader | null = new HttpHeadReader({ startLine: "request", method: "GET" });
-  private readonly deflateOptions: ResolvedDeflateOptions | null;
-  private readonly deflateStage: DeflateStage;
+  /** Dropped once the handshake is read. */
+  private factories: readonly ServerExtensionFactory[];
   private readonly select: SubprotocolSelector | undefined;
   private readonly responseHeaders: Array<[string, string]>;
 
@@ -53,8 +52,12 @@ export class ServerProtocol extends Connection {
     this.responseHeaders = options.responseHeaders ?? NO_HEADERS;
     // The same field syntax as the client's request headers: no CR/LF/NUL/CTL, token names.
     for (const [n, v] of this.responseHeaders) checkHeaderField(n, v, "responseHeaders");
-    this.deflateOptions = options.perMessageDeflate ?? null;
-    this.deflateStage = options.deflateStage ?? pakoStage;
+    this.factories = options.extensions ?? NO_FACTORIES;
+  }
+
+  /** The extensions negotiated, in the response's order (empty before OPEN or when none). */
+  get extensions(): readonly Extension[] {
+    return listExtensions(this.extension);
   }
 
   protected override receiveHandshake(bytes: Uint8Array): void {
@@ -70,15 +73,13 @@ export class ServerProtocol extends Connection {
         throw new InvalidHandshake("HANDSHAKE_SUBPROTOCOL",
           `selected subprotocol ${JSON.stringify(chosen)} was not offered (${JSON.stringify(request.subprotocols.join(", "))})`, 500);
       }
-      // RFC 6455 9.1 / RFC 7692 5: the first acceptable permessage-deflate offer, if any.
+      // RFC 6455 9.1: the client's offers in its order, each accepted or declined by a factory.
       let headers = this.responseHeaders;
-      const offers = this.deflateOptions ? headerValues(got.head, "sec-websocket-extensions") : [];
-      const accepted = offers.length ? acceptDeflateOffer(parseExtensions(offers), this.deflateOptions!) : null;
-      if (accepted) {
-        headers = [...headers, ["Sec-WebSocket-Extensions", accepted.response]];
-        this.deflate = accepted.agreement;
-        this.useExtension(new PerMessageDeflate({ agreement: accepted.agreement, role: "server", stage: this.deflateStage, options: this.deflateOptions! }));
-      }
+      const factories = this.factories;
+      this.factories = NO_FACTORIES;
+      const accepted = acceptExtensions(factories.length ? headerValues(got.head, "sec-websocket-extensions") : NO_OFFERS, factories);
+      if (accepted.response !== undefined) headers = [...headers, ["Sec-WebSocket-Extensions", accepted.response]];
+      this.useExtension(chainExtensions(accepted.extensions));
       this.request = request;
       this.subprotocol = chosen;
       this.out.push(buildAcceptResponse(request.key, chosen, headers));

@@ -10,7 +10,10 @@ import { ServerProtocol } from "../../src/ws/server-protocol.js";
 import type { Connection } from "../../src/ws/connection.js";
 import type { ConnectionEvent } from "../../src/ws/events.js";
 import { FrameEncoder, Opcode } from "../../src/codec/index.js";
-import { deflateContexts, resolveDeflateOptions, pakoStage, type DeflateStage, type PerMessageDeflate, type PerMessageDeflateOptions } from "../../src/ws/extensions/index.js";
+import {
+  deflateContexts, resolveDeflateOptions, pakoStage, deflateAgreement, ClientPerMessageDeflateFactory, ServerPerMessageDeflateFactory,
+  type DeflateStage, type PerMessageDeflate, type PerMessageDeflateOptions,
+} from "../../src/ws/extensions/index.js";
 import { zlibStage } from "../../src/ws/extensions/zlib-stage.js";
 import { binaryCorpus, jsonCorpus } from "./helpers.js";
 
@@ -19,13 +22,22 @@ let k = 0x2468ace0;
 const maskKey = () => (k = (Math.imul(k, 1664525) + 1013904223) >>> 0);
 const latin1 = (chunks: Uint8Array[]) => chunks.map((c) => String.fromCharCode(...c)).join("");
 
+/** The cores' extension lists for these deflate options (false: none). */
+function clientExtensions(d: PerMessageDeflateOptions | boolean, stage: DeflateStage = pakoStage) {
+  const o = resolveDeflateOptions(d, "client");
+  return o ? [new ClientPerMessageDeflateFactory(o, stage)] : [];
+}
+function serverExtensions(d: PerMessageDeflateOptions | boolean, stage: DeflateStage = pakoStage) {
+  const o = resolveDeflateOptions(d);
+  return o ? [new ServerPerMessageDeflateFactory(o, stage)] : [];
+}
+
 function pair(o: { stage?: DeflateStage; client?: PerMessageDeflateOptions | false; server?: PerMessageDeflateOptions | false; maxPayloadBytes?: number } = {}) {
   const client = new ClientProtocol({
-    maskKey, maxPayloadBytes: o.maxPayloadBytes, deflateStage: o.stage,
-    perMessageDeflate: resolveDeflateOptions(o.client ?? {}, "client"),
+    maskKey, maxPayloadBytes: o.maxPayloadBytes, extensions: clientExtensions(o.client ?? {}, o.stage),
     request: { host: "h", port: 1, path: "/", key: KEY, userAgent: "t", subprotocols: [], headers: [] },
   });
-  const server = new ServerProtocol({ maxPayloadBytes: o.maxPayloadBytes, deflateStage: o.stage, perMessageDeflate: resolveDeflateOptions(o.server ?? {}) });
+  const server = new ServerProtocol({ maxPayloadBytes: o.maxPayloadBytes, extensions: serverExtensions(o.server ?? {}, o.stage) });
   return { client, server };
 }
 
@@ -60,7 +72,8 @@ for (const stage of [pakoStage, zlibStage]) {
       const { request, response } = open(client, server);
       assert.match(request, /\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits\r\n/);
       assert.match(response, /\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n/);
-      assert.deepEqual(client.deflate, server.deflate);
+      assert.deepEqual(deflateAgreement(client.extensions), deflateAgreement(server.extensions));
+      assert.notEqual(deflateAgreement(client.extensions), null);
       const before = deflateContexts().held;
       for (let i = 0; i < 3; i++) {
         client.sendText("x".repeat(2000));
@@ -187,7 +200,7 @@ for (const stage of [pakoStage, zlibStage]) {
       const { client, server } = pair({ stage, server: false });
       const { response } = open(client, server);
       assert.doesNotMatch(response, /Sec-WebSocket-Extensions/i);
-      assert.equal(client.deflate, null);
+      assert.equal(deflateAgreement(client.extensions), null);
       server.receiveData(enc.encode(Opcode.TEXT, new Uint8Array([0x61]), { fin: true, rsv1: true }));
       assert.equal(errors(server.eventsReceived())[0]?.error.code, "RSV_NOT_NEGOTIATED");
     });
@@ -196,7 +209,7 @@ for (const stage of [pakoStage, zlibStage]) {
 
 describe("handshake failures", () => {
   it("the server answers 400 to a malformed Sec-WebSocket-Extensions", () => {
-    const server = new ServerProtocol({ perMessageDeflate: resolveDeflateOptions({}) });
+    const server = new ServerProtocol({ extensions: serverExtensions({}) });
     server.receiveData(new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Extensions: permessage-deflate; =1\r\n\r\n`));
     assert.match(latin1(server.dataToSend()), /^HTTP\/1\.1 400 /);
     assert.equal(errors(server.eventsReceived())[0]?.error.code, "EXTENSION_HEADER_INVALID");
@@ -210,7 +223,7 @@ describe("handshake failures", () => {
       [false, "permessage-deflate", "HANDSHAKE_EXTENSION"],
     ] as const) {
       const client = new ClientProtocol({
-        maskKey, perMessageDeflate: resolveDeflateOptions(deflate),
+        maskKey, extensions: deflate === false ? [] : [new ClientPerMessageDeflateFactory(resolveDeflateOptions(deflate)!)],
         request: { host: "h", port: 1, path: "/", key: KEY, userAgent: "t", subprotocols: [], headers: [] },
       });
       const request = latin1(client.dataToSend());

@@ -88,13 +88,18 @@ function isDeflate(e: ExtensionElement): boolean {
 
 /** The client's offer (a Sec-WebSocket-Extensions value) for these options. */
 export function deflateOffer(o: ResolvedDeflateOptions): string {
+  return formatExtensions([{ name: PERMESSAGE_DEFLATE, params: deflateOfferParams(o) }]);
+}
+
+/** The parameters of the client's permessage-deflate offer for these options. */
+export function deflateOfferParams(o: ResolvedDeflateOptions): ExtensionElement["params"] {
   const params: ExtensionElement["params"] = [];
   if (o.serverNoContextTakeover) params.push(["server_no_context_takeover", true]);
   if (o.clientNoContextTakeover) params.push(["client_no_context_takeover", true]);
   if (o.serverMaxWindowBits !== undefined) params.push(["server_max_window_bits", String(o.serverMaxWindowBits)]);
   // RFC 7692 7.1.2.2: the bare parameter says the client can limit its window if the server asks.
   params.push(["client_max_window_bits", o.clientMaxWindowBits === undefined ? true : String(o.clientMaxWindowBits)]);
-  return formatExtensions([{ name: PERMESSAGE_DEFLATE, params }]);
+  return params;
 }
 
 export interface DeflateAcceptance {
@@ -114,43 +119,52 @@ export function acceptDeflateOffer(offers: readonly ExtensionElement[], o: Resol
   for (let index = 0; index < offers.length; index++) {
     const e = offers[index];
     if (!isDeflate(e)) continue;
-    const p = readParams(e.params, true);
-    if (typeof p === "string") continue; // RFC 7692 5: decline this offer, look at the next
-    const serverNoContextTakeover = p.serverNoContextTakeover || o.serverNoContextTakeover;
-    const clientNoContextTakeover = p.clientNoContextTakeover || o.clientNoContextTakeover;
-    // RFC 7692 7.1.2.1: answer "with the same or smaller value as the offer"; the server "MAY
-    // include the server_max_window_bits extension parameter ... even if the extension
-    // negotiation offer being accepted by the response didn't include it".
-    const ours = o.serverMaxWindowBits ?? 15;
-    let serverBits: number | undefined;
-    if (p.serverMaxWindowBits !== undefined) serverBits = Math.min(p.serverMaxWindowBits, ours);
-    else if (ours < 15) serverBits = ours;
-    // RFC 7692 7.1.2.2: "If a received extension negotiation offer doesn't have the
-    // client_max_window_bits extension parameter, the corresponding extension negotiation
-    // response to the offer MUST NOT include the client_max_window_bits extension parameter."
-    const wanted = o.clientMaxWindowBits ?? 15;
-    let clientBits: number | undefined;
-    if (p.clientMaxWindowBits === undefined) {
-      if (wanted < 15) continue; // we need the client to limit its window and cannot ask
-    } else {
-      const offered = p.clientMaxWindowBits === true ? 15 : p.clientMaxWindowBits;
-      if (wanted < offered || p.clientMaxWindowBits !== true) clientBits = Math.min(wanted, offered);
-    }
-    const params: ExtensionElement["params"] = [];
-    if (serverNoContextTakeover) params.push(["server_no_context_takeover", true]);
-    if (clientNoContextTakeover) params.push(["client_no_context_takeover", true]);
-    if (serverBits !== undefined) params.push(["server_max_window_bits", String(serverBits)]);
-    if (clientBits !== undefined) params.push(["client_max_window_bits", String(clientBits)]);
-    return {
-      agreement: { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits: serverBits ?? 15, clientMaxWindowBits: clientBits ?? 15 },
-      response: formatExtensions([{ name: PERMESSAGE_DEFLATE, params }]),
-      offerIndex: index,
-    };
+    const got = acceptDeflateParams(e.params, o);
+    if (!got) continue; // RFC 7692 5: decline this offer, look at the next
+    return { agreement: got.agreement, response: formatExtensions([{ name: PERMESSAGE_DEFLATE, params: got.params }]), offerIndex: index };
   }
   return null;
 }
 
-function failed(reason: string, header: string): InvalidHandshake {
+/**
+ * Server role, one permessage-deflate offer's parameters: the agreement and the parameters to
+ * answer with, or null to decline it (RFC 7692 5).
+ */
+export function acceptDeflateParams(offered: ExtensionElement["params"], o: ResolvedDeflateOptions): { agreement: DeflateAgreement; params: ExtensionElement["params"] } | null {
+  const p = readParams(offered, true);
+  if (typeof p === "string") return null;
+  const serverNoContextTakeover = p.serverNoContextTakeover || o.serverNoContextTakeover;
+  const clientNoContextTakeover = p.clientNoContextTakeover || o.clientNoContextTakeover;
+  // RFC 7692 7.1.2.1: answer "with the same or smaller value as the offer"; the server "MAY
+  // include the server_max_window_bits extension parameter ... even if the extension
+  // negotiation offer being accepted by the response didn't include it".
+  const ours = o.serverMaxWindowBits ?? 15;
+  let serverBits: number | undefined;
+  if (p.serverMaxWindowBits !== undefined) serverBits = Math.min(p.serverMaxWindowBits, ours);
+  else if (ours < 15) serverBits = ours;
+  // RFC 7692 7.1.2.2: "If a received extension negotiation offer doesn't have the
+  // client_max_window_bits extension parameter, the corresponding extension negotiation
+  // response to the offer MUST NOT include the client_max_window_bits extension parameter."
+  const wanted = o.clientMaxWindowBits ?? 15;
+  let clientBits: number | undefined;
+  if (p.clientMaxWindowBits === undefined) {
+    if (wanted < 15) return null; // we need the client to limit its window and cannot ask
+  } else {
+    const offered = p.clientMaxWindowBits === true ? 15 : p.clientMaxWindowBits;
+    if (wanted < offered || p.clientMaxWindowBits !== true) clientBits = Math.min(wanted, offered);
+  }
+  const params: ExtensionElement["params"] = [];
+  if (serverNoContextTakeover) params.push(["server_no_context_takeover", true]);
+  if (clientNoContextTakeover) params.push(["client_no_context_takeover", true]);
+  if (serverBits !== undefined) params.push(["server_max_window_bits", String(serverBits)]);
+  if (clientBits !== undefined) params.push(["client_max_window_bits", String(clientBits)]);
+  return {
+    agreement: { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits: serverBits ?? 15, clientMaxWindowBits: clientBits ?? 15 },
+    params,
+  };
+}
+
+export function deflateNegotiationFailed(reason: string, header: string): InvalidHandshake {
   return new InvalidHandshake("DEFLATE_NEGOTIATION_FAILED",
     `permessage-deflate response ${JSON.stringify(header.slice(0, 120))}: ${reason}`, 101);
 }
@@ -168,22 +182,32 @@ export function acceptDeflateResponse(header: string | undefined, o: ResolvedDef
   if (other) {
     throw new InvalidHandshake("HANDSHAKE_EXTENSION", `server chose extension ${JSON.stringify(other.name)}, offered only ${PERMESSAGE_DEFLATE}`, 101);
   }
-  if (elements.length > 1) throw failed(`${elements.length} permessage-deflate elements, expected one`, header);
-  const p = readParams(elements[0].params, false);
-  if (typeof p === "string") throw failed(p, header);
+  if (elements.length > 1) throw deflateNegotiationFailed(`${elements.length} permessage-deflate elements, expected one`, header);
+  return readDeflateResponse(elements[0].params, o, header);
+}
+
+/**
+ * Client role, the parameters of the server's permessage-deflate element checked against the
+ * offer made from `o` (RFC 7692 5's conditions); throws InvalidHandshake
+ * DEFLATE_NEGOTIATION_FAILED. `header`: the response, for the message.
+ */
+export function readDeflateResponse(params: ExtensionElement["params"], o: ResolvedDeflateOptions,
+  header = formatExtensions([{ name: PERMESSAGE_DEFLATE, params }])): DeflateAgreement {
+  const p = readParams(params, false);
+  if (typeof p === "string") throw deflateNegotiationFailed(p, header);
   // RFC 7692 7.1.1.1: a server accepts an offer with server_no_context_takeover "by including"
   // it in the response.
-  if (o.serverNoContextTakeover && !p.serverNoContextTakeover) throw failed("server_no_context_takeover was offered but not answered", header);
+  if (o.serverNoContextTakeover && !p.serverNoContextTakeover) throw deflateNegotiationFailed("server_no_context_takeover was offered but not answered", header);
   // RFC 7692 7.1.2.1: accepted "by including the server_max_window_bits extension parameter ...
   // with the same or smaller value as the offer".
   if (o.serverMaxWindowBits !== undefined) {
-    if (p.serverMaxWindowBits === undefined) throw failed(`server_max_window_bits=${o.serverMaxWindowBits} was offered but not answered`, header);
-    if (p.serverMaxWindowBits > o.serverMaxWindowBits) throw failed(`server_max_window_bits=${p.serverMaxWindowBits} exceeds the offered ${o.serverMaxWindowBits}`, header);
+    if (p.serverMaxWindowBits === undefined) throw deflateNegotiationFailed(`server_max_window_bits=${o.serverMaxWindowBits} was offered but not answered`, header);
+    if (p.serverMaxWindowBits > o.serverMaxWindowBits) throw deflateNegotiationFailed(`server_max_window_bits=${p.serverMaxWindowBits} exceeds the offered ${o.serverMaxWindowBits}`, header);
   }
   // RFC 7692 7.1.2.2: the response's value may not exceed the offered one.
   const clientBits = p.clientMaxWindowBits as number | undefined;
   if (clientBits !== undefined && o.clientMaxWindowBits !== undefined && clientBits > o.clientMaxWindowBits) {
-    throw failed(`client_max_window_bits=${clientBits} exceeds the offered ${o.clientMaxWindowBits}`, header);
+    throw deflateNegotiationFailed(`client_max_window_bits=${clientBits} exceeds the offered ${o.clientMaxWindowBits}`, header);
   }
   return {
     serverNoContextTakeover: p.serverNoContextTakeover,

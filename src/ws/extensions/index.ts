@@ -2,7 +2,7 @@ export { parseExtensions, formatExtensions, isToken } from "./extension-header.j
 export type { ExtensionElement } from "./extension-header.js";
 export { resolveDeflateOptions, DEFAULT_DEFLATE_THRESHOLD } from "./deflate-options.js";
 export type { PerMessageDeflateOptions, ResolvedDeflateOptions } from "./deflate-options.js";
-export { PERMESSAGE_DEFLATE, deflateOffer, acceptDeflateOffer, acceptDeflateResponse, deflateDirections } from "./deflate-negotiation.js";
+export { PERMESSAGE_DEFLATE, deflateOffer, deflateOfferParams, acceptDeflateOffer, acceptDeflateParams, acceptDeflateResponse, readDeflateResponse, deflateDirections } from "./deflate-negotiation.js";
 export type { DeflateAgreement, DeflateDirection, DeflateAcceptance } from "./deflate-negotiation.js";
 export { DEFLATE_TAIL, endsWithTail } from "./deflate-stage.js";
 export type { DeflateStage, MessageDeflater, MessageInflater, DeflaterOptions, InflaterOptions } from "./deflate-stage.js";
@@ -11,3 +11,8 @@ export type { PerMessageDeflateInit } from "./permessage-deflate.js";
 export { pakoStage } from "./pako-stage.js";
 export { deflateContexts } from "./context-pool.js";
 export { looksIncompressible } from "./compressibility.js";
+export type { Extension, ExtensionParameters, ClientExtensionFactory, ServerExtensionFactory } from "./extension-factory.js";
+export { extensionOffer, acceptExtensions, completeExtensions } from "./negotiate.js";
+export type { ExtensionAcceptance } from "./negotiate.js";
+export { ExtensionChain, chainExtensions, listExtensions } from "./extension-chain.js";
+export { ClientPerMessageDeflateFactory, ServerPerMessageDeflateFactory, clientDeflateFactories, serverDeflateFactories, deflateAgreement } from "./permessage-deflate-factory.js";

@@ -7,8 +7,8 @@
 // the DeflateStage the shell supplies.
 
 import { InvalidState } from "../../errors.js";
-import type { MessageExtension } from "../connection.js";
-import { deflateDirections, type DeflateAgreement } from "./deflate-negotiation.js";
+import { deflateDirections, PERMESSAGE_DEFLATE, type DeflateAgreement } from "./deflate-negotiation.js";
+import type { Extension, ExtensionParameters } from "./extension-factory.js";
 import { LARGE_MESSAGE_BYTES, type ResolvedDeflateOptions } from "./deflate-options.js";
 import type { DeflateStage, DeflaterOptions, InflaterOptions, MessageDeflater, MessageInflater } from "./deflate-stage.js";
 import { borrowDeflater, borrowInflater, dropContext, ownContext, releaseDeflater, releaseInflater } from "./context-pool.js";
@@ -22,7 +22,7 @@ export interface PerMessageDeflateInit {
   options: ResolvedDeflateOptions;
 }
 
-export class PerMessageDeflate implements MessageExtension {
+export class PerMessageDeflate implements Extension {
   readonly agreement: DeflateAgreement;
   readonly role: "client" | "server";
   /** Messages shorter than this go out uncompressed. */
@@ -54,6 +54,22 @@ export class PerMessageDeflate implements MessageExtension {
     this.receive = { noContextTakeover: receive.noContextTakeover, windowBits: receive.windowBits };
     this.sendLarge = { ...this.send, level: o.largeMessageLevel };
     this.heldSend = this.send;
+  }
+
+  /** The extension token (on the prototype: nothing per connection). */
+  get name(): string {
+    return PERMESSAGE_DEFLATE;
+  }
+
+  /** The agreement as extension parameters (the RFC's defaults left out). */
+  get params(): ExtensionParameters {
+    const a = this.agreement;
+    const params: ExtensionParameters = [];
+    if (a.serverNoContextTakeover) params.push(["server_no_context_takeover", true]);
+    if (a.clientNoContextTakeover) params.push(["client_no_context_takeover", true]);
+    if (a.serverMaxWindowBits < 15) params.push(["server_max_window_bits", String(a.serverMaxWindowBits)]);
+    if (a.clientMaxWindowBits < 15) params.push(["client_max_window_bits", String(a.clientMaxWindowBits)]);
+    return params;
   }
 
   /**
