@@ -113,7 +113,7 @@ test("a Worker in workerd echoes text and binary with permessage-deflate over co
     const config = writeConfig(dir, modules);
 
     // --control-fd 3: workerd reports the port it bound ({"event":"listen","socket":"http","port":N}).
-    const proc = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+    const proc = spawn(WORKERD, ["serve", "--control-fd=3", config], { cwd: dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
     child = proc;
     let stderr = "";
     proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
