@@ -125,6 +125,8 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
   SERVE_WORKERS_INVALID: { class: "WsatError", meaning: "wsat serve --workers: a value that is not an integer 1..256 or \"auto\"" },
+  STREAM_FAILED: { class: "WsatError", meaning: "a WHATWG byte stream (streams shell) failed: the pair's connect, a read or a write rejected, or a write came after the stream ended" },
+  STREAM_PAIR_USED: { class: "WsatError", meaning: "a client made over one stream pair (connectOverPair) tried to dial again: a reconnect needs a connect function" },
   TLS_FAILED: { class: "WsatError", meaning: "the TLS handshake failed (the OpenSSL code is in tlsError)" },
   TOO_MANY_FRAGMENTS: { class: "ProtocolError", closeCode: 1008, wasm: 17, meaning: "a message with more fragments than maxFragments (default 65536), decided from the frame header" },
   TRANSPORT_FAILED: { class: "WsatError", meaning: "the TCP connection failed or ended before the handshake completed" },
