@@ -123,6 +123,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   SERVER_CLOSE: { class: "ConnectionClosedError", meaning: "the server closed the connection with a code other than 1000" },
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
+  SOCKET_CLOSED: { class: "WsatError", meaning: "the Bun shell's socket closed before bytes queued on it were written (the sends fail with this)" },
   TLS_FAILED: { class: "WsatError", meaning: "the TLS handshake failed (the OpenSSL code is in tlsError)" },
   TOO_MANY_FRAGMENTS: { class: "ProtocolError", closeCode: 1008, wasm: 17, meaning: "a message with more fragments than maxFragments (default 65536), decided from the frame header" },
   TRANSPORT_FAILED: { class: "WsatError", meaning: "the TCP connection failed or ended before the handshake completed" },
