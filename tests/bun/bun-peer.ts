@@ -1,0 +1,128 @@
+// The Bun side of tests/bun/*.test.ts and the conformance targets wsat-bun-server / -client: run
+// under Bun (`bun dist/tests/bun/bun-peer.js <role> …`), it uses wsat as a Bun user would (the
+// runtime entry, which picks the Bun shell) and reports in JSON lines on stdout.
+//
+//   server [--tls] [--mtls] [--wrong-name] [--deflate] [--hwm <bytes>] [--max-payload <bytes>]
+//       echo server; prints {"url", "shell"}, then {"closed", "readPauses", "peak"} per connection
+//   client <url> <sizes,…> [--ca f] [--cert f --key f] [--skip-cn] [--close-code n]
+//       sends a text and a binary message of each size, checks the echoes, closes;
+//       prints {"shell", "echoed", "closed", "clean", "error"} or {"error"}
+//   fuzz-client <baseUrl> <agent>
+//       the conformance harness's client driver (every case, then updateReports)
+// Every wait is bounded: the process exits by itself.
+
+import { readFileSync } from "node:fs";
+import { createServer, WebSocketClient } from "../../src/runtime/index.js";
+import type { ServerConnection } from "../../src/link/server-connection.js";
+import type { MessageEvent } from "../../src/ws/events.js";
+import { runWsatClient } from "../conformance/wsat-peer.js";
+
+const args = process.argv.slice(2);
+const role = args[0];
+const flag = (name: string) => args.includes(name);
+const value = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const pki = (name: string) => readFileSync(new URL(`../../../tests/fixtures/pki/${name}`, import.meta.url), "utf8");
+const say = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
+const LIFETIME_MS = Number(value("--lifetime-ms") ?? 120_000);
+
+async function server(): Promise<void> {
+  const tls = flag("--tls") || flag("--mtls")
+    ? { cert: pki(flag("--wrong-name") ? "server-wrong-name.pem" : "server.pem"), key: pki(flag("--wrong-name") ? "server-wrong-name.key" : "server.key"), ...(flag("--mtls") ? { ca: pki("ca.pem"), requestCert: true } : {}) }
+    : undefined;
+  const s = createServer({
+    host: "127.0.0.1",
+    port: 0,
+    tls,
+    perMessageDeflate: flag("--deflate"),
+    maxPayloadBytes: Number(value("--max-payload") ?? 64 * 1024 * 1024),
+    highWaterMarkBytes: value("--hwm") !== undefined ? Number(value("--hwm")) : undefined,
+  });
+  s.on("connection", (conn: ServerConnection) => {
+    conn.on("message", (m: MessageEvent) => {
+      (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);
+    });
+    conn.on("error", () => undefined);
+    conn.on("closed", (info?: { code?: number }) => say({ closed: info?.code ?? null, readPauses: conn.readPauses, peak: conn.peakBufferedBytes }));
+  });
+  s.on("error", () => undefined);
+  await s.listen();
+  say({ url: s.url, shell: s.shell.name });
+  // Ends with its parent (stdin closed) or after its lifetime.
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+  setTimeout(() => process.exit(0), LIFETIME_MS).unref?.();
+  setInterval(() => undefined, 1 << 30);
+}
+
+function pattern(n: number, seed: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+async function client(): Promise<void> {
+  const url = args[1];
+  const sizes = args[2].split(",").map(Number);
+  const client = new WebSocketClient({
+    uri: url,
+    disableAutoReconnect: true,
+    maxPayloadBytes: 64 * 1024 * 1024,
+    perMessageDeflate: flag("--deflate"),
+    certPem: value("--ca") ? pki(value("--ca")!) : undefined,
+    clientCert: value("--cert") ? pki(value("--cert")!) : undefined,
+    clientKey: value("--key") ? pki(value("--key")!) : undefined,
+    skipCertCommonNameCheck: flag("--skip-cn"),
+  });
+  const expected: Array<string | Uint8Array> = [];
+  for (const [i, n] of sizes.entries()) expected.push("é".repeat(n >> 1) + "x".repeat(n & 1), pattern(n, i));
+  let echoed = 0;
+  let failed: string | null = null;
+  const guard = setTimeout(() => {
+    say({ error: `timed out after ${echoed} echoes` });
+    process.exit(1);
+  }, 60_000);
+  client.on("connected", () => {
+    for (const m of expected) (typeof m === "string" ? client.sendText(m) : client.sendBin(m)).catch(() => undefined);
+  });
+  client.on("message", (m: MessageEvent) => {
+    const want = expected[echoed++];
+    const same = typeof want === "string" ? m.isText && m.text === want : !m.isText && Buffer.compare(Buffer.from(m.data), Buffer.from(want)) === 0;
+    if (!same && failed === null) failed = `echo ${echoed - 1} differs`;
+    if (echoed === expected.length) client.closeWithCode(Number(value("--close-code") ?? 1000), "done").catch(() => undefined);
+  });
+  client.on("error", (e: unknown) => {
+    const err = e as { code?: string; message?: string; error?: { code?: string; message?: string } };
+    if (failed === null) failed = `${err.code ?? err.error?.code ?? ""} ${err.message ?? err.error?.message ?? ""}`.trim();
+  });
+  client.on("closed", (info?: { code?: number; clean?: boolean }) => {
+    clearTimeout(guard);
+    say({ shell: client.shell.name, echoed, closed: info?.code ?? null, clean: info?.clean ?? null, error: failed });
+    process.exit(0);
+  });
+  client.on("finish", () => {
+    clearTimeout(guard);
+    say({ shell: client.shell.name, echoed, closed: null, error: failed ?? "finished without closing" });
+    process.exit(0);
+  });
+  client.start();
+}
+
+async function fuzzClient(): Promise<void> {
+  const n = await runWsatClient(args[1], args[2]);
+  say({ cases: n });
+  process.exit(0);
+}
+
+const roles: Record<string, () => Promise<void>> = { server, client, "fuzz-client": fuzzClient };
+const run = roles[role ?? ""];
+if (!run) {
+  say({ error: `unknown role ${role}` });
+  process.exit(2);
+}
+run().catch((err: Error) => {
+  say({ error: err.message });
+  process.exit(1);
+});
