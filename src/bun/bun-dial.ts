@@ -50,8 +50,10 @@ const tlsHandlers: BunSocketHandlers<BunTransport> = {
     const t = socket.data;
     const d = pending.get(t);
     const code = (authorizationError as { code?: string } | null)?.code;
-    const refused = !success || (d !== undefined && d.rejectUnauthorized && authorizationError !== null &&
-      !(d.skipCommonNameCheck && code !== undefined && NAME_MISMATCH.has(code)));
+    // Bun's `success` is false for any failed verification, the name included, and the socket
+    // stays usable: the verdict is ours.
+    const nameOnly = d !== undefined && d.skipCommonNameCheck && code !== undefined && NAME_MISMATCH.has(code);
+    const refused = (d === undefined || d.rejectUnauthorized) && (authorizationError !== null ? !nameOnly : !success);
     if (refused) {
       t.sink?.transportEvent("error", t, authorizationError ?? new Error("TLS handshake failed"));
       socket.terminate();

@@ -3,9 +3,10 @@
 // runtime entry, which picks the Bun shell) and reports in JSON lines on stdout.
 //
 //   server [--tls] [--mtls] [--wrong-name] [--deflate] [--hwm <bytes>] [--max-payload <bytes>]
-//       echo server; prints {"url", "shell"}, then {"closed", "readPauses", "peak"} per connection
+//       echo server (the text "close-me" makes it close with 4001); prints {"url", "shell"}, then {"closed", "readPauses", "peak"} per connection
 //   client <url> <sizes,…> [--ca f] [--cert f --key f] [--skip-cn] [--close-code n]
-//       sends a text and a binary message of each size, checks the echoes, closes;
+//       [--close-with-message] sends a text and a binary message of each size, checks the echoes,
+//       closes (or sends "close-me" last and lets the server close);
 //       prints {"shell", "echoed", "closed", "clean", "error"} or {"error"}
 //   fuzz-client <baseUrl> <agent>
 //       the conformance harness's client driver (every case, then updateReports)
@@ -42,6 +43,8 @@ async function server(): Promise<void> {
   });
   s.on("connection", (conn: ServerConnection) => {
     conn.on("message", (m: MessageEvent) => {
+      // The test's way to have the server start the close handshake.
+      if (m.isText && m.text === "close-me") return void conn.closeWithCode(4001, "asked").catch(() => undefined);
       (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);
     });
     conn.on("error", () => undefined);
@@ -85,13 +88,15 @@ async function client(): Promise<void> {
     process.exit(1);
   }, 60_000);
   client.on("connected", () => {
+    // The test's way to have the server start the close handshake (after the echoes).
+    if (flag("--close-with-message")) expected.push("close-me");
     for (const m of expected) (typeof m === "string" ? client.sendText(m) : client.sendBin(m)).catch(() => undefined);
   });
   client.on("message", (m: MessageEvent) => {
     const want = expected[echoed++];
     const same = typeof want === "string" ? m.isText && m.text === want : !m.isText && Buffer.compare(Buffer.from(m.data), Buffer.from(want)) === 0;
     if (!same && failed === null) failed = `echo ${echoed - 1} differs`;
-    if (echoed === expected.length) client.closeWithCode(Number(value("--close-code") ?? 1000), "done").catch(() => undefined);
+    if (echoed === expected.length - (flag("--close-with-message") ? 1 : 0) && !flag("--close-with-message")) client.closeWithCode(Number(value("--close-code") ?? 1000), "done").catch(() => undefined);
   });
   client.on("error", (e: unknown) => {
     const err = e as { code?: string; message?: string; error?: { code?: string; message?: string } };
