@@ -98,18 +98,26 @@ export async function runBunShellBench(opts: { quick?: boolean; filter?: string 
     const name = `bun-e2e-echo-16B-c${c}`;
     if (!wanted(name)) continue;
     const rates: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [] };
+    // The server's CPU per echoed message: what the server costs, whoever is the bottleneck.
+    const cpus: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [] };
+    const ms = opts.quick ? 1500 : 3000;
     for (let r = 0; r < rounds; r++) {
       for (const kind of KINDS) {
         const { child, port } = await startServer(kind);
         try {
-          rates[kind].push(await echoRate(port, c, opts.quick ? 1500 : 3000));
+          const before = await rss(child);
+          const rate = await echoRate(port, c, ms);
+          const after = await rss(child);
+          rates[kind].push(rate);
+          cpus[kind].push((after.cpuUs - before.cpuUs) / ((rate * ms) / 1000));
         } finally {
           await child.stop();
         }
       }
     }
     const theirs = best(rates["bun-native"]);
-    const unit = `messages/s, 16 B binary echo, ${c} connection(s) x pipeline 16, client: wsat load (Node, one thread); best of ${rounds}`;
+    const cpu = (k: Kind) => least(cpus[k]).toFixed(2);
+    const unit = `messages/s, 16 B binary echo, ${c} connection(s) x pipeline 16, client: wsat load (Node, one thread); best of ${rounds}; server CPU µs per message (least): wsat/Bun shell ${cpu("wsat-bun")}, wsat/Node shell ${cpu("wsat-node-shell")}, Bun native ${cpu("bun-native")}`;
     rows.push({ case: name, ours: best(rates["wsat-bun"]), peer, peerOps: theirs, ratio: best(rates["wsat-bun"]) / theirs, unit, goal: 1 });
     rows.push({ case: `${name}-node-shell`, ours: best(rates["wsat-node-shell"]), peer, peerOps: theirs, ratio: best(rates["wsat-node-shell"]) / theirs, unit: `${unit}; wsat through the Node shell (WSAT_SHELL=node)` });
   }
