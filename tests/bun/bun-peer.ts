@@ -8,6 +8,9 @@
 //       [--close-with-message] sends a text and a binary message of each size, checks the echoes,
 //       closes (or sends "close-me" last and lets the server close);
 //       prints {"shell", "echoed", "closed", "clean", "error"} or {"error"}
+//   limits
+//       in one Bun process: maxConnections 2 against three clients, and createServer's
+//       `noServer` refused on the Bun shell; prints {"connected", "refused", "noServerError"}
 //   fuzz-client <baseUrl> <agent>
 //       the conformance harness's client driver (every case, then updateReports)
 // Every wait is bounded: the process exits by itself.
@@ -115,13 +118,53 @@ async function client(): Promise<void> {
   client.start();
 }
 
+/** A client's fate: "connected" or "refused" (closed before the handshake completed). */
+function outcome(url: string): Promise<{ state: "connected" | "refused"; client: WebSocketClient }> {
+  return new Promise((resolve) => {
+    const client = new WebSocketClient({ uri: url, disableAutoReconnect: true, networkTimeoutMs: 5000 });
+    client.on("connected", () => resolve({ state: "connected", client }));
+    client.on("error", () => undefined);
+    client.on("finish", () => resolve({ state: "refused", client }));
+    client.start();
+  });
+}
+
+async function limits(): Promise<void> {
+  const guard = setTimeout(() => {
+    say({ error: "limits did not finish within 30 s" });
+    process.exit(1);
+  }, 30_000);
+  const s = createServer({ host: "127.0.0.1", port: 0, maxConnections: 2 });
+  s.on("error", () => undefined);
+  await s.listen();
+  const first = await Promise.all([outcome(s.url), outcome(s.url)]);
+  const third = await outcome(s.url);
+  let noServerError: string | null = null;
+  try {
+    createServer({ noServer: true });
+  } catch (err) {
+    noServerError = (err as Error).name;
+  }
+  say({
+    shell: s.shell.name,
+    connected: [...first, third].filter((x) => x.state === "connected").length,
+    refused: s.stats.refusedMaxConnections,
+    thirdState: third.state,
+    noServerError,
+  });
+  for (const x of [...first, third]) x.client.destroy();
+  await s.close();
+  clearTimeout(guard);
+  process.exit(0);
+}
+
 async function fuzzClient(): Promise<void> {
   const n = await runWsatClient(args[1], args[2]);
   say({ cases: n });
   process.exit(0);
 }
 
-const roles: Record<string, () => Promise<void>> = { server, client, "fuzz-client": fuzzClient };
+const roles: Record<string, () => Promise<void>> = { server, client, limits, "fuzz-client": fuzzClient };
 const run = roles[role ?? ""];
 if (!run) {
   say({ error: `unknown role ${role}` });

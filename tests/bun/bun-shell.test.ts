@@ -1,7 +1,8 @@
 // The Bun shell (src/bun) under Bun, against Node peers: wsat's server and client run in Bun child
 // processes (bun-peer.ts), the npm `ws` client and server here. Shell choice, echoes at 16 B,
 // 64 KiB and 1 MiB, the close handshake started by either side, TLS and mutual TLS (the committed
-// test PKI), back-pressure from a peer that does not read, permessage-deflate.
+// test PKI), back-pressure from a peer that does not read, permessage-deflate, maxConnections, and
+// the `server` / `noServer` options refused (they need node:http, which is the Node shell's).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -220,4 +221,10 @@ test("permessage-deflate: ws client against the wsat server in Bun", { timeout: 
   } finally {
     await server.close();
   }
+});
+
+test("maxConnections is counted by the Bun shell (extras closed at accept, reported as refused); noServer needs node:http", { timeout: 60_000 }, async (t) => {
+  if (!haveBun(t)) return;
+  const r = await runBunClient(["limits"]);
+  assert.deepEqual(r, { shell: "bun", connected: 2, refused: 1, thirdState: "refused", noServerError: "TypeError" });
 });
