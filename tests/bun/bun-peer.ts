@@ -8,6 +8,9 @@
 //       [--close-with-message] sends a text and a binary message of each size, checks the echoes,
 //       closes (or sends "close-me" last and lets the server close);
 //       prints {"shell", "echoed", "closed", "clean", "error"} or {"error"}
+//   whatwg <url>
+//       the WHATWG WebSocket: a text and a 70,000-byte binary message echoed, then close(1000);
+//       prints {"shell", "echoes", "closed", "wasClean"}
 //   limits
 //       in one Bun process: maxConnections 2 against three clients, and createServer's
 //       `noServer` refused on the Bun shell; prints {"connected", "refused", "noServerError"}
@@ -16,7 +19,7 @@
 // Every wait is bounded: the process exits by itself.
 
 import { readFileSync } from "node:fs";
-import { createServer, WebSocketClient } from "../../src/runtime/index.js";
+import { createServer, pickShell, WebSocket, WebSocketClient } from "../../src/runtime/index.js";
 import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
 import { runWsatClient } from "../conformance/wsat-peer.js";
@@ -118,6 +121,30 @@ async function client(): Promise<void> {
   client.start();
 }
 
+async function whatwg(): Promise<void> {
+  const guard = setTimeout(() => {
+    say({ error: "whatwg did not finish within 30 s" });
+    process.exit(1);
+  }, 30_000);
+  const ws = new WebSocket(args[1]);
+  ws.binaryType = "arraybuffer";
+  const echoes: Array<string | number> = [];
+  ws.onopen = () => {
+    ws.send("hello");
+    ws.send(pattern(70_000, 1));
+  };
+  ws.onmessage = (e) => {
+    const d = e.data as string | ArrayBuffer;
+    echoes.push(typeof d === "string" ? d : Buffer.compare(Buffer.from(d), Buffer.from(pattern(70_000, 1))) === 0 ? d.byteLength : -1);
+    if (echoes.length === 2) ws.close(1000, "done");
+  };
+  ws.onclose = (e) => {
+    clearTimeout(guard);
+    say({ shell: pickShell().name, echoes, closed: e.code, wasClean: e.wasClean });
+    process.exit(0);
+  };
+}
+
 /** A client's fate: "connected" or "refused" (closed before the handshake completed). */
 function outcome(url: string): Promise<{ state: "connected" | "refused"; client: WebSocketClient }> {
   return new Promise((resolve) => {
@@ -164,7 +191,7 @@ async function fuzzClient(): Promise<void> {
   process.exit(0);
 }
 
-const roles: Record<string, () => Promise<void>> = { server, client, limits, "fuzz-client": fuzzClient };
+const roles: Record<string, () => Promise<void>> = { server, client, whatwg, limits, "fuzz-client": fuzzClient };
 const run = roles[role ?? ""];
 if (!run) {
   say({ error: `unknown role ${role}` });

@@ -89,7 +89,7 @@ test("ws client against the wsat server in Bun: echoes, then a close started by 
   }
 });
 
-test("wsat client in Bun against a ws server: echoes, then a close started by each side", { timeout: 90_000 }, async (t) => {
+test("wsat client and WHATWG WebSocket in Bun against a ws server: echoes, then a close started by each side", { timeout: 90_000 }, async (t) => {
   if (!haveBun(t)) return;
   // Echoes, but closes with 4002 when told "close-me".
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: true });
@@ -105,6 +105,7 @@ test("wsat client in Bun against a ws server: echoes, then a close started by ea
     const r2 = await runBunClient(["client", url, "16", "--deflate", "--close-with-message"]);
     assert.equal(r2.closed, 4002, JSON.stringify(r2));
     assert.equal(r2.clean, true);
+    assert.deepEqual(await runBunClient(["whatwg", url]), { shell: "bun", echoes: ["hello", 70_000], closed: 1000, wasClean: true });
   } finally {
     await new Promise((r) => wss.close(r));
   }
