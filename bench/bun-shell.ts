@@ -4,7 +4,9 @@
 //   bun-conn-idle               server RSS per idle connection at 10,000 held, goal <= 1.5x Bun's
 //   bun-conn-accept-cpu         server CPU per accepted connection, goal <= 2x Bun's
 // Each case also has a `-node-shell` row: wsat's server under Bun through the Node shell
-// (WSAT_SHELL=node, Bun's node:net layer), the figure before the Bun shell existed.
+// (WSAT_SHELL=node, Bun's node:net layer), the figure before the Bun shell existed. The conn rows
+// also name the floor under the Bun shell: a bare Bun.listen socket answering a fixed 101
+// (proc/bun-listen-floor.js), so what wsat adds above Bun's socket is visible.
 
 import { fileURLToPath } from "node:url";
 import { runUrlOnce } from "../src/load/run-url.js";
@@ -15,8 +17,10 @@ import { bunPath, startChild, type Child } from "./proc/child.js";
 const holderPath = fileURLToPath(new URL("./proc/conn-holder.js", import.meta.url));
 const echoServer = fileURLToPath(new URL("./proc/echo-server.js", import.meta.url));
 const bunEcho = fileURLToPath(new URL("../../bench/proc/bun-echo.js", import.meta.url));
+const listenFloor = fileURLToPath(new URL("../../bench/proc/bun-listen-floor.js", import.meta.url));
 
-type Kind = "wsat-bun" | "wsat-node-shell" | "bun-native";
+/** bun-listen-floor: a bare Bun.listen server with a fixed 101 (no WebSocket): the Bun shell's floor. */
+type Kind = "wsat-bun" | "wsat-node-shell" | "bun-native" | "bun-listen-floor";
 const KINDS: Kind[] = ["wsat-bun", "bun-native", "wsat-node-shell"];
 
 interface Rss { rss: number; connections: number; cpuUs: number }
@@ -25,6 +29,8 @@ async function startServer(kind: Kind): Promise<{ child: Child; port: number }> 
   const bun = bunPath()!;
   const child = kind === "bun-native"
     ? startChild(bun, [bunEcho, "tuned"], "Bun native echo server")
+    : kind === "bun-listen-floor"
+    ? startChild(bun, [listenFloor], "Bun.listen floor server")
     : startChild(bun, [echoServer, "wsat", "tuned"], `wsat echo server under Bun (${kind})`, kind === "wsat-node-shell" ? { WSAT_SHELL: "node" } : { WSAT_SHELL: "" });
   const first = await child.next<{ port: number; shell?: string }>(20_000);
   const want = kind === "wsat-bun" ? "bun" : kind === "wsat-node-shell" ? "node" : undefined;
@@ -97,9 +103,9 @@ export async function runBunShellBench(opts: { quick?: boolean; filter?: string 
   for (const c of [1, 50]) {
     const name = `bun-e2e-echo-16B-c${c}`;
     if (!wanted(name)) continue;
-    const rates: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [] };
+    const rates: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [], "bun-listen-floor": [] };
     // The server's CPU per echoed message: what the server costs, whoever is the bottleneck.
-    const cpus: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [] };
+    const cpus: Record<Kind, number[]> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [], "bun-listen-floor": [] };
     const ms = opts.quick ? 1500 : 3000;
     for (let r = 0; r < rounds; r++) {
       for (const kind of KINDS) {
@@ -123,12 +129,13 @@ export async function runBunShellBench(opts: { quick?: boolean; filter?: string 
   }
   if (wanted("bun-conn-idle") || wanted("bun-conn-accept-cpu")) {
     const n = opts.quick ? 2000 : 10_000;
-    const costs: Record<Kind, Array<{ bytesPerConn: number; cpuUsPerConn: number }>> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [] };
-    for (let r = 0; r < rounds; r++) for (const kind of KINDS) costs[kind].push(await connCosts(kind, n));
+    const costs: Record<Kind, Array<{ bytesPerConn: number; cpuUsPerConn: number }>> = { "wsat-bun": [], "wsat-node-shell": [], "bun-native": [], "bun-listen-floor": [] };
+    for (let r = 0; r < rounds; r++) for (const kind of [...KINDS, "bun-listen-floor" as const]) costs[kind].push(await connCosts(kind, n));
     const mem = (k: Kind) => least(costs[k].map((x) => x.bytesPerConn));
     const cpu = (k: Kind) => least(costs[k].map((x) => x.cpuUsPerConn));
-    const memUnit = `server RSS bytes per idle connection, the marginal cost from ${n / 2} to ${n} held (after a GC; lower is better; ratio = Bun's/ours; goal 0.67 = at most 1.5x Bun's); least of ${rounds}`;
-    const cpuUnit = `server CPU µs per accepted connection (handshake included), the connections from ${n / 2} to ${n}, 100 at a time (lower is better; ratio = Bun's/ours; goal 0.5 = at most 2x Bun's); least of ${rounds}`;
+    const floor = `the Bun.listen floor (a bare socket answering a fixed 101): ${Math.round(mem("bun-listen-floor"))} B, ${cpu("bun-listen-floor").toFixed(1)} µs`;
+    const memUnit = `server RSS bytes per idle connection, the marginal cost from ${n / 2} to ${n} held (after a GC; lower is better; ratio = Bun's/ours; goal 0.67 = at most 1.5x Bun's); least of ${rounds}; ${floor}`;
+    const cpuUnit = `server CPU µs per accepted connection (handshake included), the connections from ${n / 2} to ${n}, 100 at a time (lower is better; ratio = Bun's/ours; goal 0.5 = at most 2x Bun's); least of ${rounds}; ${floor}`;
     if (wanted("bun-conn-idle")) {
       rows.push({ case: "bun-conn-idle", ours: mem("wsat-bun"), peer, peerOps: mem("bun-native"), ratio: mem("bun-native") / mem("wsat-bun"), unit: memUnit, goal: 0.67 });
       rows.push({ case: "bun-conn-idle-node-shell", ours: mem("wsat-node-shell"), peer, peerOps: mem("bun-native"), ratio: mem("bun-native") / mem("wsat-node-shell"), unit: `${memUnit}; Node shell` });
