@@ -125,6 +125,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   SERVER_LISTEN_FAILED: { class: "WsatError", meaning: "the server could not listen on its host and port" },
   SERVER_NOT_LISTENING: { class: "InvalidState", meaning: "address() or url read before listen()" },
   SERVE_WORKERS_INVALID: { class: "WsatError", meaning: "wsat serve --workers: a value that is not an integer 1..256 or \"auto\"" },
+  SOCKET_CLOSED: { class: "WsatError", meaning: "the Bun shell's socket closed before bytes queued on it were written (the sends fail with this)" },
   STREAM_FAILED: { class: "WsatError", meaning: "a WHATWG byte stream (streams shell) failed: the pair's connect, a read or a write rejected, or a write came after the stream ended" },
   STREAM_PAIR_USED: { class: "WsatError", meaning: "a client made over one stream pair (connectOverPair) tried to dial again: a reconnect needs a connect function" },
   TLS_FAILED: { class: "WsatError", meaning: "the TLS handshake failed (the OpenSSL code is in tlsError)" },

@@ -25,6 +25,7 @@ for await (const chunk of Bun.stdin.stream()) {
     const line = pending.slice(0, nl).trim();
     pending = pending.slice(nl + 1);
     if (line !== "rss") continue;
+    Bun.gc(true);
     const u = process.cpuUsage();
     console.log(JSON.stringify({ rss: process.memoryUsage().rss, connections: server.pendingWebSockets, cpuUs: u.user + u.system }));
   }

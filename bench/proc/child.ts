@@ -19,8 +19,8 @@ process.once("exit", () => {
   for (const p of live) p.kill("SIGKILL");
 });
 
-export function startChild(cmd: string, args: string[], what: string): Child {
-  const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+export function startChild(cmd: string, args: string[], what: string, env?: Record<string, string>): Child {
+  const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"], env: env ? { ...process.env, ...env } : undefined });
   live.add(proc);
   proc.once("exit", () => live.delete(proc));
   const lines: string[] = [];

@@ -3,7 +3,8 @@
 //   tuned   (the default here) deflate off, no payload limit: each library's fast settings
 //   default each library's defaults, as a user who passes only host and port runs it
 //   deflate  the defaults plus perMessageDeflate: true
-// Messages are echoed with their opcode. It prints {"port": N} once listening,
+// Messages are echoed with their opcode. It prints {"port": N, "shell"} once listening (shell:
+// wsat's runtime shell; it also runs under Bun, for the Bun shell's benches),
 // then answers lines on stdin: "rss" -> {"rss", "connections", "cpuUs"} (after a GC when the
 // process runs with --expose-gc); it exits when stdin ends.
 
@@ -19,6 +20,7 @@ const options = process.argv[3] ?? "tuned";
 if (!["tuned", "default", "deflate"].includes(options)) throw new Error(`echo-server: unknown options ${JSON.stringify(options)} (tuned, default, deflate)`);
 let connections = () => 0;
 let close: () => void = () => undefined;
+let shellName: string | undefined;
 
 async function start(): Promise<number> {
   if (kind === "wsat") {
@@ -33,6 +35,7 @@ async function start(): Promise<number> {
     const a = await server.listen();
     connections = () => server.connections.size;
     close = () => void server.close();
+    shellName = server.shell.name;
     return a.port;
   }
   if (kind === "ws") {
@@ -67,12 +70,14 @@ async function start(): Promise<number> {
 }
 
 const port = await start();
-process.stdout.write(JSON.stringify({ port }) + "\n");
+process.stdout.write(JSON.stringify({ port, shell: shellName }) + "\n");
 const rl = createInterface({ input: process.stdin });
 rl.on("line", (line) => {
   if (line.trim() !== "rss") return;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) { gc(); gc(); }
+  // Node with --expose-gc, or Bun (the Bun shell's benches run this file under Bun).
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.gc) { g.gc(); g.gc(); }
+  else g.Bun?.gc(true);
   const u = process.cpuUsage();
   process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, connections: connections(), cpuUs: u.user + u.system }) + "\n");
 });

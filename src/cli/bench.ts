@@ -46,6 +46,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["load-merge", ["load-merge"], "../../bench/load-merge.js", "runLoadMergeBench"],
     ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
     ["serve-workers", ["serve-workers"], "../../bench/serve-workers.js", "runServeWorkersBench"],
+    ["bun-shell", ["bun-"], "../../bench/bun-shell.js", "runBunShellBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;

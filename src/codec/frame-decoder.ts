@@ -166,7 +166,9 @@ export class FrameDecoder {
   push(bytes: Uint8Array, onChunk: FrameChunkHandler): void {
     if (this.codec.wsBusy) throw reentered();
     const u8 = this.codec.u8;
-    if (bytes.buffer === u8.buffer && bytes.byteOffset === this.inPtr) {
+    // byteOffset first: on JavaScriptCore (Bun) reading `.buffer` of a small array a socket
+    // handed over makes it allocate an ArrayBuffer object, once per read.
+    if (bytes.byteOffset === this.inPtr && bytes.buffer === u8.buffer) {
       this.feedWindow(bytes.length, onChunk);
       return;
     }

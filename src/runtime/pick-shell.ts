@@ -1,7 +1,9 @@
-// The runtime entry: which shell this runtime gets. Node's own sockets on Node; WSAT_SHELL=node
-// forces the Node shell anywhere it runs (Bun's and Deno's Node layers), for comparisons.
+// The runtime entry: which shell this runtime gets. Node's own sockets on Node, Bun's on Bun;
+// WSAT_SHELL=node forces the Node shell anywhere it runs (Bun's and Deno's Node layers), for
+// comparisons.
 
 import type { Shell } from "../link/shell.js";
+import { bunShell } from "../bun/bun-shell.js";
 import { nodeShell } from "../node/node-shell.js";
 
 /** The runtime this code runs in. */
@@ -15,5 +17,8 @@ export function runtimeName(): "node" | "bun" | "deno" | "other" {
 
 /** The shell for this runtime. */
 export function pickShell(): Shell {
+  const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WSAT_SHELL;
+  if (forced === "node") return nodeShell;
+  if (runtimeName() === "bun") return bunShell();
   return nodeShell;
 }

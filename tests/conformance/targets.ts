@@ -65,6 +65,12 @@ export async function runTarget(name: string, opts: TargetOptions): Promise<Targ
       if (name === "wsat-server") return testServer("wsat", opts, () => m.startWsatLibraryServer());
       return testServer("wsat-serve", opts, () => m.startWsatServe(opts.root));
     }
+    case "wsat-bun-server":
+    case "wsat-bun-client": {
+      const m = await import("./wsat-bun-peer.js");
+      if (name === "wsat-bun-client") return testClient("wsat-bun", opts, (url, agent) => m.runBunFuzzClient(url, agent));
+      return testServer("wsat-bun", opts, () => m.startBunEchoServer());
+    }
     case "esp-at-client": {
       const m = await import("./esp-at-peer.js");
       return testClient("wsat-esp-at", opts, (url, agent) => m.runEspAtClient(url, agent));
