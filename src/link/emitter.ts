@@ -1,8 +1,11 @@
 // Link core: the event emitter of clients, servers and connections, without node:events (the
 // core runs where there is none: workers, browsers). The subset of Node's EventEmitter that
 // wsat's users call (on, once, off, emit, listenerCount, prepend*, removeAllListeners), with the
-// same order and removal rules, so `events.once(client, "connected")` works on it too.
+// same order and removal rules, so `events.once(client, "connected")` works on it too. Like
+// Node's, it keeps one listener as the function itself and makes an array only for a second:
+// an idle connection with a message listener holds one small object.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EmitterListener = (...args: any[]) => void;
 
 /** A once-listener: the wrapper that removes itself, and the function the user gave. */
@@ -10,9 +13,11 @@ interface OnceWrapper extends EmitterListener {
   listener: EmitterListener;
 }
 
+type Slot = EmitterListener | EmitterListener[];
+type Handlers = Record<string | symbol, Slot | undefined>;
+
 export class Emitter {
-  private handlers: Map<string | symbol, EmitterListener[]> | null = null;
-  private maxListeners = 10;
+  private handlers: Handlers | null = null;
 
   on(event: string | symbol, listener: EmitterListener): this {
     return this.add(event, listener, false);
@@ -40,15 +45,20 @@ export class Emitter {
 
   /** Removes the most recently added registration of `listener` (as Node does). */
   removeListener(event: string | symbol, listener: EmitterListener): this {
-    const list = this.handlers?.get(event);
-    if (!list) return this;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const l = list[i];
-      if (l === listener || (l as OnceWrapper).listener === listener) {
+    const handlers = this.handlers;
+    const slot = handlers?.[event];
+    if (!handlers || !slot) return this;
+    const matches = (l: EmitterListener) => l === listener || (l as OnceWrapper).listener === listener;
+    if (typeof slot === "function") {
+      if (matches(slot)) delete handlers[event];
+      return this;
+    }
+    for (let i = slot.length - 1; i >= 0; i--) {
+      if (matches(slot[i])) {
         // Copy on write: an emit in progress keeps calling the list it started with.
-        const next = list.slice(0, i).concat(list.slice(i + 1));
-        if (next.length) this.handlers!.set(event, next);
-        else this.handlers!.delete(event);
+        const next = slot.slice(0, i).concat(slot.slice(i + 1));
+        if (next.length === 0) delete handlers[event];
+        else handlers[event] = next.length === 1 ? next[0] : next;
         break;
       }
     }
@@ -57,35 +67,37 @@ export class Emitter {
 
   removeAllListeners(event?: string | symbol): this {
     if (event === undefined) this.handlers = null;
-    else this.handlers?.delete(event);
+    else if (this.handlers) delete this.handlers[event];
     return this;
   }
 
   listenerCount(event: string | symbol): number {
-    return this.handlers?.get(event)?.length ?? 0;
+    const slot = this.handlers?.[event];
+    return !slot ? 0 : typeof slot === "function" ? 1 : slot.length;
   }
 
   listeners(event: string | symbol): EmitterListener[] {
-    return (this.handlers?.get(event) ?? []).map((l) => (l as OnceWrapper).listener ?? l);
+    return this.rawListeners(event).map((l) => (l as OnceWrapper).listener ?? l);
   }
 
   /** The registered functions as they are (once-wrappers included). */
   rawListeners(event: string | symbol): EmitterListener[] {
-    return [...(this.handlers?.get(event) ?? [])];
+    const slot = this.handlers?.[event];
+    return !slot ? [] : typeof slot === "function" ? [slot] : [...slot];
   }
 
   /** Kept for Node's EventEmitter shape (events.once() and friends take either): no leak warnings here. */
-  setMaxListeners(n: number): this {
-    this.maxListeners = n;
+  setMaxListeners(_n: number): this {
     return this;
   }
 
   getMaxListeners(): number {
-    return this.maxListeners;
+    return Infinity;
   }
 
   eventNames(): Array<string | symbol> {
-    return this.handlers ? [...this.handlers.keys()] : [];
+    const h = this.handlers;
+    return h ? [...Object.keys(h), ...Object.getOwnPropertySymbols(h)].filter((k) => h[k] !== undefined) : [];
   }
 
   /**
@@ -93,21 +105,23 @@ export class Emitter {
    * thrown, as Node does (an error is never dropped silently).
    */
   emit(event: string | symbol, ...args: unknown[]): boolean {
-    const list = this.handlers?.get(event);
-    if (!list) {
+    const slot = this.handlers?.[event];
+    if (!slot) {
       if (event === "error") throw args[0] instanceof Error ? args[0] : new Error(`unhandled error event: ${String(args[0])}`);
       return false;
     }
-    if (list.length === 1) list[0].apply(this, args);
-    else for (const l of list) l.apply(this, args);
+    if (typeof slot === "function") slot.apply(this, args);
+    else for (const l of slot) l.apply(this, args);
     return true;
   }
 
   private add(event: string | symbol, listener: EmitterListener, first: boolean): this {
     if (typeof listener !== "function") throw new TypeError(`the "listener" argument must be a function, got ${typeof listener}`);
-    const handlers = (this.handlers ??= new Map());
-    const list = handlers.get(event);
-    handlers.set(event, !list ? [listener] : first ? [listener, ...list] : [...list, listener]);
+    const handlers = (this.handlers ??= Object.create(null) as Handlers);
+    const slot = handlers[event];
+    if (!slot) handlers[event] = listener;
+    else if (typeof slot === "function") handlers[event] = first ? [listener, slot] : [slot, listener];
+    else handlers[event] = first ? [listener, ...slot] : [...slot, listener];
     return this;
   }
 

@@ -13,8 +13,6 @@ import type { Transport } from "./transport.js";
 import type { TimerHandle, Timers } from "./timers.js";
 import { deflateAgreement } from "../ws/extensions/permessage-deflate-factory.js";
 
-const NO_FIELDS: string[] = [];
-
 /** What a ServerConnection needs from its server: settings shared by all, and three callbacks. */
 export interface ConnectionOwner {
   readonly settings: {
@@ -33,13 +31,22 @@ export class ServerConnection extends Endpoint {
   subprotocol: string | undefined;
   /** The client's handshake headers, as [name, value] pairs (made on each read: keep the result). */
   get headers(): Array<[string, string]> {
-    const flat = this.headerFields;
     const pairs: Array<[string, string]> = [];
-    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+    const text = this.headerText;
+    let at = 0;
+    while (at < text.length) {
+      const colon = text.indexOf("\0", at);
+      const end = text.indexOf("\n", colon);
+      pairs.push([text.slice(at, colon), text.slice(colon + 1, end)]);
+      at = end + 1;
+    }
     return pairs;
   }
-  /** The headers as one flat list (name, value, name, value, ...): an open connection keeps no pair arrays. */
-  private headerFields: string[] = NO_FIELDS;
+  /**
+   * The headers as one string (name NUL value LF, ...): an open connection keeps one string, not
+   * two per header (neither byte can occur in a header the handshake accepted).
+   */
+  private headerText = "";
   /** The permessage-deflate parameters negotiated, or null (once the handshake is done). */
   perMessageDeflate: DeflateAgreement | null = null;
   readonly remoteAddress: string | undefined;
@@ -96,9 +103,10 @@ export class ServerConnection extends Endpoint {
     this.handshakeTimer = null;
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
-    const fields: string[] = [];
-    for (const [name, value] of e.headers) fields.push(name, value);
-    this.headerFields = fields;
+    // join() makes one flat string (+= would keep a tree of pieces alive).
+    const parts: string[] = [];
+    for (const [name, value] of e.headers) parts.push(name, "\0", value, "\n");
+    this.headerText = parts.join("");
     this.perMessageDeflate = deflateAgreement((_core as ServerProtocol).extensions);
     if (this.pingIntervalMs > 0) this.pingTimer = this.timers.setInterval(() => this.pingTick(_core), this.pingIntervalMs);
     this.owner.connectionReady(this);
