@@ -3,6 +3,7 @@
 
 import type { Shell } from "../link/shell.js";
 import { nodeShell } from "../node/node-shell.js";
+import { denoShell } from "../deno/deno-shell.js";
 
 /** The runtime this code runs in. */
 export function runtimeName(): "node" | "bun" | "deno" | "other" {
@@ -15,5 +16,7 @@ export function runtimeName(): "node" | "bun" | "deno" | "other" {
 
 /** The shell for this runtime. */
 export function pickShell(): Shell {
+  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WSAT_SHELL === "node") return nodeShell;
+  if (runtimeName() === "deno") return denoShell;
   return nodeShell;
 }
