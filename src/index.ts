@@ -3,7 +3,7 @@ export * from "./codec/index.js";
 export * from "./ws/index.js";
 export * from "./runtime/index.js";
 export { nodeShell, NodeTransport, READ_BYTES } from "./node/index.js";
-export { denoShell, DenoTransport } from "./deno/index.js";
+export { denoShell } from "./deno/index.js";
 export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";
