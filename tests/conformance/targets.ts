@@ -65,6 +65,12 @@ export async function runTarget(name: string, opts: TargetOptions): Promise<Targ
       if (name === "wsat-server") return testServer("wsat", opts, () => m.startWsatLibraryServer());
       return testServer("wsat-serve", opts, () => m.startWsatServe(opts.root));
     }
+    case "wsat-deno-client":
+    case "wsat-deno-server": {
+      const m = await import("./wsat-deno-peer.js");
+      if (name === "wsat-deno-client") return testClient("wsat-deno", opts, (url, agent) => m.runWsatDenoClient(url, agent));
+      return testServer("wsat-deno", opts, () => m.startWsatDenoServer());
+    }
     case "esp-at-client": {
       const m = await import("./esp-at-peer.js");
       return testClient("wsat-esp-at", opts, (url, agent) => m.runEspAtClient(url, agent));
