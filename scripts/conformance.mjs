@@ -10,6 +10,7 @@
 //   wsat-cli-client             `wsat connect --echo <url>`, one process per case
 //   wsat-server                 wsat's library server (src/ws) as an echo server, through the fuzzing client
 //   wsat-cli-server             `wsat serve --port 0` (the CLI echo server), through the fuzzing client
+//   wsat-deno-client/-server    the library client / echo server on Deno's own sockets (a Deno child process)
 //   esp-at-client               the ESP-AT path: host driver → emulated ESP32 → fuzzing server
 //   url                         any echo server given by --server-url
 //   fuzzingserver               only start the fuzzing server (--listen PORT) and wait, for any client

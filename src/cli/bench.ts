@@ -45,6 +45,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["load-connections", ["load-connections"], "../../bench/load-connections.js", "runLoadConnectionsBench"],
     ["load-merge", ["load-merge"], "../../bench/load-merge.js", "runLoadMergeBench"],
     ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
+    ["deno", ["deno"], "../../bench/deno-shell.js", "runDenoBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;
