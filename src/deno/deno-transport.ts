@@ -45,19 +45,24 @@ export class DenoTransport implements Transport {
   /** Called once when the connection is closed (the listener counts its open connections). */
   onGone: (() => void) | null = null;
 
-  private queue: Pending[] = [];
+  // Made at the first write (an idle connection keeps none).
+  private queue: Pending[] | null = null;
   private head = 0;
   private queued = 0;
   private writing = false;
   private corkDepth = 0;
-  private corked: Uint8Array[] = [];
-  private corkedDone: Array<Done | undefined> = [];
+  private corked: Uint8Array[] | null = null;
+  private corkedDone: Array<Done | undefined> | null = null;
   private drainWanted = false;
 
   private paused: boolean;
   private reading = false;
   /** The connection's own small read buffer (carved when it first reads). */
   private small: Uint8Array | null = null;
+  /** The buffer the read in progress fills. */
+  private readBuf: Uint8Array | null = null;
+  private onRead: ((n: number | null) => void) | null = null;
+  private onReadError: ((err: unknown) => void) | null = null;
   /** The last read filled its buffer: the next one borrows a large buffer. */
   private busy = false;
   private eof = false;
@@ -117,37 +122,44 @@ export class DenoTransport implements Transport {
     const conn = this.conn;
     if (this.reading || this.paused || !conn || !this.sink || this.gone || this.eof) return;
     this.reading = true;
-    void this.readLoop(conn);
+    this.readNext(conn);
   }
 
-  private async readLoop(conn: DenoConn): Promise<void> {
-    try {
-      while (!this.paused && !this.gone) {
-        const large = this.busy;
-        const buf = large ? borrowLarge() : (this.small ??= smallReadBuffer());
-        let n: number | null;
-        try {
-          n = await conn.read(buf);
-        } catch (err) {
-          if (large) giveBack(buf);
-          this.failed(err as Error);
-          return;
-        }
-        if (n === null || this.gone) {
-          if (large) giveBack(buf);
-          if (n === null) this.peerEnded();
-          return;
-        }
-        this.busy = n === buf.length;
-        try {
-          this.emit("data", buf.subarray(0, n));
-        } finally {
-          if (large) giveBack(buf);
-        }
-      }
-    } finally {
+  // Reads chain through two callbacks made once per connection, not an async function: a
+  // suspended async function (and its promise) is kept for every idle connection.
+  private readNext(conn: DenoConn): void {
+    const buf = this.busy ? borrowLarge() : (this.small ??= smallReadBuffer());
+    this.readBuf = buf;
+    conn.read(buf).then(this.onRead ??= (n) => this.readDone(n), this.onReadError ??= (err) => this.readFailed(err as Error));
+  }
+
+  private readDone(n: number | null): void {
+    const buf = this.readBuf!;
+    const large = buf !== this.small;
+    this.readBuf = null;
+    if (n === null || this.gone) {
+      if (large) giveBack(buf);
       this.reading = false;
+      if (n === null && !this.gone) this.peerEnded();
+      return;
     }
+    this.busy = n === buf.length;
+    try {
+      this.emit("data", buf.subarray(0, n));
+    } finally {
+      if (large) giveBack(buf);
+    }
+    const conn = this.conn;
+    if (this.paused || this.gone || !conn) this.reading = false;
+    else this.readNext(conn);
+  }
+
+  private readFailed(err: Error): void {
+    const buf = this.readBuf;
+    this.readBuf = null;
+    if (buf && buf !== this.small) giveBack(buf);
+    this.reading = false;
+    this.failed(err);
   }
 
   /** The peer ended its side: `end`, then ours ends once written (no half-open connections). */
@@ -178,11 +190,11 @@ export class DenoTransport implements Transport {
     this.queued += chunk.length;
     if (this.queued > DRAIN_MARK) this.drainWanted = true;
     if (this.corkDepth > 0) {
-      this.corked.push(chunk);
-      this.corkedDone.push(done);
+      (this.corked ??= []).push(chunk);
+      (this.corkedDone ??= []).push(done);
       return;
     }
-    this.queue.push({ bytes: chunk, done });
+    (this.queue ??= []).push({ bytes: chunk, done });
     this.startWriting();
   }
 
@@ -200,14 +212,14 @@ export class DenoTransport implements Transport {
   private joinCorked(): void {
     const chunks = this.corked;
     const dones = this.corkedDone;
-    if (chunks.length === 0) return;
-    this.corked = [];
-    this.corkedDone = [];
+    if (!chunks || !dones || chunks.length === 0) return;
+    this.corked = null;
+    this.corkedDone = null;
     let from = 0;
     for (let i = 0; i <= chunks.length; i++) {
       if (i < chunks.length && chunks[i].length < JOIN_BELOW) continue;
       this.enqueueRun(chunks, dones, from, i);
-      if (i < chunks.length) this.queue.push({ bytes: chunks[i], done: dones[i] });
+      if (i < chunks.length) (this.queue ??= []).push({ bytes: chunks[i], done: dones[i] });
       from = i + 1;
     }
   }
@@ -215,7 +227,7 @@ export class DenoTransport implements Transport {
   private enqueueRun(chunks: Uint8Array[], dones: Array<Done | undefined>, from: number, to: number): void {
     if (to - from === 0) return;
     if (to - from === 1) {
-      this.queue.push({ bytes: chunks[from], done: dones[from] });
+      (this.queue ??= []).push({ bytes: chunks[from], done: dones[from] });
       return;
     }
     let n = 0;
@@ -229,13 +241,13 @@ export class DenoTransport implements Transport {
       const d = dones[i];
       if (d) done.push(d);
     }
-    this.queue.push({ bytes: joined, done: done.length === 0 ? undefined : done.length === 1 ? done[0] : done });
+    (this.queue ??= []).push({ bytes: joined, done: done.length === 0 ? undefined : done.length === 1 ? done[0] : done });
   }
 
   private startWriting(): void {
     const conn = this.conn;
     if (this.writing || !conn || this.gone || this.corkDepth > 0) return;
-    if (this.head < this.queue.length || (this.ended && !this.endWritten)) {
+    if ((this.queue !== null && this.head < this.queue.length) || (this.ended && !this.endWritten)) {
       this.writing = true;
       void this.writeLoop(conn);
     }
@@ -243,8 +255,9 @@ export class DenoTransport implements Transport {
 
   private async writeLoop(conn: DenoConn): Promise<void> {
     try {
-      while (this.head < this.queue.length) {
-        const p = this.queue[this.head];
+      let queue: Pending[] | null;
+      while ((queue = this.queue) !== null && this.head < queue.length) {
+        const p = queue[this.head];
         let off = 0;
         while (off < p.bytes.length) {
           const n = await conn.write(off === 0 ? p.bytes : p.bytes.subarray(off));
@@ -252,9 +265,9 @@ export class DenoTransport implements Transport {
           off += n;
           this.queued -= n;
         }
-        this.queue[this.head++] = undefined as unknown as Pending;
-        if (this.head === this.queue.length) {
-          this.queue.length = 0;
+        queue[this.head++] = undefined as unknown as Pending;
+        if (this.head === queue.length) {
+          this.queue = null;
           this.head = 0;
         }
         runDone(p.done);
@@ -304,12 +317,12 @@ export class DenoTransport implements Transport {
     try { this.conn?.close(); } catch { /* already closed */ }
     this.onGone?.();
     const err = destroyedError();
-    const pending = this.queue.slice(this.head);
-    this.queue = [];
+    const pending = this.queue?.slice(this.head) ?? [];
+    this.queue = null;
     this.head = 0;
-    const corkedDone = this.corkedDone;
-    this.corked = [];
-    this.corkedDone = [];
+    const corkedDone = this.corkedDone ?? [];
+    this.corked = null;
+    this.corkedDone = null;
     this.queued = 0;
     // As on a Node socket, `close` (and the failed writes' callbacks) come after the caller returns.
     queueMicrotask(() => {

@@ -16,7 +16,7 @@
 import { slabAllocator } from "../codec/slabs.js";
 
 /** What an idle connection's waiting read holds. */
-export const SMALL_READ_BYTES = 1024;
+export const SMALL_READ_BYTES = 512;
 /** A borrowed buffer: what one read of a busy connection may deliver. */
 export const LARGE_READ_BYTES = 256 * 1024;
 /** Free large buffers the pool keeps (beyond that, returned ones are left to the GC). */
