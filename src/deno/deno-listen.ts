@@ -12,6 +12,9 @@ import type { ListenAddress, Listener, ListenerEvents, ListenRequest } from "../
 import { deno, pemText, type DenoConn, type DenoListener } from "./deno-api.js";
 import { DenoTransport } from "./deno-transport.js";
 
+/** The pause after a failed accept(). */
+const ACCEPT_RETRY_MS = 10;
+
 function family(hostname: string): string {
   return hostname.includes(":") ? "IPv6" : "IPv4";
 }
@@ -72,8 +75,10 @@ export function denoListen(request: ListenRequest, events: ListenerEvents): List
         conn = await listener.accept();
       } catch (err) {
         if (closed || isListenerClosed(err)) return;
-        // accept() failing (EMFILE, ...) does not end the server: counted, and on we go.
+        // accept() failing (EMFILE, ...) does not end the server: counted, and on we go after a
+        // pause (out of descriptors, an immediate retry fails again at once).
         events.acceptError(err as Error);
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
       admit(conn);

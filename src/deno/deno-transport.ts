@@ -8,7 +8,7 @@
 
 import type { Transport, TransportEventKind, TransportSink } from "../link/transport.js";
 import type { DenoConn } from "./deno-api.js";
-import { borrowLarge, giveBack, smallReadBuffer } from "./read-buffers.js";
+import { borrowLarge, giveBack, SMALL_READ_BYTES, smallReadBuffer } from "./read-buffers.js";
 
 type Done = (err?: Error | null) => void;
 
@@ -63,7 +63,7 @@ export class DenoTransport implements Transport {
   private readBuf: Uint8Array | null = null;
   private onRead: ((n: number | null) => void) | null = null;
   private onReadError: ((err: unknown) => void) | null = null;
-  /** The last read filled its buffer: the next one borrows a large buffer. */
+  /** The peer is sending in bulk: reads borrow a large buffer. */
   private busy = false;
   private eof = false;
 
@@ -128,7 +128,7 @@ export class DenoTransport implements Transport {
   // Reads chain through two callbacks made once per connection, not an async function: a
   // suspended async function (and its promise) is kept for every idle connection.
   private readNext(conn: DenoConn): void {
-    const buf = this.busy ? borrowLarge() : (this.small ??= smallReadBuffer());
+    const buf = (this.busy ? borrowLarge() : null) ?? (this.small ??= smallReadBuffer());
     this.readBuf = buf;
     conn.read(buf).then(this.onRead ??= (n) => this.readDone(n), this.onReadError ??= (err) => this.readFailed(err as Error));
   }
@@ -143,7 +143,8 @@ export class DenoTransport implements Transport {
       if (n === null && !this.gone) this.peerEnded();
       return;
     }
-    this.busy = n === buf.length;
+    // Large reads from the first read that fills the small buffer until one brings no more than it holds.
+    this.busy = large ? n > SMALL_READ_BYTES : n === buf.length;
     try {
       this.emit("data", buf.subarray(0, n));
     } finally {
