@@ -43,6 +43,8 @@ export function runDeno(script: string, args: string[] = [], env: Record<string,
   let err = "";
   const lines: string[] = [];
   const waiters: Array<(l: string | null) => void> = [];
+  // A child that has exited (or is exiting) closes its stdin: a late command is dropped, not an error.
+  child.stdin.on("error", () => undefined);
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (s: string) => (err += s));

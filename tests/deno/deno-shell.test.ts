@@ -140,7 +140,8 @@ test("TLS: ws client -> wsat wss server (Deno.listenTls); requestCert is refused
   if (!needDeno(t)) return;
   await withServer(["--tls", PKI], async (_server, url) => {
     assert.match(url, /^wss:\/\//);
-    const c = wsClient(url.replace("127.0.0.1", "localhost"), { ca: pem("ca.pem") });
+    // The certificate names 127.0.0.1 too: no name lookup (localhost may try ::1 first).
+    const c = wsClient(url, { ca: pem("ca.pem") });
     await c.open;
     await echoes(c);
     c.ws.close(1000);
@@ -165,7 +166,7 @@ test("mutual TLS: wsat client (Deno.connectTls with a client certificate) -> ws 
     ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
   });
   await new Promise<void>((r) => https.listen(0, "127.0.0.1", () => r()));
-  const url = `wss://localhost:${(https.address() as AddressInfo).port}`;
+  const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}`;
   try {
     const withCert = runDeno("echo-client.mjs", [url, "--ca", join(PKI, "ca.pem"), "--cert", join(PKI, "client.pem"), "--key", join(PKI, "client.key")]);
     const r = await withCert.line();
