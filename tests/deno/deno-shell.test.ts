@@ -110,12 +110,16 @@ test("wsat client (Deno) -> ws server (Node): echoes; the client's close and the
   if (!needDeno(t)) return;
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, maxPayload: 64 * 1024 * 1024 });
   const closes: number[] = [];
+  let bothClosed!: () => void;
+  const twoCloses = new Promise<void>((r) => (bothClosed = r));
   wss.on("connection", (ws) => {
     ws.on("message", (data, isBinary) => {
       if (!isBinary && data.toString() === "close-me") ws.close(4002, "server bye");
       else ws.send(data, { binary: isBinary });
     });
-    ws.on("close", (code) => closes.push(code));
+    ws.on("close", (code) => {
+      if (closes.push(code) === 2) bothClosed();
+    });
   });
   await new Promise<void>((r) => wss.once("listening", () => r()));
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
@@ -130,6 +134,8 @@ test("wsat client (Deno) -> ws server (Node): echoes; the client's close and the
     const r2 = await b.line();
     assert.deepEqual(r2.closed, { code: 4002, reason: "server bye" });
     await Promise.all([a.stop(), b.stop()]);
+    // The ws server sees its socket close after the client reported its end (bounded by the test's timeout).
+    await twoCloses;
     assert.deepEqual(closes.sort(), [4001, 4002]);
   } finally {
     await new Promise<void>((r) => wss.close(() => r()));
