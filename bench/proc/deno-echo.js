@@ -2,8 +2,8 @@
 // deno-echo.js <wsat|wsat-node|native>`. "wsat" is wsat's createServer on the shell the runtime
 // entry picks (Deno's own sockets), "wsat-node" the same on the Node shell through Deno's Node
 // layer (WSAT_SHELL=node, set before wsat loads); "native" is Deno.serve +
-// Deno.upgradeWebSocket. Prints {"port"}, then answers stdin lines "rss" with {"rss", "connections", "cpuUs", "shell"} (after a GC), as echo-server.ts does;
-// exits when stdin ends.
+// Deno.upgradeWebSocket. Prints {"port", "shell"}, then answers stdin lines "rss" with {"rss",
+// "connections", "cpuUs", "shell"} (after a GC), as echo-server.ts does; exits when stdin ends.
 import process from "node:process";
 
 const kind = Deno.args[0] ?? "wsat";
