@@ -12,6 +12,7 @@
 //   wsat-cli-server             `wsat serve --port 0` (the CLI echo server), through the fuzzing client
 //   wsat-bun-client             wsat's library client on the Bun shell, in a Bun process
 //   wsat-bun-server             wsat's library server on the Bun shell, in a Bun process
+//   wsat-deno-client/-server    the library client / echo server on Deno's own sockets (a Deno child process)
 //   esp-at-client               the ESP-AT path: host driver → emulated ESP32 → fuzzing server
 //   url                         any echo server given by --server-url
 //   fuzzingserver               only start the fuzzing server (--listen PORT) and wait, for any client

@@ -70,6 +70,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, ErrorCatalogueEntry>> = {
   DEFLATE_FAILED_BEFORE: { class: "InvalidState", meaning: "decompress() on a stage whose earlier message failed" },
   DEFLATE_NEGOTIATION_FAILED: { class: "InvalidHandshake", status: "received", meaning: "the server's permessage-deflate response does not fit the offer (RFC 7692 7.1)" },
   DEMO_MISMATCH: { class: "DemoMismatch", meaning: "wsat demo: the echo that came back differs from what was sent" },
+  DENO_CLIENT_CERT_UNSUPPORTED: { class: "InvalidState", meaning: "a server with tls.requestCert on the deno shell: Deno.listenTls cannot ask for or verify client certificates" },
   EMULATOR_UNKNOWN_SEND_CALL: { class: "InvalidState", meaning: "the ESP-AT emulator was asked for a send call it does not know (a bug)" },
   EXPECTED_CONTINUATION: { class: "ProtocolError", closeCode: 1002, wasm: 6, meaning: "a new data frame inside a fragmented message (RFC 6455 5.4)" },
   EXTENSION_HEADER_INVALID: { class: "InvalidHandshake", status: 400, meaning: "a Sec-WebSocket-Extensions header that does not parse (RFC 6455 9.1)" },

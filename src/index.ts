@@ -5,6 +5,7 @@ export * from "./runtime/index.js";
 export { nodeShell, NodeTransport, READ_BYTES } from "./node/index.js";
 export { bunShell, BunTransport } from "./bun/index.js";
 export type { BunSocket } from "./bun/index.js";
+export { denoShell } from "./deno/index.js";
 export * from "./at/driver/index.js";
 export * from "./at/emulator.js";
 export { startTcpEmulator } from "./at/emulator-tcp.js";

@@ -47,6 +47,7 @@ async function loadSuites(): Promise<Array<{ name: string; prefixes: string[]; r
     ["deflate", ["deflate"], "../../bench/deflate-echo.js", "runDeflateBench"],
     ["serve-workers", ["serve-workers"], "../../bench/serve-workers.js", "runServeWorkersBench"],
     ["bun-shell", ["bun-"], "../../bench/bun-shell.js", "runBunShellBench"],
+    ["deno", ["deno"], "../../bench/deno-shell.js", "runDenoBench"],
   ];
   for (const [name, prefixes, path, fn] of optional) {
     let mod: Record<string, Suite>;

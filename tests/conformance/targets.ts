@@ -71,6 +71,12 @@ export async function runTarget(name: string, opts: TargetOptions): Promise<Targ
       if (name === "wsat-bun-client") return testClient("wsat-bun", opts, (url, agent) => m.runBunFuzzClient(url, agent));
       return testServer("wsat-bun", opts, () => m.startBunEchoServer());
     }
+    case "wsat-deno-client":
+    case "wsat-deno-server": {
+      const m = await import("./wsat-deno-peer.js");
+      if (name === "wsat-deno-client") return testClient("wsat-deno", opts, (url, agent) => m.runWsatDenoClient(url, agent));
+      return testServer("wsat-deno", opts, () => m.startWsatDenoServer());
+    }
     case "esp-at-client": {
       const m = await import("./esp-at-peer.js");
       return testClient("wsat-esp-at", opts, (url, agent) => m.runEspAtClient(url, agent));

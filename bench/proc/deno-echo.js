@@ -1,0 +1,58 @@
+// An echo server run by Deno for bench/deno-shell.ts: `deno run -A --v8-flags=--expose-gc
+// deno-echo.js <wsat|wsat-node|native>`. "wsat" is wsat's createServer on the shell the runtime
+// entry picks (Deno's own sockets), "wsat-node" the same on the Node shell through Deno's Node
+// layer (WSAT_SHELL=node, set before wsat loads); "native" is Deno.serve +
+// Deno.upgradeWebSocket. Prints {"port", "shell"}, then answers stdin lines "rss" with {"rss",
+// "connections", "cpuUs", "shell"} (after a GC), as echo-server.ts does; exits when stdin ends.
+import process from "node:process";
+
+const kind = Deno.args[0] ?? "wsat";
+let connections = () => 0;
+let close = () => undefined;
+let port;
+let shell = "native";
+
+if (kind === "wsat" || kind === "wsat-node") {
+  if (kind === "wsat-node") process.env.WSAT_SHELL = "node";
+  const { createServer } = await import("../../dist/src/index.js");
+  const server = createServer({ host: "127.0.0.1", port: 0 });
+  server.on("connection", (c) => {
+    c.on("message", (m) => void c.sendWithOpcode(m.opcode, m.data));
+  });
+  port = (await server.listen()).port;
+  shell = server.shell.name;
+  connections = () => server.connections.size;
+  close = () => server.close();
+} else {
+  let open = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => undefined }, (req) => {
+    if (req.headers.get("upgrade") !== "websocket") return new Response("expected a websocket upgrade", { status: 426 });
+    const { socket, response } = Deno.upgradeWebSocket(req);
+    socket.binaryType = "arraybuffer";
+    socket.onopen = () => open++;
+    socket.onclose = () => open--;
+    socket.onmessage = (e) => socket.send(e.data);
+    return response;
+  });
+  port = server.addr.port;
+  connections = () => open;
+  close = () => server.shutdown();
+}
+
+console.log(JSON.stringify({ port, shell }));
+const decoder = new TextDecoder();
+let pending = "";
+for await (const chunk of Deno.stdin.readable) {
+  pending += decoder.decode(chunk);
+  let nl;
+  while ((nl = pending.indexOf("\n")) >= 0) {
+    const line = pending.slice(0, nl).trim();
+    pending = pending.slice(nl + 1);
+    if (line !== "rss") continue;
+    globalThis.gc?.();
+    const u = process.cpuUsage();
+    console.log(JSON.stringify({ rss: Deno.memoryUsage().rss, connections: connections(), cpuUs: u.user + u.system, shell }));
+  }
+}
+await close();
+Deno.exit(0);
