@@ -184,7 +184,18 @@ export class LoadConnection extends Endpoint {
     sent.bytes += n * len;
     sent.wireBytes += n * clientFrameBytes(len);
     // Answers to a read leave with that read's own output (pump); others now.
-    if (!this.answering) this.write(core);
+    if (!this.answering) this.flush(core);
+  }
+
+  /**
+   * Hands the core's output to the transport as it is: a burst is one chunk, so it needs no cork
+   * (the endpoint's write corks for a tick's many sends; here that would only cost a cork, an
+   * uncork and a deferred task per read). Pongs made by the read go first, in order.
+   */
+  private flush(core: Connection): void {
+    const transport = this.transport;
+    if (transport && !transport.destroyed) core.drainDataTo(transport);
+    else core.dataToSend(); // nowhere to go
   }
 
   protected override receive(core: Connection, bytes: Uint8Array): void {
@@ -193,7 +204,7 @@ export class LoadConnection extends Endpoint {
     super.receive(core, bytes);
   }
 
-  /** The read's replies are answered first, so their messages go out in the read's one write. */
+  /** The read's replies are answered first, so that their messages and its pongs leave in one write. */
   protected override pump(core: Connection): void {
     const n = this.replies;
     if (n > 0) {
@@ -204,6 +215,7 @@ export class LoadConnection extends Endpoint {
       } finally {
         this.answering = false;
       }
+      if (core.hasDataToSend) this.flush(core);
     }
     super.pump(core);
   }

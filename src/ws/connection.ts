@@ -356,6 +356,17 @@ export class Connection {
     return o;
   }
 
+  /**
+   * Hands what dataToSend() would return to `sink.write`, in order, and empties the queue in
+   * place: no array per call, for a shell that writes each read's output at once (the load
+   * generator, one write per read).
+   */
+  drainDataTo(sink: { write(chunk: Uint8Array): void }): void {
+    const o = this.out;
+    for (let i = 0; i < o.length; i++) sink.write(o[i]);
+    while (o.length > 0) o.pop(); // (pop keeps the array's room; a new array per read would not)
+  }
+
   /** True while there is something for dataToSend(). */
   get hasDataToSend(): boolean {
     return this.out.length > 0;
@@ -442,7 +453,7 @@ export class Connection {
     batchFrame.opcode = opcode;
     batchFrame.payload = payload;
     while (batchFrames.length < n) batchFrames.push(batchFrame);
-    batchFrames.length = n;
+    if (batchFrames.length > n) batchFrames.length = n;
     try {
       this.out.push(this.encoder.encodeBatch(batchFrames));
     } finally {
