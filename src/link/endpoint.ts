@@ -349,6 +349,14 @@ export abstract class Endpoint extends Emitter implements TransportSink {
     return this.send((c) => c.sendMessage(opcode, toBytes(data)));
   }
 
+  /**
+   * The same message `n` times in one burst: one encoding pass and one write (Connection.sendBatch),
+   * e.g. a pipeline of requests. Resolves with the payload bytes sent (n × its length).
+   */
+  sendBatch(opcode: number, data: Uint8Array | ArrayBuffer | string, n: number): SendResult {
+    return this.send((c) => c.sendBatch(opcode, toBytes(data), n));
+  }
+
   /** The first frame of a fragmented text message (no FIN). */
   sendTextPartial(text: string): SendResult {
     return this.send((c) => c.sendFrame(Opcode.TEXT, toBytes(text), false));

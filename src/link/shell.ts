@@ -23,6 +23,8 @@ export interface DialRequest {
   target: WsTarget;
   tls: DialTls;
   keepAlive: { enable: boolean; idle: number };
+  /** The source address to connect from (the runtime's choice when absent). */
+  localAddress?: string;
 }
 
 export interface ServerTlsOptions {

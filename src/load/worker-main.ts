@@ -4,6 +4,8 @@
 // event loop with its own codec instances, so connections on different workers never contend.
 
 import { parentPort, workerData } from "node:worker_threads";
+// The runtime's shell becomes the default one: the connections dial through it.
+import "../runtime/index.js";
 import { WorkerRun, type WorkerJob } from "./worker-run.js";
 
 const port = parentPort!;

@@ -1,9 +1,8 @@
 // Shell: one worker's share of a run. It owns the timers: the start, the handshakes paced by
 // --connect-rate, the end of the warmup, the open-loop send tick, the timeout checks, and the
 // end of the run at --duration (or when its share of --messages is counted). Its connections
-// share one FrameEncoder (one WASM instance per thread); each has its own FrameDecoder.
+// are link-core endpoints on the thread's codec (one WASM instance per thread).
 
-import { FrameEncoder, cryptoRandomFill } from "../codec/index.js";
 import { parseWsUri, type WsTarget } from "../ws/uri.js";
 import { LoadConnection, type ConnectionHost } from "./load-connection.js";
 import { OpenLoopSchedule, connectTimeMs } from "./open-loop.js";
@@ -36,7 +35,6 @@ export class WorkerRun implements ConnectionHost {
   readonly settings: LoadSettings;
   readonly target: WsTarget;
   readonly recorder = new Recorder();
-  readonly encoder: FrameEncoder;
   sending = false;
   private readonly conns: LoadConnection[] = [];
   private readonly open = new Set<LoadConnection>();
@@ -59,8 +57,6 @@ export class WorkerRun implements ConnectionHost {
   constructor(readonly job: WorkerJob) {
     this.settings = job.settings;
     this.target = parseWsUri(job.url);
-    // Node's pooled Buffers as output: socket.write takes them as they are
-    this.encoder = new FrameEncoder({ role: "client", randomFill: cryptoRandomFill, allocate: (n) => Buffer.allocUnsafe(n) });
     const s = this.settings;
     const mine = connectionsOf(s.connections, job.workers, job.index);
     const first = firstConnectionOf(s, job.workers, job.index);
@@ -100,7 +96,7 @@ export class WorkerRun implements ConnectionHost {
     const s = this.settings;
     if (s.rate > 0) return; // the open-loop tick feeds it
     if (s.expect === "none") this.flood();
-    else conn.send(this.grant(s.pipeline), now());
+    else conn.sendBurst(this.grant(s.pipeline), now());
   }
 
   closed(conn: LoadConnection): void {
@@ -159,7 +155,7 @@ export class WorkerRun implements ConnectionHost {
         }
         const n = this.grant(this.settings.pipeline);
         if (n === 0) break;
-        c.send(n, t);
+        c.sendBurst(n, t);
         c.inFlight.clear(); // nothing will answer
         more = true;
       }

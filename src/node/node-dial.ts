@@ -16,6 +16,8 @@ export function nodeDial(request: DialRequest): NodeTransport {
   if (t.secure) {
     const name = o.servername;
     socket = tls.connect({
+      // tls.connect passes localAddress on to net.connect (its types leave it out)
+      ...({ localAddress: request.localAddress } as object),
       host: t.host,
       port: t.port,
       ca: o.ca as string | Buffer | undefined,
@@ -34,6 +36,7 @@ export function nodeDial(request: DialRequest): NodeTransport {
     socket = net.connect({
       host: t.host,
       port: t.port,
+      localAddress: request.localAddress,
       onread: { buffer: window, callback: (n: number) => {
         const tr = transport!;
         tr.sink?.transportEvent("data", tr, window.subarray(0, n));

@@ -5,7 +5,7 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
 import type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
@@ -24,6 +24,10 @@ export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
 const NO_FIN = { fin: false };
 
+/** sendBatch's frame list: one frame object n times, reused (encodeBatch reads it, never keeps it). */
+const batchFrame: FrameToEncode = { opcode: 0, payload: EMPTY };
+const batchFrames: FrameToEncode[] = [];
+
 /** The connection whose bytes are being decoded (set just before each push). */
 let feeding: Connection | null = null;
 
@@ -40,6 +44,13 @@ export class Connection {
   wantData = true;
   /** Reassemble and emit `message` events. */
   wantMessages = true;
+  /**
+   * Reads received data in place of `data` and `message` events, for a reader that only counts
+   * (the load generator): every chunk of a data frame goes to it, the decoder's own chunk with a
+   * payload view valid only during the call, so nothing is built per message. Control frames are
+   * handled as always.
+   */
+  dataReader: ((chunk: FrameChunk) => void) | null = null;
   /** The peer's close frame, once received. */
   closeRcvd: CloseInfo | null = null;
   /** Our close frame, once sent. */
@@ -243,6 +254,11 @@ export class Connection {
 
   /** A data chunk of an uncompressed message, or a decoded piece of a compressed one. */
   private dataChunk(chunk: FrameChunk): void {
+    const reader = this.dataReader;
+    if (reader !== null) {
+      reader(chunk);
+      return;
+    }
     if (this.wantData) this.emitData(chunk);
     if (this.wantMessages) {
       const m = this.assembler.push(chunk);
@@ -340,6 +356,17 @@ export class Connection {
     return o;
   }
 
+  /**
+   * Hands what dataToSend() would return to `sink.write`, in order, and empties the queue in
+   * place: no array per call, for a shell that writes each read's output at once (the load
+   * generator, one write per read).
+   */
+  drainDataTo(sink: { write(chunk: Uint8Array): void }): void {
+    const o = this.out;
+    for (let i = 0; i < o.length; i++) sink.write(o[i]);
+    while (o.length > 0) o.pop(); // (pop keeps the array's room; a new array per read would not)
+  }
+
   /** True while there is something for dataToSend(). */
   get hasDataToSend(): boolean {
     return this.out.length > 0;
@@ -403,6 +430,36 @@ export class Connection {
     pushFragments(this.out, this.encoder, opcode, payload, this.bufferSize, rsv1, this.outWindow);
     this.sendingOpcode = 0;
     return length;
+  }
+
+  /**
+   * The same whole message `n` times, as one burst: encoded in one pass (FrameEncoder.encodeBatch,
+   * one WASM call for a burst of small frames) into one chunk for one write; the frames are those
+   * of `n` sendMessage calls (a load generator's pipeline). The same state checks as sendMessage;
+   * a message that sendMessage would compress or fragment, or a control or continuation opcode,
+   * goes through sendMessage `n` times. Returns the payload bytes queued (n × payload.length).
+   */
+  sendBatch(opcode: number, payload: Uint8Array, n: number): number {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`"n" must be a non-negative integer, got ${n}`);
+    this.checkOpen();
+    const length = payload.length;
+    if ((opcode !== Opcode.TEXT && opcode !== Opcode.BINARY) || this.extension || (this.autoFragment && length > this.bufferSize)) {
+      for (let i = 0; i < n; i++) this.sendMessage(opcode, payload);
+      return n * length;
+    }
+    if (n === 0) return 0;
+    // RFC 6455 5.4: not in the middle of a fragmented message (throws as sendMessage would).
+    if (this.profile === "strict") this.trackFragments(opcode, true);
+    batchFrame.opcode = opcode;
+    batchFrame.payload = payload;
+    while (batchFrames.length < n) batchFrames.push(batchFrame);
+    if (batchFrames.length > n) batchFrames.length = n;
+    try {
+      this.out.push(this.encoder.encodeBatch(batchFrames));
+    } finally {
+      batchFrame.payload = EMPTY; // the caller's bytes are not kept
+    }
+    return n * length;
   }
 
   sendText(text: string): number {

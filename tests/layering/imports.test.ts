@@ -24,7 +24,7 @@ const SHELLS = new Set([
   "src/at/driver/driver.ts", "src/at/driver/link.ts", "src/at/transport.ts",
   "src/at/emulator.ts", "src/at/emulator-tcp.ts", "src/at/emulator-serial.ts",
   "src/at/uart-stream.ts", "src/at/emulator-uart.ts", "src/at/emulator-replay.ts", "src/at/tick-writer.ts",
-  "src/load/load-connection.ts", "src/load/run-url.ts", "src/load/worker-main.ts",
+  "src/load/run-url.ts", "src/load/worker-main.ts",
   "src/load/file-limit.ts", "src/load/process-main.ts", "src/load/run-processes.ts",
 ]);
 

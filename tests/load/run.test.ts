@@ -44,7 +44,7 @@ describe("runLoad", () => {
   after(async () => {
     for (const s of servers) await s.close();
   });
-  const start = async (p: Promise<Running>) => {
+  const start = async <T extends Running>(p: Promise<T>): Promise<T> => {
     const s = await p;
     servers.push(s);
     return s;
@@ -163,6 +163,22 @@ describe("runLoad", () => {
     assert.equal(a.ok, true, a.failure ?? "");
     assert.ok(a.latencyMs.count > 0);
     assert.deepEqual(a.errors, {});
+  });
+
+  it("pings during a run are answered by the link core, and the run stays clean", async () => {
+    const pinger = await start(wsPeer("ping"));
+    const s = settings({ connections: 3, durationSec: 0.6, workers: 1 });
+    const [u] = await runLoad([pinger.url], s);
+    assertMeasured(u, s);
+    assert.ok(pinger.pongs() > 0, "the server got pongs");
+  });
+
+  it("a server that breaks RFC 6455 is protocol:1002; one that ends TCP without a close frame is eof", async () => {
+    const bad = await start(wsPeer("bad-frame"));
+    const ender = await start(wsPeer("tcp-end"));
+    const [b, e] = await runLoad([bad.url, ender.url], settings({ connections: 3, durationSec: 0.6, workers: 1 }));
+    assert.deepEqual(b.errors, { "protocol:1002": 3 });
+    assert.deepEqual(e.errors, { eof: 3 });
   });
 
   it("--connect-rate paces the handshakes and --warmup drops the first messages", async () => {

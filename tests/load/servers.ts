@@ -32,10 +32,16 @@ export async function wsatEcho(tls?: { cert: string; key: string }): Promise<Run
   return { url: server.url, open: () => open, accepted: () => accepted, close: () => server.close() };
 }
 
-type Behaviour = "echo" | "silent" | "close-1008" | "wrong-size" | "refuse-403";
+type Behaviour = "echo" | "silent" | "close-1008" | "wrong-size" | "refuse-403" | "ping" | "bad-frame" | "tcp-end";
 
-export async function wsPeer(behaviour: Behaviour = "echo"): Promise<Running> {
+export interface Peer extends Running {
+  /** Pongs the server received (behaviour "ping": it pings with every echo). */
+  pongs(): number;
+}
+
+export async function wsPeer(behaviour: Behaviour = "echo"): Promise<Peer> {
   let accepted = 0;
+  let pongs = 0;
   const server = new WsServer({
     host: "127.0.0.1", port: 0,
     verifyClient: behaviour === "refuse-403" ? (_info, cb) => cb(false, 403, "Forbidden") : undefined,
@@ -44,10 +50,18 @@ export async function wsPeer(behaviour: Behaviour = "echo"): Promise<Running> {
   server.on("connection", (ws) => {
     accepted++;
     ws.on("error", () => undefined);
+    ws.on("pong", () => pongs++);
+    // the raw socket, to break the protocol on purpose
+    const raw = (ws as unknown as { _socket: net.Socket })._socket;
     ws.on("message", (data, isBinary) => {
       if (behaviour === "echo") ws.send(data, { binary: isBinary });
-      else if (behaviour === "close-1008") ws.close(1008, "go away");
+      else if (behaviour === "ping") {
+        ws.ping(Buffer.from("are you there"));
+        ws.send(data, { binary: isBinary });
+      } else if (behaviour === "close-1008") ws.close(1008, "go away");
       else if (behaviour === "wrong-size") ws.send("x", { binary: false });
+      else if (behaviour === "bad-frame") raw.write(Buffer.from([0x83, 0x00])); // RFC 6455 5.2: opcode 3 is reserved
+      else if (behaviour === "tcp-end") raw.end(); // FIN, no close frame
     });
   });
   const port = (server.address() as net.AddressInfo).port;
@@ -55,6 +69,7 @@ export async function wsPeer(behaviour: Behaviour = "echo"): Promise<Running> {
     url: `ws://127.0.0.1:${port}/`,
     open: () => server.clients.size,
     accepted: () => accepted,
+    pongs: () => pongs,
     close: async () => {
       for (const c of server.clients) c.terminate();
       await new Promise<void>((r) => server.close(() => r()));
