@@ -6,18 +6,12 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { DeflateStage } from "../ws/extensions/deflate-stage.js";
 import type { WsTarget } from "../ws/uri.js";
+import type { ResolvedClientOptions } from "../ws/client-options.js";
 import type { Timers } from "./timers.js";
 import type { Transport } from "./transport.js";
 
-/** The client's TLS settings (esp_websocket_client's names). */
-export interface DialTls {
-  ca?: string | Uint8Array;
-  cert?: string | Uint8Array;
-  key?: string | Uint8Array;
-  servername?: string;
-  skipCommonNameCheck: boolean;
-  rejectUnauthorized: boolean;
-}
+/** The client's TLS settings (esp_websocket_client's names), as the client options resolve them. */
+export type DialTls = ResolvedClientOptions["tls"];
 
 export interface DialRequest {
   target: WsTarget;

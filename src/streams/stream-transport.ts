@@ -5,6 +5,7 @@
 
 import { WsatError } from "../errors.js";
 import type { Transport, TransportEventKind, TransportSink } from "../link/transport.js";
+import { concatBytes } from "../codec/concat-bytes.js";
 
 /** A byte-stream pair, with the promises workerd's Socket also has (both optional). */
 export interface StreamPair {
@@ -30,15 +31,6 @@ function streamFailed(what: string, cause: unknown): WsatError {
   return new WsatError("STREAM_FAILED", `${what} failed: ${typeof message === "string" ? message : String(cause)}`, { cause });
 }
 
-function concat(chunks: Uint8Array[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
@@ -204,7 +196,7 @@ export class StreamTransport implements Transport {
     this.gathered = [];
     this.gatheredDone = [];
     this.gatheredBytes = 0;
-    this.send(chunks.length === 1 ? chunks[0] : concat(chunks, n), dones.length ? dones : null);
+    this.send(chunks.length === 1 ? chunks[0] : concatBytes(chunks, n), dones.length ? dones : null);
   }
 
   private send(chunk: Uint8Array, dones: Done[] | null): void {
