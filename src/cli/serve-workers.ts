@@ -22,6 +22,8 @@ import { PORT_ENV, WORKER_ENV, workersReusePort, type PrimaryMessage, type Worke
 export const MAX_WORKERS = 256;
 /** How long the workers have to close their connections after "stop" before they are killed. */
 const STOP_LIMIT_MS = 15_000;
+/** How long workers may take to listen (WSAT_SERVE_START_LIMIT_MS overrides it). */
+const START_LIMIT_MS = Number(process.env.WSAT_SERVE_START_LIMIT_MS) > 0 ? Number(process.env.WSAT_SERVE_START_LIMIT_MS) : 30_000;
 
 /** `--workers`: an integer 1..256, or "auto" for os.availableParallelism(). */
 export function parseWorkersFlag(value: string | undefined, cores = availableParallelism()): number | undefined {
@@ -88,11 +90,27 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
     let failed = false;
     let url = "";
     let killTimer: NodeJS.Timeout | undefined;
+    // A worker that neither listens nor exits (stuck loading, a hung TLS key passphrase prompt)
+    // must not keep serve waiting for ever: past the limit it is reported and everything stops.
+    const startTimer = setTimeout(() => {
+      if (phase !== "starting") return;
+      const slow = states.filter((s) => !s.listening && !s.exit);
+      err(`${slow.length} of ${o.workers} workers not listening within ${START_LIMIT_MS} ms (worker ${slow.map((s) => `${s.index} pid ${s.pid}`).join(", ")}); stopping them (nothing is restarted)`);
+      failed = true;
+      // They serve no one and may not answer: killed at once; the listening ones close cleanly.
+      for (const s of slow) {
+        s.listenFailed = true;
+        s.worker.process.kill("SIGKILL");
+      }
+      stopAll();
+    }, START_LIMIT_MS);
+    startTimer.unref();
 
     const finish = () => {
       if (phase === "done" || states.some((s) => !s.exit)) return;
       phase = "done";
       clearTimeout(killTimer);
+      clearTimeout(startTimer);
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
       if (url) for (const line of summaryLines(states)) process.stderr.write(line + "\n");
@@ -134,8 +152,9 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
           // SO_REUSEPORT with port 0 would give each worker a port of its own: the first one's
           // port is the one the others bind
           if (staged && phase === "starting" && states.length < o.workers) forkRest(Number(new URL(m.url).port));
-          if (phase === "starting" && states.every((x) => x.listening)) {
+          if (phase === "starting" && states.length === o.workers && states.every((x) => x.listening)) {
             phase = "running";
+            clearTimeout(startTimer);
             process.stderr.write(`wsat serve: ${states.length} workers (pids ${states.map((x) => x.pid).join(", ")})\n`);
             process.stdout.write(`Server started at ${url}\n`);
           }

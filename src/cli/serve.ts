@@ -31,7 +31,8 @@ options:
                            primary hands connections to them in turn (node:cluster; under
                            Bun each worker binds the port with SO_REUSEPORT). Every flag
                            applies to every worker. Nothing is restarted: if a worker dies
-                           it is reported and the others are stopped (exit 1). At exit each
+                           it is reported and the others are stopped (exit 1), as when one
+                           does not listen within 30 s (WSAT_SERVE_START_LIMIT_MS). At exit each
                            worker's connections and messages are printed, with the spread
   -q, --quiet              do not log connections to stderr
 `;

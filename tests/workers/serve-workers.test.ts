@@ -96,6 +96,27 @@ describe("wsat serve --workers", () => {
     assert.equal(perWorker(cli.stderr).length, 2, cli.describe());
   });
 
+  it("a worker that never listens is reported after the start-up limit, killed, and serve exits 1", async () => {
+    const hook = fileURLToPath(new URL("../../../tests/workers/hang-worker-2.mjs", import.meta.url));
+    const saved = { limit: process.env.WSAT_SERVE_START_LIMIT_MS, options: process.env.NODE_OPTIONS };
+    process.env.WSAT_SERVE_START_LIMIT_MS = "2000";
+    process.env.NODE_OPTIONS = `${saved.options ?? ""} --import ${hook}`.trim();
+    let cli: Cli;
+    try {
+      cli = wsat(["serve", "--workers", "2", "--port", "0"], children);
+    } finally {
+      for (const [k, v] of [["WSAT_SERVE_START_LIMIT_MS", saved.limit], ["NODE_OPTIONS", saved.options]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    assert.equal((await cli.exited(20_000)).code, 1, cli.describe());
+    assert.match(cli.stderr, /^wsat serve: 1 of 2 workers not listening within 2000 ms \(worker 2 pid \d+\); stopping them \(nothing is restarted\)$/m, cli.describe());
+    assert.equal(cli.stdout, "", "no URL is announced while a worker is missing");
+    const pid = Number(/worker 2 pid (\d+)/.exec(cli.stderr)![1]);
+    await until(() => !alive(pid), 5_000, "the stuck worker is gone");
+  });
+
   it("a port in use: the cause said once, exit 1", async () => {
     const first = wsat(["serve", "--port", "0", "--quiet"], children);
     await first.waitFor(/^Server started at/m);
