@@ -35,5 +35,5 @@ export function denoDial(request: DialRequest): DenoTransport {
       return c;
     });
   }
-  return new DenoTransport(conn, false);
+  return new DenoTransport(conn, false, t.secure);
 }

@@ -71,9 +71,13 @@ export class DenoTransport implements Transport {
   private endWritten = false;
   private gone = false;
 
+  /** Over TLS: a failure Deno reports as bad data or an alert is the TLS layer's (tlsFailure). */
+  private readonly secure: boolean;
+
   /** `conn` is a connection, or (dial) the promise of one. Accepted ones start paused. */
-  constructor(conn: DenoConn | Promise<DenoConn>, paused: boolean) {
+  constructor(conn: DenoConn | Promise<DenoConn>, paused: boolean, secure = false) {
     this.paused = paused;
+    this.secure = secure;
     if (conn instanceof Promise) {
       conn.then((c) => this.connected(c), (err) => this.failed(err as Error));
     } else {
@@ -308,7 +312,7 @@ export class DenoTransport implements Transport {
   /** A read, write or connect failed: `error`, then the connection is closed. */
   private failed(err: Error): void {
     if (this.gone) return;
-    this.emit("error", err);
+    this.emit("error", this.secure ? tlsFailure(err) : err);
     this.destroy();
   }
 
@@ -332,4 +336,21 @@ export class DenoTransport implements Transport {
       this.emit("close");
     });
   }
+}
+
+/**
+ * Deno names no TLS error codes: a certificate it refuses or an alert from the peer comes as
+ * `InvalidData` (or a message naming the certificate, the handshake or an alert). Such an error
+ * gets `code` ERR_TLS_HANDSHAKE, so the client reports it as TLS_FAILED, as on Node and Bun.
+ */
+function tlsFailure(err: Error): Error {
+  const e = err as Error & { code?: string };
+  if (e.code === undefined && (e.name === "InvalidData" || /certificate|handshake|alert|tls/i.test(e.message ?? ""))) {
+    try {
+      e.code = "ERR_TLS_HANDSHAKE";
+    } catch {
+      return Object.assign(new Error(e.message, { cause: err }), { code: "ERR_TLS_HANDSHAKE" });
+    }
+  }
+  return err;
 }

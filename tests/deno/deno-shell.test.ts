@@ -184,6 +184,13 @@ test("mutual TLS: wsat client (Deno.connectTls with a client certificate) -> ws 
     const r2 = await without.line();
     assert.notEqual(r2.error, undefined, "a client without a certificate must be refused");
     assert.equal(peers.length, 1);
+    // A server certificate from a CA the client does not trust: refused by Deno's TLS, reported as
+    // TLS_FAILED (Deno names no TLS error codes; the shell recognises its TLS failures).
+    const untrusted = runDeno("echo-client.mjs", [url, "--ca", join(PKI, "other-ca.pem"), "--cert", join(PKI, "client.pem"), "--key", join(PKI, "client.key")]);
+    const r3 = await untrusted.line();
+    assert.equal(r3.error, "TLS_FAILED", JSON.stringify(r3));
+    assert.equal(peers.length, 1);
+    await untrusted.stop();
     await Promise.all([withCert.stop(), without.stop()]);
   } finally {
     wss.close();

@@ -35,7 +35,7 @@ client.on("message", (m) => {
   } else messages.push(m);
 });
 const next = () => (messages.length ? Promise.resolve(messages.shift()) : new Promise((r) => (waiting = r)));
-client.on("error", (info) => (out.lastError = info?.code ?? String(info?.message ?? info)));
+client.on("error", (info) => (out.lastError = info?.error?.code ?? String(info?.error?.message ?? info)));
 const finished = new Promise((r) => client.on("closed", (info) => r(info)));
 const connected = new Promise((resolve, reject) => {
   client.once("connected", () => resolve());
