@@ -1,7 +1,7 @@
 // What a sans-I/O Connection is made with: its options, its profile, and the per-message
 // extension interface (permessage-deflate) the shell supplies.
 
-import type { Codec } from "../codec/index.js";
+import { FrameEncoder, randomMaskKey, type Codec } from "../codec/index.js";
 
 /**
  * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
@@ -79,4 +79,32 @@ export interface ConnectionOptions {
   allocate?: (size: number) => Uint8Array;
   /** Allocates encoded frames (default: `allocate`); the Node shells pass pooled Buffers. */
   allocateOutput?: (size: number) => Uint8Array;
+}
+
+/** The checked numeric and profile options (RangeError / TypeError naming the option). */
+export function checkConnectionOptions(options: ConnectionOptions): { bufferSize: number; maxFragments: number; profile: ConnectionProfile } {
+  const bufferSize = options.bufferSize ?? 1024;
+  if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+    throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
+  }
+  const maxFragments = options.maxFragments ?? 65536;
+  if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
+    throw new RangeError(`"maxFragments" must be a non-negative integer, got ${maxFragments}`);
+  }
+  const profile = options.profile ?? "strict";
+  if (profile !== "strict" && profile !== "permissive") {
+    throw new TypeError(`"profile" must be "strict" or "permissive", got ${String(profile)}`);
+  }
+  return { bufferSize, maxFragments, profile };
+}
+
+/**
+ * The connection's encoder: the thread's shared one for its role and memory, or one of its own
+ * when the shell gives a masking-key source other than the codec's random pool.
+ */
+export function connectionEncoder(options: ConnectionOptions, codec: Codec, profile: ConnectionProfile): FrameEncoder {
+  const encoderOptions = { role: options.role, codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
+  return options.maskKey && options.maskKey !== randomMaskKey
+    ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
+    : FrameEncoder.shared(encoderOptions);
 }

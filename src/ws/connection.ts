@@ -5,13 +5,16 @@
 //
 // Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, randomMaskKey, threadCodec, type FrameChunk, type FrameToEncode } from "../codec/index.js";
+import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, threadCodec, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
-import type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
+import { checkConnectionOptions, connectionEncoder, type ConnectionOptions, type ConnectionProfile, type MessageExtension } from "./connection-options.js";
 import { InflatedMessage } from "./inflated-message.js";
 import { truncateUtf8 } from "./utf8-truncate.js";
 import { pushDataPieces, pushFragments } from "./pieces.js";
+import { nextSendingOpcode } from "./send-order.js";
+import { encodeRepeated } from "./frame-batch.js";
+import { closedEvent, closeReplyFor } from "./close-reply.js";
 
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 
@@ -23,10 +26,6 @@ const EMPTY = new Uint8Array(0);
 export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
 const NO_FIN = { fin: false };
-
-/** sendBatch's frame list: one frame object n times, reused (encodeBatch reads it, never keeps it). */
-const batchFrame: FrameToEncode = { opcode: 0, payload: EMPTY };
-const batchFrames: FrameToEncode[] = [];
 
 /** The connection whose bytes are being decoded (set just before each push). */
 let feeding: Connection | null = null;
@@ -84,18 +83,7 @@ export class Connection {
   private inflater: InflatedMessage | null = null;
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
-    const bufferSize = options.bufferSize ?? 1024;
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
-    }
-    const maxFragments = options.maxFragments ?? 65536;
-    if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
-      throw new RangeError(`"maxFragments" must be a non-negative integer, got ${maxFragments}`);
-    }
-    const profile = options.profile ?? "strict";
-    if (profile !== "strict" && profile !== "permissive") {
-      throw new TypeError(`"profile" must be "strict" or "permissive", got ${String(profile)}`);
-    }
+    const { bufferSize, maxFragments, profile } = checkConnectionOptions(options);
     this.role = options.role;
     this.bufferSize = bufferSize;
     this.profile = profile;
@@ -107,10 +95,7 @@ export class Connection {
     this.codec = options.codec ?? threadCodec();
     this.assembler = new MessageAssembler({ allocate: options.allocate });
     this.outWindow = this.codec.exports.layoutWsOutSize();
-    const encoderOptions = { role: this.role, codec: this.codec, allocate: options.allocateOutput ?? options.allocate, checkFrames: profile === "strict" };
-    this.encoder = options.maskKey && options.maskKey !== randomMaskKey
-      ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
-      : FrameEncoder.shared(encoderOptions);
+    this.encoder = connectionEncoder(options, this.codec, profile);
     this.state = initialState;
     if (initialState === "OPEN") this.startFraming();
   }
@@ -176,15 +161,7 @@ export class Connection {
     this.state = "CLOSED";
     this.extension?.close();
     this.closeTransport = true;
-    const rcvd = this.closeRcvd;
-    this.events.push({
-      type: "closed",
-      clean: rcvd !== null && this.closeSent !== null,
-      rcvd,
-      sent: this.closeSent,
-      code: rcvd ? rcvd.code : 1006,
-      reason: rcvd ? rcvd.reason : "",
-    });
+    this.events.push(closedEvent(this.closeRcvd, this.closeSent));
   }
 
   /**
@@ -269,14 +246,9 @@ export class Connection {
   private replyToClose(): void {
     const rcvd = this.closeRcvd!;
     if (this.state === "OPEN") {
-      // RFC 6455 5.5.1: "If an endpoint receives a Close frame and did not previously send a
-      // Close frame, the endpoint MUST send a Close frame in response ... typically echoing
-      // the status code it received."
-      // The permissive profile answers as esp_websocket_client does (ESP-AT reference §11.6: "sends
-      // an empty CLOSE|FIN (no status code echoed)").
-      const echo = rcvd.code === 1005 || this.profile === "permissive" ? undefined : rcvd.code;
-      this.out.push(this.encoder.encodeClose(echo, echo === undefined ? undefined : rcvd.reason));
-      this.closeSent = { code: rcvd.code, reason: echo === undefined ? "" : rcvd.reason };
+      const reply = closeReplyFor(rcvd, this.profile);
+      this.out.push(this.encoder.encodeClose(reply.code, reply.code === undefined ? undefined : reply.reason));
+      this.closeSent = { code: rcvd.code, reason: reply.reason };
       this.sendingOpcode = 0;
     }
     this.closeHandshakeDone();
@@ -394,19 +366,7 @@ export class Connection {
   }
 
   private trackFragments(opcode: number, fin: boolean): void {
-    if (opcode === Opcode.TEXT || opcode === Opcode.BINARY) {
-      // RFC 6455 5.4: a fragmented message's frames are not interleaved with another message's.
-      if (this.sendingOpcode !== 0) {
-        throw new InvalidState("FRAGMENTED_MESSAGE_IN_PROGRESS",
-          `cannot start a new message (opcode ${opcode}) before the fragmented one ends (sendFin or sendContMsg with fin)`);
-      }
-      if (!fin) this.sendingOpcode = opcode;
-    } else if (opcode === Opcode.CONTINUATION) {
-      if (this.sendingOpcode === 0) {
-        throw new InvalidState("NO_FRAGMENTED_MESSAGE", "continuation frame with no fragmented message in progress");
-      }
-      if (fin) this.sendingOpcode = 0;
-    }
+    this.sendingOpcode = nextSendingOpcode(this.sendingOpcode, opcode, fin);
   }
 
   /**
@@ -450,15 +410,7 @@ export class Connection {
     if (n === 0) return 0;
     // RFC 6455 5.4: not in the middle of a fragmented message (throws as sendMessage would).
     if (this.profile === "strict") this.trackFragments(opcode, true);
-    batchFrame.opcode = opcode;
-    batchFrame.payload = payload;
-    while (batchFrames.length < n) batchFrames.push(batchFrame);
-    if (batchFrames.length > n) batchFrames.length = n;
-    try {
-      this.out.push(this.encoder.encodeBatch(batchFrames));
-    } finally {
-      batchFrame.payload = EMPTY; // the caller's bytes are not kept
-    }
+    this.out.push(encodeRepeated(this.encoder, opcode, payload, n));
     return n * length;
   }
 
