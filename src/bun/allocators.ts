@@ -3,21 +3,12 @@
 // ones use Buffer.allocUnsafe (no zero-filling: every byte is overwritten). Bun's socket.write
 // takes any Uint8Array, so frames need no Buffer.
 
-import { slabAllocator } from "../codec/slabs.js";
-
-const SMALL = 4096;
-const pooled = slabAllocator(64 * 1024);
-const pooledOutput = slabAllocator(64 * 1024);
+import { pooledAllocator } from "../codec/slabs.js";
 
 function large(n: number): Uint8Array {
   const b = Buffer.allocUnsafe(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
-export function allocateMessage(n: number): Uint8Array {
-  return n < SMALL ? pooled(n) : large(n);
-}
-
-export function allocateOutput(n: number): Uint8Array {
-  return n < SMALL ? pooledOutput(n) : large(n);
-}
+export const allocateMessage = pooledAllocator(large);
+export const allocateOutput = pooledAllocator(large);

@@ -51,7 +51,7 @@
 import { Codec, threadCodec } from "./codec.js";
 import { latin1Text } from "./latin1.js";
 import { InvalidState } from "../errors.js";
-import { AT_LINE_TYPES, EXACT_TEXT, PROMPT, type AtDirection, type AtLineType, type AtLineRecord, type AtDataRecord, type AtRecordHandler } from "./at-records.js";
+import { AT_LINE_TYPES, EXACT_TEXT, PROMPT, type AtDirection, type AtDataRecord, type AtRecordHandler } from "./at-records.js";
 import {
   AT_RECORD_SIZE, AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN, AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL, AT_KIND_MASK, AT_KIND_LINE, AT_KIND_DATA, AT_TYPE_SHIFT, AT_TYPE_MASK, AT_FLAG_START, AT_FLAG_END, AT_FLAG_OVERFLOW, AT_FLAG_CR, DIR_DEVICE, DIR_HOST, AT_MAX_LINKS, AT_SCAN_SHIFT, AT_STATE_HEADER, AT_LINE_SIZE,
 } from "./at-abi.js";

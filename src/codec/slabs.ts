@@ -16,3 +16,13 @@ export function slabAllocator(slabBytes: number): (n: number) => Uint8Array {
     return view;
   };
 }
+
+/**
+ * Arrays under `smallBytes` carved from their own shared 64 KiB slabs, larger ones from `large`
+ * (default: a fresh Uint8Array): the allocator every shell hands the core, with its runtime's
+ * fastest large allocation.
+ */
+export function pooledAllocator(large: (n: number) => Uint8Array = (n) => new Uint8Array(n), smallBytes = 4096): (n: number) => Uint8Array {
+  const small = slabAllocator(64 * 1024);
+  return (n: number): Uint8Array => (n < smallBytes ? small(n) : large(n));
+}

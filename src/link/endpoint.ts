@@ -96,10 +96,9 @@ export abstract class Endpoint extends Emitter implements TransportSink {
         this.eof(core);
         return;
       case "error":
-        if (this.core === core && core.state !== "CLOSED") this.onTransportError(core, arg as Error);
+        if (core.state !== "CLOSED") this.onTransportError(core, arg as Error);
         return;
       case "drain":
-        if (this.core !== core) return;
         if (this.readPaused) {
           this.readPaused = false;
           transport.resume();

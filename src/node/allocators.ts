@@ -3,17 +3,20 @@
 // pooled; large ones get memory of their own, not zero-filled (every byte is overwritten).
 
 import { POOLED_OUTPUT_BYTES, takeOutput } from "./output-pool.js";
-import { slabAllocator } from "../codec/slabs.js";
+import { pooledAllocator } from "../codec/slabs.js";
+
+/** Arrays below this size come from pools (slabs, or Node's own Buffer pool for frames). */
+const SMALL = 4096;
 
 /**
- * Message buffers without zero-filling (every byte is overwritten by the message): a plain
- * Uint8Array over Node's uninitialised memory for large messages.
+ * Message buffers without zero-filling (every byte is overwritten by the message): small ones on
+ * shared slabs (a kept message keeps its slab alive, as a pooled Buffer does), large ones a plain
+ * Uint8Array over Node's uninitialised memory.
  */
-export function allocateUninitialized(n: number): Uint8Array {
-  if (n < SMALL) return pooled(n);
+export const allocateUninitialized = pooledAllocator((n) => {
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
-}
+}, SMALL);
 
 /**
  * Output frames: Node's pooled Buffers, which socket.write takes without converting; large ones
@@ -23,8 +26,3 @@ export function allocateOutput(n: number): Uint8Array {
   if (n >= POOLED_OUTPUT_BYTES) return takeOutput(n);
   return n < SMALL ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
 }
-
-// Small message buffers are carved from shared 64 KiB slabs: a fresh ArrayBuffer per 16-byte
-// message costs more than receiving it. A kept message keeps its slab alive, as a pooled Buffer does.
-const SMALL = 4096;
-const pooled = slabAllocator(64 * 1024);

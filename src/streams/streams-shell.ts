@@ -4,7 +4,7 @@
 // timers, plain Uint8Array memory, pako's permessage-deflate and nothing from Node. It dials
 // only: a Worker cannot listen.
 
-import { slabAllocator } from "../codec/slabs.js";
+import { pooledAllocator } from "../codec/slabs.js";
 import type { DialRequest, DialTls, Shell } from "../link/shell.js";
 import type { Timers } from "../link/timers.js";
 import { pakoStage } from "../ws/extensions/pako-stage.js";
@@ -41,12 +41,7 @@ export const streamsTimers: Timers = {
 
 // Small arrays are carved from shared 64 KiB slabs (a fresh ArrayBuffer per 16-byte message costs
 // more than the message); large ones get their own memory.
-const SMALL = 4096;
-const pooled = slabAllocator(64 * 1024);
-
-function allocate(n: number): Uint8Array {
-  return n < SMALL ? pooled(n) : new Uint8Array(n);
-}
+const allocate = pooledAllocator();
 
 /** A byte-stream pair as a Transport (for a pair already in hand: Duplex.toWeb(socket), a Deno Conn). */
 export function streamTransport(pair: StreamPair | Promise<StreamPair>, peer?: { remoteAddress?: string; remotePort?: number }): StreamTransport {

@@ -65,16 +65,21 @@ export async function startBunServer(args: string[], env: Record<string, string>
     url: first.url as string,
     shell: first.shell as string,
     next,
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.stdin!.end();
-    }),
+    close: () => closeByStdin(child),
   };
+}
+
+/** Ends a Bun peer by closing its stdin (it exits when stdin ends); killed if it lingers 5 s. */
+export function closeByStdin(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.stdin!.end();
+  });
 }
 
 /** A Bun client run to its end; its report. */

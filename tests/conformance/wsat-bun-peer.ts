@@ -4,12 +4,9 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { BUN, PEER, closeByStdin } from "../bun/bun-process.js";
 
-const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
-export const BUN = join(ROOT, "node_modules", ".bin", "bun");
-const PEER = join(ROOT, "dist", "tests", "bun", "bun-peer.js");
+export { BUN };
 
 export function bunInstalled(): boolean {
   return existsSync(BUN);
@@ -43,15 +40,7 @@ export async function startBunEchoServer(): Promise<{ url: string; close: () => 
   if (first.shell !== "bun") throw new Error(`the Bun echo server runs the ${String(first.shell)} shell`);
   return {
     url: first.url as string,
-    close: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.stdin!.end();
-    }),
+    close: () => closeByStdin(child),
   };
 }
 
