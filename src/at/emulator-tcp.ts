@@ -28,10 +28,12 @@ export interface TcpEmulatorOptions extends EmulatorOptions {
    * bridge that follows the device).
    */
   uart?: UartOptions;
+  /** Called with each connection's paced pair (with `uart`), e.g. to tap its writes (UartPair.onWrite). */
+  onUart?: (pair: UartPair, peer: string) => void;
 }
 
 /** Wires a connection's socket to its device, through a paced UART pair when asked for. */
-function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions | undefined): void {
+function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions | undefined, onUart?: (pair: UartPair) => void): void {
   const write = tickWriter((bytes) => {
     if (!socket.destroyed) socket.write(bytes);
   });
@@ -41,6 +43,7 @@ function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions |
     return;
   }
   const pair = new UartPair(uart);
+  onUart?.(pair);
   attachDevice(device, pair.device, (rate) => {
     pair.setBaudRate("device", rate);
     pair.setBaudRate("host", rate);
@@ -58,7 +61,8 @@ export function startTcpEmulator(options: TcpEmulatorOptions): Promise<TcpEmulat
     const entry = { device, socket };
     devices.add(entry);
     options.log?.(`device booted for ${socket.remoteAddress}:${socket.remotePort}`);
-    connect(socket, device, options.uart);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    connect(socket, device, options.uart, options.onUart && ((pair) => options.onUart!(pair, peer)));
     const end = () => {
       if (!devices.delete(entry)) return;
       void device.shutdown();
@@ -66,7 +70,7 @@ export function startTcpEmulator(options: TcpEmulatorOptions): Promise<TcpEmulat
     };
     socket.on("close", end);
     socket.on("error", () => socket.destroy());
-    options.onDevice?.(device, `${socket.remoteAddress}:${socket.remotePort}`);
+    options.onDevice?.(device, peer);
     device.boot();
   });
   return new Promise((resolve, reject) => {

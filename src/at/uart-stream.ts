@@ -29,6 +29,12 @@ export interface UartOptions {
   latencyMs?: number;
   /** The device's delay before it sees what the host wrote (per write). Default 0. */
   processingMs?: number;
+  /**
+   * Told of every write as the wire stamps it: who wrote, the bytes, when on the wire's timeline
+   * the write was made and when the other end has its last byte (for measurements such as the
+   * at-uart benchmark's echo times; the bytes must not be kept or changed).
+   */
+  onWrite?: (from: UartSide, bytes: Uint8Array, madeAtMs: number, dueMs: number) => void;
 }
 
 /** A port whose line rate can be changed (closed and opened again at the new rate). */
@@ -84,6 +90,8 @@ export class UartPair {
   /** Per direction (0 up, 1 down): the pending look at the line, a timer or an immediate. */
   private readonly timers: Array<{ timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | null> = [null, null];
   private closed = false;
+  /** The tap of UartOptions.onWrite (may be set after construction). */
+  onWrite: UartOptions["onWrite"];
 
   constructor(options: UartOptions = {}) {
     const baud = checkBaudRate("baudRate", options.baudRate ?? 115200);
@@ -91,6 +99,7 @@ export class UartPair {
     const processing = checkDelayMs("processingMs", options.processingMs ?? 0);
     this.up = new UartDirection(baud, baud, latency + processing);
     this.down = new UartDirection(baud, baud, latency);
+    this.onWrite = options.onWrite;
     this.host = new UartEnd(this, "host");
     this.device = new UartEnd(this, "device");
   }
@@ -116,7 +125,10 @@ export class UartPair {
     const end = from === "host" ? this.host : this.device;
     const dir = from === "host" ? this.up : this.down;
     // Copy: the writer may reuse its buffer once the write callback ran.
-    dir.send(bytes.slice(), performance.now() - end.lagMs);
+    const copy = bytes.slice();
+    const madeAt = performance.now() - end.lagMs;
+    const due = dir.send(copy, madeAt);
+    this.onWrite?.(from, copy, madeAt, due);
     this.schedule(from === "host" ? 0 : 1);
   }
 

@@ -25,6 +25,7 @@
 
 import { byteTimeMs, checkBaudRate, checkDelayMs } from "./uart-model.js";
 import { wsSendLine, WSSEND_DEFAULT_TIMEOUT_MS } from "./command-syntax.js";
+import { echoTimelineMs, type MessageShape } from "./wire-timeline.js";
 
 /** `\r\nOK\r\n\r\n>` (reference §9 "The prompt"). */
 export const PROMPT_BYTES = 9;
@@ -65,17 +66,31 @@ function wsDataBytes(linkId: number, n: number, format: "default" | "full"): num
   return `+WS_DATA:${fields.join(",")},`.length + n + 2;
 }
 
-export function wireLimit(o: WireLimitOptions): WireLimit {
+/** One echoed message's byte counts and times on the wire (checks the options). */
+export function messageShape(o: WireLimitOptions): MessageShape {
   checkBaudRate("baudRate", o.baudRate);
-  const L = checkDelayMs("latencyMs", o.latencyMs ?? 0);
-  const P = checkDelayMs("processingMs", o.processingMs ?? 0);
+  const latencyMs = checkDelayMs("latencyMs", o.latencyMs ?? 0);
+  const processingMs = checkDelayMs("processingMs", o.processingMs ?? 0);
   const n = o.payloadBytes;
   if (!Number.isInteger(n) || n < 1 || n > 16384) throw new RangeError(`"payloadBytes" must be 1..16384, got ${n}`);
   const linkId = o.linkId ?? 0;
-  const c = wsSendLine(linkId, n, 2, WSSEND_DEFAULT_TIMEOUT_MS, null).length + 2;
-  const e = o.echo === false ? 0 : c;
-  const w = wsDataBytes(linkId, n, o.dataFormat ?? "default");
-  const b = byteTimeMs(o.baudRate);
+  const commandBytes = wsSendLine(linkId, n, 2, WSSEND_DEFAULT_TIMEOUT_MS, null).length + 2;
+  return {
+    byteMs: byteTimeMs(o.baudRate),
+    latencyMs,
+    processingMs,
+    commandBytes,
+    echoBytes: o.echo === false ? 0 : commandBytes,
+    payloadBytes: n,
+    dataBytes: wsDataBytes(linkId, n, o.dataFormat ?? "default"),
+    promptBytes: PROMPT_BYTES,
+    sendOkBytes: SEND_OK_BYTES,
+  };
+}
+
+export function wireLimit(o: WireLimitOptions): WireLimit {
+  const s = messageShape(o);
+  const { byteMs: b, latencyMs: L, processingMs: P, commandBytes: c, echoBytes: e, payloadBytes: n, dataBytes: w } = s;
   const replies = PROMPT_BYTES + SEND_OK_BYTES;
   const T = Math.max((c + e + replies + n) * b + 4 * L + 2 * P, (c + n) * b, (e + replies + w) * b);
   const Tq = Math.max(c * b + 2 * L + P, w * b) + (e + replies + n) * b + 2 * L + P;
@@ -86,4 +101,15 @@ export function wireLimit(o: WireLimitOptions): WireLimit {
     hostBytes: c + n,
     deviceBytes: e + PROMPT_BYTES + SEND_OK_BYTES + w,
   };
+}
+
+/**
+ * The wire's limit (messages/s) for `messages` echoed messages when the server's echo of message k
+ * is back at the device `echoAfterMs[k]` ms after the device had that message (one number: the
+ * same for every message). A loopback server's echo is back within a fraction of a millisecond,
+ * often before the host's next AT+WSSEND has reached the device; a server a few milliseconds away
+ * lets most echoes go out while the host sends its data. See wire-timeline.ts.
+ */
+export function echoLimit(o: WireLimitOptions, echoAfterMs: number | readonly number[], messages = typeof echoAfterMs === "number" ? 256 : echoAfterMs.length): number {
+  return (messages * 1000) / echoTimelineMs(messageShape(o), messages, echoAfterMs);
 }

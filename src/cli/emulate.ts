@@ -111,7 +111,8 @@ function usage300(): never {
 function limitLines(p: Parsed): string[] {
   return [16, 1024, 8192].map((n) => {
     const l = wireLimit({ baudRate: p.baud, latencyMs: p.latencyMs, processingMs: p.processingMs, payloadBytes: n });
-    return `wire limit at ${p.baud} baud, ${p.latencyMs} ms latency: ${n} B echoed messages ${l.messagesPerSec.toFixed(1)}/s (${l.messageMs.toFixed(2)} ms each)`;
+    return `wire limit at ${p.baud} baud, ${p.latencyMs} ms latency: ${n} B echoed messages ${l.messagesPerSec.toFixed(1)}/s (${l.messageMs.toFixed(2)} ms each) ` +
+      `when no echo is ahead of a prompt, ${l.echoQueuedMessagesPerSec.toFixed(1)}/s when each echo is back at once (a server nearby)`;
   });
 }
 

@@ -5,7 +5,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { byteTimeMs, UartDirection } from "../../src/at/uart-model.js";
 import { UartPair } from "../../src/at/uart-stream.js";
-import { wireLimit } from "../../src/at/wire-limit.js";
+import { echoLimit, messageShape, wireLimit } from "../../src/at/wire-limit.js";
+import { echoTimelineMs } from "../../src/at/wire-timeline.js";
 import { bytes } from "./helpers.js";
 
 describe("UartDirection on a virtual clock", () => {
@@ -88,6 +89,67 @@ describe("the wire's limit for an echoed message", () => {
   });
 });
 
+describe("the wire's limit at given echo times (wire-timeline.ts)", () => {
+  const at921 = { baudRate: 921600, payloadBytes: 1024 };
+
+  test("every echo back at once: the closed form with each echo queued ahead of the next prompt", () => {
+    for (const o of [at921, { baudRate: 115200, payloadBytes: 16 }, { baudRate: 5_000_000, payloadBytes: 8192, latencyMs: 1 }]) {
+      const closed = wireLimit(o).echoQueuedMessagesPerSec;
+      const walked = echoLimit(o, 0, 1000);
+      assert.ok(Math.abs(walked - closed) / closed < 0.005, `${JSON.stringify(o)}: walked ${walked}, closed form ${closed}`);
+    }
+  });
+
+  test("one message, by hand: command, echo and prompt, data, SEND OK, then the echo", () => {
+    const s = messageShape(at921);
+    const b = s.byteMs;
+    // the echo is back 0.5 ms after the device had the data, after SEND OK has left
+    const want = (s.commandBytes + s.echoBytes + s.promptBytes + s.payloadBytes) * b + Math.max(0.5, s.sendOkBytes * b) + s.dataBytes * b;
+    assert.ok(Math.abs(echoTimelineMs(s, 1, 0.5) - want) < 1e-9);
+    // with 1 ms latency each way: four crossings before SEND OK is in, and the echo's own
+    const l = messageShape({ ...at921, latencyMs: 1 });
+    const wantL = (s.commandBytes + s.echoBytes + s.promptBytes + s.payloadBytes) * b + 3 + Math.max(0.5, s.sendOkBytes * b) + s.dataBytes * b + 1;
+    assert.ok(Math.abs(echoTimelineMs(l, 1, 0.5) - wantL) < 1e-9);
+  });
+
+  test("an echo back after the next prompt has left costs nothing; one back before it holds the prompt", () => {
+    const s = messageShape(at921);
+    const b = s.byteMs;
+    // the next command is at the device (SEND OK + command) after this long: echoes back well
+    // after that go out while the host sends its data
+    const commandIn = (s.sendOkBytes + s.commandBytes) * b;
+    const late = echoLimit(at921, commandIn + 0.5, 500);
+    const early = echoLimit(at921, commandIn - 0.1, 500);
+    assert.ok(early < late * 0.6, `early ${early}, late ${late}`);
+    // a late echo leaves the line's own limit: within 2 % of it for 1 KiB at 921600
+    const own = wireLimit(at921).messagesPerSec;
+    assert.ok(late <= own * 1.0001 && late > own * 0.98, `late ${late}, line's own ${own}`);
+    // just after the command is not enough: the echo going out after the prompt delays SEND OK,
+    // so the next echo is back before the next command (every other prompt waits)
+    const justAfter = echoLimit(at921, commandIn + 0.01, 500);
+    assert.ok(justAfter > early * 1.2 && justAfter < late * 0.8, `just after ${justAfter}`);
+  });
+
+  test("per-message echo times: a mix lands between the two, and the walk never beats the line's own limit", () => {
+    const s = messageShape(at921);
+    const commandIn = (s.sendOkBytes + s.commandBytes) * s.byteMs;
+    const mixed = Array.from({ length: 400 }, (_, k) => (k % 4 ? commandIn + 0.5 : 0));
+    const m = echoLimit(at921, mixed);
+    assert.ok(m > echoLimit(at921, 0, 400) * 1.2 && m < echoLimit(at921, commandIn + 0.5, 400) * 0.95, `mixed ${m}`);
+    for (const d of [0, 0.1, 0.3, 1, 5, 20, 200]) {
+      for (const o of [at921, { baudRate: 921600, payloadBytes: 16 }, { baudRate: 115200, payloadBytes: 8192, latencyMs: 1 }]) {
+        assert.ok(echoLimit(o, d, 300) <= wireLimit(o).messagesPerSec * 1.0001, `${JSON.stringify(o)} at ${d} ms`);
+      }
+    }
+  });
+
+  test("bad arguments are RangeErrors", () => {
+    const s = messageShape(at921);
+    assert.throws(() => echoTimelineMs(s, 0, 0), /"messages" must be a positive integer, got 0/);
+    assert.throws(() => echoTimelineMs(s, 3, [0, 0]), /"echoAfterMs" has 2 times for 3 messages/);
+  });
+});
+
 describe("UartPair (the shell)", () => {
   test("every byte both ways, in order, counted per direction", async () => {
     const pair = new UartPair({ baudRate: 5_000_000 });
@@ -107,6 +169,18 @@ describe("UartPair (the shell)", () => {
     assert.equal(pair.up.bytesSent, want.length);
     assert.equal(pair.down.bytesSent, 5);
     pair.close();
+  });
+
+  test("the onWrite tap sees each write with its stamp and when the other end has it", async () => {
+    const seen: Array<[string, string, number, number]> = [];
+    const pair = new UartPair({ baudRate: 115200, latencyMs: 1, onWrite: (from, bytes, made, due) => seen.push([from, Buffer.from(bytes).toString("latin1"), made, due]) });
+    pair.host.write("AT\r\n");
+    await new Promise<Buffer>((r) => pair.device.once("data", r));
+    pair.device.write("\r\nOK\r\n");
+    await new Promise<Buffer>((r) => pair.host.once("data", r));
+    pair.close();
+    assert.deepEqual(seen.map(([from, text]) => [from, text]), [["host", "AT\r\n"], ["device", "\r\nOK\r\n"]]);
+    for (const [, text, made, due] of seen) assert.ok(Math.abs(due - made - (text.length * byteTimeMs(115200) + 1)) < 1e-9);
   });
 
   test("after one end changes rate alone, the other reads garbage; when it follows, bytes are clean again", async () => {
