@@ -24,7 +24,7 @@ export type { UartOptions, UartSide, BaudSwitchable } from "./at/uart-stream.js"
 export { UartDirection, byteTimeMs } from "./at/uart-model.js";
 export { createUartEmulator } from "./at/emulator-uart.js";
 export type { UartEmulator } from "./at/emulator-uart.js";
-export { wireLimit } from "./at/wire-limit.js";
+export { wireLimit, echoLimit } from "./at/wire-limit.js";
 export type { WireLimit, WireLimitOptions } from "./at/wire-limit.js";
 export { parseTrace, ReplayDevice, describeReplay } from "./at/trace-replay.js";
 export type { ReplayChunk, ReplayMismatch } from "./at/trace-replay.js";

@@ -261,4 +261,31 @@ describe("extension factories (RFC 6455 9.1)", () => {
     client.receiveEof();
     assert.equal(xor.closed, true);
   });
+
+  it("a server factory that refuses the handshake after another accepted: the accepted extension is closed, the client gets the refusal", () => {
+    const made: XorExtension[] = [];
+    const first: ServerExtensionFactory = {
+      name: XOR,
+      accept(params) {
+        const x = new XorExtension(keyOf(params) ?? 1);
+        made.push(x);
+        return { response: params, extension: x };
+      },
+    };
+    const refusing: ServerExtensionFactory = {
+      name: "permessage-deflate",
+      accept() {
+        throw new InvalidHandshake("EXTENSION_NEGOTIATION_FAILED", "refused by policy", 400);
+      },
+    };
+    const client = new ClientProtocol({ maskKey, request, extensions: [new ClientXorFactory(7), deflateClient()] });
+    const server = new ServerProtocol({ extensions: [first, refusing] });
+    carry(client, server);
+    assert.notEqual(server.state, "OPEN");
+    assert.equal(made.length, 1);
+    assert.equal(made[0]!.closed, true, "the extension accepted before the refusal is released");
+    assert.equal(errors(server.eventsReceived())[0]?.error.code, "EXTENSION_NEGOTIATION_FAILED");
+    const response = latin1(server.dataToSend());
+    assert.match(response, /^HTTP\/1\.1 400 /);
+  });
 });

@@ -34,15 +34,21 @@ export function acceptExtensions(offers: readonly string[], factories: readonly 
   const extensions: Extension[] = [];
   if (factories.length === 0 || offers.length === 0) return { response: undefined, extensions };
   const response: Array<{ name: string; params: Extension["params"] }> = [];
-  for (const offer of parseExtensions(offers)) {
-    for (const f of factories) {
-      if (!sameName(f.name, offer.name)) continue;
-      const got = f.accept(offer.params, extensions);
-      if (!got) continue;
-      extensions.push(got.extension);
-      response.push({ name: f.name, params: got.response });
-      break;
+  try {
+    for (const offer of parseExtensions(offers)) {
+      for (const f of factories) {
+        if (!sameName(f.name, offer.name)) continue;
+        const got = f.accept(offer.params, extensions);
+        if (!got) continue;
+        extensions.push(got.extension);
+        response.push({ name: f.name, params: got.response });
+        break;
+      }
     }
+  } catch (err) {
+    // a later factory refused the handshake: what the earlier ones accepted is released
+    for (const x of extensions) x.close();
+    throw err;
   }
   return { response: response.length ? formatExtensions(response) : undefined, extensions };
 }
