@@ -2,6 +2,7 @@
 // "default" is Bun.serve's defaults (perMessageDeflate off, 16 MiB payload limit); "tuned" (the
 // default here) raises the payload limit to 64 MiB. Prints {"port": N}, then answers stdin lines
 // "rss" with {"rss", "connections", "cpuUs"} as echo-server.ts does; exits when stdin ends.
+import { answerRss } from "./bun-rss-answers.js";
 const options = process.argv[2] ?? "tuned";
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -16,19 +17,6 @@ const server = Bun.serve({
   },
 });
 console.log(JSON.stringify({ port: server.port }));
-const decoder = new TextDecoder();
-let pending = "";
-for await (const chunk of Bun.stdin.stream()) {
-  pending += decoder.decode(chunk);
-  let nl;
-  while ((nl = pending.indexOf("\n")) >= 0) {
-    const line = pending.slice(0, nl).trim();
-    pending = pending.slice(nl + 1);
-    if (line !== "rss") continue;
-    Bun.gc(true);
-    const u = process.cpuUsage();
-    console.log(JSON.stringify({ rss: process.memoryUsage().rss, connections: server.pendingWebSockets, cpuUs: u.user + u.system }));
-  }
-}
+await answerRss(() => server.pendingWebSockets);
 server.stop(true);
 process.exit(0);

@@ -2,6 +2,7 @@
 // a fixed 101 response and keeps one small object in each socket's `data`: what a Bun.listen
 // connection costs before any WebSocket work. Prints {"port": N}, answers stdin lines "rss" with
 // {"rss", "connections", "cpuUs"} (after a full GC) as echo-server.ts does; exits when stdin ends.
+import { answerRss } from "./bun-rss-answers.js";
 const RESPONSE = new TextEncoder().encode("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
 let connections = 0;
 const listener = Bun.listen({
@@ -14,19 +15,6 @@ const listener = Bun.listen({
   },
 });
 console.log(JSON.stringify({ port: listener.port }));
-const decoder = new TextDecoder();
-let pending = "";
-for await (const chunk of Bun.stdin.stream()) {
-  pending += decoder.decode(chunk);
-  let nl;
-  while ((nl = pending.indexOf("\n")) >= 0) {
-    const line = pending.slice(0, nl).trim();
-    pending = pending.slice(nl + 1);
-    if (line !== "rss") continue;
-    Bun.gc(true);
-    const u = process.cpuUsage();
-    console.log(JSON.stringify({ rss: process.memoryUsage().rss, connections, cpuUs: u.user + u.system }));
-  }
-}
+await answerRss(() => connections);
 listener.stop(true);
 process.exit(0);
