@@ -1,7 +1,7 @@
 // The `--trace` lines of `wsat connect --via` and `wsat emulate`: every byte that crossed the
 // serial link (or its TCP stand-in), with a timestamp and the direction, as text with escapes and
-// as hex (the two views idf.py monitor and a logic analyser give). A pure function: the shells
-// call it only when --trace was asked for.
+// as hex (the two views idf.py monitor and a logic analyser give). Pure functions: the shells
+// call them only when --trace was asked for.
 
 export type TraceDirection = "host-to-device" | "device-to-host";
 
@@ -32,6 +32,13 @@ export function escapeBytes(bytes: Uint8Array): string {
     else s += "\\x" + b.toString(16).padStart(2, "0");
   }
   return s;
+}
+
+/** A "wire" event of AtDriver or EmulatedDevice: bytes one way, as read or written. */
+export interface WireChunk {
+  from: "host" | "device";
+  bytes: Uint8Array;
+  timeMs: number;
 }
 
 function hexRow(bytes: Uint8Array, from: number, to: number): string {
@@ -67,4 +74,12 @@ export function formatTrace(chunk: TraceChunk, options: TraceFormatOptions = {})
     lines.push(`${indent}${off.toString(16).padStart(4, "0")} ${hexRow(chunk.bytes, off, Math.min(n, off + per))}`);
   }
   return lines;
+}
+
+/** A "wire" listener that writes each chunk as formatTrace lines. */
+export function wireTracer(write: (line: string) => void, options: TraceFormatOptions = {}): (w: WireChunk) => void {
+  return (w) => {
+    const direction: TraceDirection = w.from === "host" ? "host-to-device" : "device-to-host";
+    for (const line of formatTrace({ timeMs: w.timeMs, direction, bytes: w.bytes }, options)) write(line);
+  };
 }
