@@ -2,7 +2,8 @@
 // and opens it again at the new rate, and the device answers there; the emulator switches its
 // serial port (a pty ignores the rate: the commands and the reopen are what is tested); and
 // `wsat connect --via serial:PTY --baud N` does it from the command line, with --trace too (the
-// trace shows the switch). Skipped without socat unless WSAT_REQUIRE_PEERS=1.
+// trace shows the switch). Skipped without socat unless WSAT_REQUIRE_PEERS=1. The fallback (a
+// device that does not answer at 115200): baud-fallback-pty.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
