@@ -1,7 +1,8 @@
 // The `--trace` lines of `wsat connect --via` and `wsat emulate`: every byte that crossed the
 // serial link (or its TCP stand-in), with a timestamp and the direction, as text with escapes and
-// as hex (the two views idf.py monitor and a logic analyser give). Pure functions: the shells
-// call them only when --trace was asked for.
+// as hex (the two views idf.py monitor and a logic analyser give), and the line that starts a
+// session (a freshly booted device) so that `wsat emulate --replay` can play each session to its
+// own connection. Pure functions: the shells call them only when --trace was asked for.
 
 export type TraceDirection = "host-to-device" | "device-to-host";
 
@@ -82,4 +83,13 @@ export function wireTracer(write: (line: string) => void, options: TraceFormatOp
     const direction: TraceDirection = w.from === "host" ? "host-to-device" : "device-to-host";
     for (const line of formatTrace({ timeMs: w.timeMs, direction, bytes: w.bytes }, options)) write(line);
   };
+}
+
+/**
+ * The line before a session's first chunk (a device booted for a new connection, a walkthrough
+ * of `wsat demo`); parseTrace (src/at/trace-replay.ts) starts a new session at it:
+ *   12:00:00.000 --- session: device booted for 127.0.0.1:50312
+ */
+export function formatSessionStart(timeMs: number, label: string, options: TraceFormatOptions = {}): string {
+  return `${clock(timeMs, options.utc ?? false)} --- session: ${label}`;
 }
