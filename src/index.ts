@@ -26,7 +26,7 @@ export { createUartEmulator } from "./at/emulator-uart.js";
 export type { UartEmulator } from "./at/emulator-uart.js";
 export { wireLimit, echoLimit } from "./at/wire-limit.js";
 export type { WireLimit, WireLimitOptions } from "./at/wire-limit.js";
-export { parseTrace, ReplayDevice, describeReplay } from "./at/trace-replay.js";
+export { parseTrace, splitSessions, ReplayDevice, describeReplay, describeSessions } from "./at/trace-replay.js";
 export type { ReplayChunk, ReplayMismatch } from "./at/trace-replay.js";
 export { replayOn } from "./at/emulator-replay.js";
 export type { CommandForm, WsCfgParams, WsOpenParams } from "./at/command-syntax.js";

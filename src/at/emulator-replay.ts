@@ -2,13 +2,14 @@
 // a driver on a stream (a TCP connection, a serial port, an in-process Duplex), the host's bytes
 // checked against the capture (src/at/trace-replay.ts). Resolves when the host left the capture
 // (at once), or when the capture is played out and the host has been quiet for `graceMs` (so a
-// host that sends more than was captured is caught), or when the stream ends.
+// host that sends more than was captured is caught), or when the stream ends. One session of a
+// capture per stream: `hostOffset` counts the host bytes of the sessions played before it.
 
 import type { Duplex } from "node:stream";
 import { ReplayDevice, type ReplayChunk } from "./trace-replay.js";
 
-export function replayOn(stream: Duplex, chunks: ReplayChunk[], graceMs = 300): Promise<ReplayDevice> {
-  const replay = new ReplayDevice(chunks);
+export function replayOn(stream: Duplex, chunks: ReplayChunk[], graceMs = 300, hostOffset = 0): Promise<ReplayDevice> {
+  const replay = new ReplayDevice(chunks, hostOffset);
   return new Promise<ReplayDevice>((resolve) => {
     let timer: NodeJS.Timeout | null = null;
     const done = () => {

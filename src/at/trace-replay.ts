@@ -11,6 +11,10 @@
 //
 // A device chunk is written once every host byte captured before it has arrived (the order of
 // the capture, not its timing). The first host byte that differs stops the replay.
+//
+// A capture may hold several sessions, each a freshly booted device (a connection to `wsat
+// emulate --tcp`, a walkthrough of `wsat demo`), marked by a `--- session:` line; each session is
+// played to its own connection (splitSessions), its host bytes counted on from the session before.
 
 import { AtError } from "../errors.js";
 import { concatBytes } from "../codec/concat-bytes.js";
@@ -20,19 +24,28 @@ export interface ReplayChunk {
   bytes: Uint8Array;
   /** The trace line it came from (1-based). */
   line: number;
+  /** The session it belongs to (1-based; 1 when the capture marks none). */
+  session: number;
 }
 
 const HEAD = /^\d\d:\d\d:\d\d\.\d{3} (H>D|D>H) +(\d+) B "/;
 const HEX = /^ +[0-9a-f]{4}((?: [0-9a-f]{2})+)$/;
+const SESSION = /^\d\d:\d\d:\d\d\.\d{3} --- session:/;
 
 /**
  * Reads `--trace` output: each chunk is a header line (time, H>D or D>H, byte count, escaped
- * text) and its hex rows, which hold the exact bytes. Other lines (log lines) are skipped.
+ * text) and its hex rows, which hold the exact bytes. A `--- session:` line starts the next
+ * session (once the current one holds a chunk). Other lines (log lines) are skipped.
  */
 export function parseTrace(text: string): ReplayChunk[] {
   const lines = text.split(/\r?\n/);
   const chunks: ReplayChunk[] = [];
+  let session = 1;
   for (let i = 0; i < lines.length; i++) {
+    if (SESSION.test(lines[i]!)) {
+      if (chunks.length > 0 && chunks[chunks.length - 1]!.session === session) session++;
+      continue;
+    }
     const m = HEAD.exec(lines[i]!);
     if (!m) continue;
     const count = Number(m[2]);
@@ -46,15 +59,26 @@ export function parseTrace(text: string): ReplayChunk[] {
     if (bytes.length !== count) {
       throw new AtError("AT_TRACE_BAD", `trace line ${i + 1}: ${count} bytes announced, ${bytes.length} in its hex rows`);
     }
-    chunks.push({ from: m[1] === "H>D" ? "host" : "device", bytes: Uint8Array.from(bytes), line: i + 1 });
+    chunks.push({ from: m[1] === "H>D" ? "host" : "device", bytes: Uint8Array.from(bytes), line: i + 1, session });
     i = j - 1;
   }
   if (chunks.length === 0) throw new AtError("AT_TRACE_BAD", "no trace chunks (lines like `12:00:00.000 H>D     4 B \"AT\\r\\n\"` and their hex rows)");
   return chunks;
 }
 
+/** The chunks of each session, in order. */
+export function splitSessions(chunks: ReplayChunk[]): ReplayChunk[][] {
+  const sessions: ReplayChunk[][] = [];
+  for (const c of chunks) {
+    const last = sessions[sessions.length - 1];
+    if (last && last[0]!.session === c.session) last.push(c);
+    else sessions.push([c]);
+  }
+  return sessions;
+}
+
 export interface ReplayMismatch {
-  /** Offset in the host's byte stream (all H>D bytes of the capture, back to back). */
+  /** Offset in the host's byte stream (all H>D bytes of the capture, back to back, sessions included). */
   offset: number;
   /** The captured byte, or -1 when the host sent more than was captured. */
   expected: number;
@@ -77,8 +101,14 @@ export class ReplayDevice {
   deviceBytes = 0;
   hostBytes = 0;
 
-  constructor(chunks: ReplayChunk[]) {
+  /**
+   * `hostOffset`: the capture's host bytes before these chunks (the sessions played before), so
+   * that a mismatch's offset counts from the start of the capture.
+   */
+  constructor(chunks: ReplayChunk[], hostOffset = 0) {
+    if (!Number.isInteger(hostOffset) || hostOffset < 0) throw new RangeError(`"hostOffset" must be a non-negative integer, got ${hostOffset}`);
     this.chunks = chunks;
+    this.hostOffset = hostOffset;
   }
 
   /** Plays the device chunks that come before the first host byte. */
@@ -148,4 +178,24 @@ export function describeReplay(r: ReplayDevice): string {
   }
   if (r.finished) return `host bytes match the capture (${r.hostBytes} host bytes, ${r.deviceBytes} device bytes played)`;
   return `host stopped after ${r.hostBytes} of ${r.capturedHostBytes} captured bytes (no difference so far)`;
+}
+
+/**
+ * The report of a capture played session by session (`played`: one ReplayDevice per session
+ * reached, in order; the replay stops at a session that differed or that the host left early).
+ */
+export function describeSessions(played: ReplayDevice[], sessions: number): string {
+  const last = played[played.length - 1];
+  if (!last) return `no host connected (${sessions} session${sessions === 1 ? "" : "s"} captured)`;
+  if (sessions === 1) return describeReplay(last);
+  if (played.length === sessions && last.finished) {
+    let host = 0;
+    let device = 0;
+    for (const r of played) {
+      host += r.hostBytes;
+      device += r.deviceBytes;
+    }
+    return `host bytes match the capture (${sessions} sessions, ${host} host bytes, ${device} device bytes played)`;
+  }
+  return `session ${played.length} of ${sessions}: ${describeReplay(last)}`;
 }

@@ -3,6 +3,9 @@
 // wss:// one, with the bundled test PKI), an emulated ESP32 on TCP (each connection is a freshly
 // booted device), and drives it with the host driver, printing the AT transcript as the document
 // shows it. Every step's response is checked; the first difference ends the demo with exit code 1.
+// --trace prints every byte of each walkthrough (a session of the capture), --port fixes the echo
+// servers' ports and --device drives another device (./demo-flags.ts): a capture replays with
+// `wsat emulate --tcp H:P --replay FILE` and `wsat demo --device tcp://H:P --port N`.
 
 import { createServer, type WebSocketServer } from "../runtime/index.js";
 import type { ServerConnection } from "../link/server-connection.js";
@@ -12,16 +15,29 @@ import { AtDriver } from "../at/driver/driver.js";
 import type { SessionEvent } from "../at/driver/session.js";
 import { makeDemoPki, type DemoPki } from "./demo-pki.js";
 import { WsatError } from "../errors.js";
-import { parseFlags, UsageError } from "./args.js";
+import { UsageError } from "./args.js";
+import { parseDemoFlags, type DemoFlags } from "./demo-flags.js";
+import { formatSessionStart, wireTracer } from "./trace-format.js";
 
-export const usage = `usage: wsat demo [--quiet]
+export const usage = `usage: wsat demo [--quiet] [--trace] [--port N] [--device tcp://HOST:PORT]
 
 Replays the two walkthroughs of Espressif's "WebSocket AT Examples" (WebSocket over TCP, and over
 TLS with mutual authentication) against an emulated ESP32 and a local echo server, and prints the
 AT transcript. Exits 0 when every response matches the document, 1 otherwise.
 
 options:
-  --quiet   print only the result line
+  -q, --quiet        print only the result line
+  --trace            print every byte between the driver and the ESP32 on stderr (time,
+                     direction, text, hex); each walkthrough's device starts a "--- session:"
+  --port N           echo servers on N (ws://) and N+1 (wss://) instead of free ports: the
+                     AT+WSOPEN lines, and so the host's bytes of a --trace capture, are the
+                     same on every run
+  --device tcp://HOST:PORT
+                     drive the ESP-AT device there instead of the built-in emulator, starting
+                     no echo servers (needs --port); each walkthrough opens a new connection.
+                     Made for replays: wsat demo --trace --port N 2> demo.trace, then
+                     wsat emulate --tcp 127.0.0.1:P --replay demo.trace and
+                     wsat demo --device tcp://127.0.0.1:P --port N
 `;
 
 const RESULTS = new Set(["OK", "ERROR", "SEND OK", "SEND FAIL", "busy p..."]);
@@ -121,18 +137,19 @@ function show(e: Expect): string {
   return typeof e === "string" ? JSON.stringify(e) : String(e);
 }
 
-async function startEchoServers(pki: DemoPki): Promise<{ ws: WebSocketServer; wss: WebSocketServer }> {
+/** The ws:// and wss:// echo servers: on `port` and `port + 1`, or on free ports. */
+async function startEchoServers(pki: DemoPki, port?: number): Promise<{ ws: WebSocketServer; wss: WebSocketServer }> {
   const echo = (conn: ServerConnection) => {
     conn.on("message", (m: MessageEvent) => {
       (m.isText ? conn.sendText(m.text ?? "") : conn.sendBin(m.data)).catch(() => undefined);
     });
     conn.on("error", () => undefined);
   };
-  const ws = createServer({ host: "127.0.0.1", port: 0 });
+  const ws = createServer({ host: "127.0.0.1", port: port ?? 0 });
   // The document's wss-server.py: load_cert_chain + CERT_REQUIRED + load_verify_locations(CA).
   const wss = createServer({
     host: "127.0.0.1",
-    port: 0,
+    port: port === undefined ? 0 : port + 1,
     tls: { cert: pki.serverCertPem, key: pki.serverKeyPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: true },
   });
   for (const s of [ws, wss]) {
@@ -150,10 +167,15 @@ async function startEchoServers(pki: DemoPki): Promise<{ ws: WebSocketServer; ws
   return { ws, wss };
 }
 
-/** Runs one walkthrough on a fresh device; prints its transcript; throws DemoMismatch on a difference. */
-async function runWalkthrough(emulator: TcpEmulator, name: string, steps: Step[], print: (s: string) => void): Promise<void> {
+/**
+ * Runs one walkthrough on a fresh device (a new connection to `device`); prints its transcript;
+ * throws DemoMismatch on a difference. `trace`: where the session's bytes go (--trace).
+ */
+async function runWalkthrough(device: string, name: string, steps: Step[], print: (s: string) => void, trace?: (line: string) => void): Promise<void> {
   print(`\n=== ${name} ===`);
-  const driver = await AtDriver.open(`tcp://127.0.0.1:${emulator.port}`, { dataFormat: "default", startTimeoutMs: 5000 });
+  trace?.(formatSessionStart(Date.now(), `${name} (${device})`));
+  const driver = await AtDriver.open(device, { dataFormat: "default", startTimeoutMs: 5000 },
+    trace ? (d) => d.on("wire", wireTracer(trace)) : undefined);
   try {
     // Per step: the device lines in arrival order, and +WS_DATA lines separately.
     let lines: string[] = [];
@@ -218,32 +240,43 @@ async function runWalkthrough(emulator: TcpEmulator, name: string, steps: Step[]
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let quiet: boolean;
+  let flags: DemoFlags;
   try {
-    quiet = parseFlags(argv, { quiet: { type: "boolean", short: "q" } }).values.quiet ?? false;
+    flags = parseDemoFlags(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`wsat demo: ${err.message}\n\n${usage}`);
     return 2;
   }
   const print = (s: string) => {
-    if (!quiet) process.stdout.write(s + "\n");
+    if (!flags.quiet) process.stdout.write(s + "\n");
   };
+  const trace = flags.trace ? (line: string) => process.stderr.write(line + "\n") : undefined;
   let servers: { ws: WebSocketServer; wss: WebSocketServer } | null = null;
   let emulator: TcpEmulator | null = null;
   let overall: NodeJS.Timeout | null = null;
   try {
-    // made now, for this run only: no private key ships in the package
-    const pki = makeDemoPki();
-    servers = await startEchoServers(pki);
-    emulator = await startTcpEmulator({
-      firmware: "master",
-      pki: { cas: [pki.caPem], clientCerts: [pki.clientCertPem], clientKeys: [pki.clientKeyPem] },
-    });
-    print(`echo servers: ${servers.ws.url} and ${servers.wss.url} (mutual TLS); emulated ESP32 (ESP-AT master) on tcp://127.0.0.1:${emulator.port}`);
-    const all = walkthroughs(servers.ws.address().port, servers.wss.address().port);
+    let device: string;
+    let ports: [number, number];
+    if (flags.device !== undefined) {
+      device = flags.device;
+      ports = [flags.port!, flags.port! + 1];
+      print(`ESP32 on ${device}; the walkthroughs name ws://127.0.0.1:${ports[0]} and wss://127.0.0.1:${ports[1]} (no echo servers started)`);
+    } else {
+      // made now, for this run only: no private key ships in the package
+      const pki = makeDemoPki();
+      servers = await startEchoServers(pki, flags.port);
+      emulator = await startTcpEmulator({
+        firmware: "master",
+        pki: { cas: [pki.caPem], clientCerts: [pki.clientCertPem], clientKeys: [pki.clientKeyPem] },
+      });
+      device = `tcp://127.0.0.1:${emulator.port}`;
+      ports = [servers.ws.address().port, servers.wss.address().port];
+      print(`echo servers: ${servers.ws.url} and ${servers.wss.url} (mutual TLS); emulated ESP32 (ESP-AT master) on ${device}`);
+    }
+    const all = walkthroughs(ports[0], ports[1]);
     const work = (async () => {
-      for (const w of all) await runWalkthrough(emulator!, w.name, w.steps, print);
+      for (const w of all) await runWalkthrough(device, w.name, w.steps, print, trace);
     })();
     // When the deadline wins, the walkthrough still running fails as everything closes.
     work.catch(() => undefined);

@@ -2,9 +2,9 @@
 
 import { needPeer } from "./optional-peer.js";
 import { firmwareProfile, type FirmwareName } from "../at/firmware/profile.js";
-import type { EmulatedDevice, EmulatorOptions } from "../at/emulator.js";
+import type { EmulatorOptions } from "../at/emulator.js";
 import { envDefault, intFlag, numberFlag, parseFlags, readFlagFile, UsageError } from "./args.js";
-import { formatTrace, type TraceDirection } from "./trace-format.js";
+import { formatSessionStart, wireTracer } from "./trace-format.js";
 import { wireLimit } from "../at/wire-limit.js";
 
 export const usage = `usage: wsat emulate (--tcp HOST:PORT | --serial PATH [--baud N]) [options]
@@ -19,14 +19,17 @@ WebSocket connection from this machine.
                         a UART at N baud (8N1) and print the wire's limit per message size
   --latency-ms L        with --tcp: per-direction latency of the modelled USB bridge (default 0)
   --processing-ms P     with --tcp: the device's delay before it acts on each write (default 0)
-  --replay FILE         play the device side of a --trace capture to the first host that connects
+  --replay FILE         play the device side of a --trace capture to the host that connects
                         (or to the serial port), report where the host's bytes differ; exit 0 when
-                        they match, 1 when they do not
+                        they match, 1 when they do not. With --tcp, each session of the capture
+                        (a device booted for a connection, a walkthrough of wsat demo) is played
+                        to its own connection, in order
   --firmware NAME       master (default: WSDATAFMT, fin, 16 KiB) or v5.0.1.0 (8 KiB, no WSDATAFMT/fin)
   --ca FILE             CA certificate (PEM) stored as ca_number 0 (repeat for 1, 2, ...)
   --client-cert FILE    client certificate (PEM) stored as pki_number 0 (repeatable)
   --client-key FILE     client private key (PEM) stored as pki_number 0 (repeatable)
-  --trace               print every byte to and from the host (time, direction, text, hex)
+  --trace               print every byte to and from the host (time, direction, text, hex); with
+                        --tcp a "--- session:" line starts each connection's device
   -q, --quiet           no log lines on stderr
 environment: WSAT_PORT (the serial device when neither --tcp nor --serial is given), WSAT_BAUD
 `;
@@ -116,50 +119,6 @@ function limitLines(p: Parsed): string[] {
   });
 }
 
-/** --replay: one session; its report on stderr; 0 when the host followed the capture. */
-async function runReplay(p: Parsed, log: ((line: string) => void) | undefined): Promise<number> {
-  const { parseTrace, describeReplay } = await import("../at/trace-replay.js");
-  const { replayOn } = await import("../at/emulator-replay.js");
-  const chunks = parseTrace(p.replay!);
-  let stream: import("node:stream").Duplex;
-  let close: () => Promise<void>;
-  if (p.tcp) {
-    const net = await import("node:net");
-    const server = net.createServer();
-    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(p.tcp!.port, p.tcp!.host, () => resolve()));
-    const addr = server.address() as import("node:net").AddressInfo;
-    log?.(`replaying ${chunks.length} chunks on tcp://${addr.address}:${addr.port}`);
-    stream = await new Promise((resolve) => server.once("connection", (s) => resolve(s.setNoDelay(true))));
-    close = async () => {
-      stream.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    };
-  } else {
-    const { openTransport } = await import("../at/transport.js");
-    const t = await openTransport(`serial:${p.serial!}`, 10000, { baudRate: p.baud });
-    log?.(`replaying ${chunks.length} chunks on ${t.describe}`);
-    stream = t.stream;
-    close = t.close;
-  }
-  const replay = await replayOn(stream, chunks);
-  await close();
-  process.stderr.write(`wsat emulate: replay: ${describeReplay(replay)}\n`);
-  return replay.mismatch ? 1 : 0;
-}
-
-/** --trace output: one chunk, as formatTrace lines on stderr. */
-function traceTo(write: (line: string) => void): (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void {
-  return (direction, bytes, timeMs) => {
-    for (const line of formatTrace({ timeMs, direction, bytes })) write(line);
-  };
-}
-
-/** The emulator's "wire" event (every byte both ways) as trace lines. */
-function traceDevice(device: EmulatedDevice, trace: (direction: TraceDirection, bytes: Uint8Array, timeMs: number) => void): void {
-  device.on("wire", (w: { from: "host" | "device"; bytes: Uint8Array; timeMs: number }) =>
-    trace(w.from === "host" ? "host-to-device" : "device-to-host", w.bytes, w.timeMs));
-}
-
 export async function run(argv: string[]): Promise<number> {
   let p: Parsed;
   try {
@@ -172,14 +131,17 @@ export async function run(argv: string[]): Promise<number> {
   const log = p.quiet ? undefined : (line: string) => process.stderr.write(`wsat emulate: ${line}\n`);
   if (p.replay !== undefined) {
     try {
-      return await runReplay(p, log);
+      const { runReplay } = await import("./emulate-replay.js");
+      return await runReplay({ tcp: p.tcp, serial: p.serial, baud: p.baud, capture: p.replay }, log,
+        (line) => process.stderr.write(`wsat emulate: replay: ${line}\n`));
     } catch (err) {
       const e = err as { code?: string; message?: string };
       process.stderr.write(`wsat emulate: replay: ${e.message ?? String(err)}\n`);
       return 1;
     }
   }
-  const trace = p.trace ? traceTo((line) => process.stderr.write(line + "\n")) : undefined;
+  const traceLine = (line: string) => process.stderr.write(line + "\n");
+  const trace = p.trace ? wireTracer(traceLine) : undefined;
   const opts: EmulatorOptions = {
     firmware: p.firmware,
     pki: { cas: p.cas, clientCerts: p.certs, clientKeys: p.keys },
@@ -206,7 +168,12 @@ export async function run(argv: string[]): Promise<number> {
         port: p.tcp.port,
         log,
         // Each device is tapped before it prints "ready": the boot banner is traced too.
-        onDevice: trace ? (device) => traceDevice(device, trace) : undefined,
+        onDevice: trace
+          ? (device, peer) => {
+            traceLine(formatSessionStart(Date.now(), `device booted for ${peer}`));
+            device.on("wire", trace);
+          }
+          : undefined,
         uart: p.paced ? { baudRate: p.baud, latencyMs: p.latencyMs, processingMs: p.processingMs } : undefined,
       });
       log?.(`ESP-AT ${p.firmware} emulator listening on tcp://${em.host}:${em.port}`);
@@ -217,7 +184,7 @@ export async function run(argv: string[]): Promise<number> {
       const { startSerialEmulator } = await import("../at/emulator-serial.js");
       const em = await startSerialEmulator({ ...opts, path: p.serial!, baudRate: p.baud, log });
       // startSerialEmulator boots the device before returning: its boot banner precedes the tap.
-      if (trace) traceDevice(em.device, trace);
+      if (trace) em.device.on("wire", trace);
       log?.(`ESP-AT ${p.firmware} emulator on ${p.serial} at ${p.baud} baud`);
       close = em.close;
     }

@@ -1,7 +1,8 @@
 // The `--trace` lines of `wsat connect --via` and `wsat emulate`: every byte that crossed the
 // serial link (or its TCP stand-in), with a timestamp and the direction, as text with escapes and
-// as hex (the two views idf.py monitor and a logic analyser give). A pure function: the shells
-// call it only when --trace was asked for.
+// as hex (the two views idf.py monitor and a logic analyser give), and the line that starts a
+// session (a freshly booted device) so that `wsat emulate --replay` can play each session to its
+// own connection. Pure functions: the shells call them only when --trace was asked for.
 
 export type TraceDirection = "host-to-device" | "device-to-host";
 
@@ -32,6 +33,13 @@ export function escapeBytes(bytes: Uint8Array): string {
     else s += "\\x" + b.toString(16).padStart(2, "0");
   }
   return s;
+}
+
+/** A "wire" event of AtDriver or EmulatedDevice: bytes one way, as read or written. */
+export interface WireChunk {
+  from: "host" | "device";
+  bytes: Uint8Array;
+  timeMs: number;
 }
 
 function hexRow(bytes: Uint8Array, from: number, to: number): string {
@@ -67,4 +75,21 @@ export function formatTrace(chunk: TraceChunk, options: TraceFormatOptions = {})
     lines.push(`${indent}${off.toString(16).padStart(4, "0")} ${hexRow(chunk.bytes, off, Math.min(n, off + per))}`);
   }
   return lines;
+}
+
+/** A "wire" listener that writes each chunk as formatTrace lines. */
+export function wireTracer(write: (line: string) => void, options: TraceFormatOptions = {}): (w: WireChunk) => void {
+  return (w) => {
+    const direction: TraceDirection = w.from === "host" ? "host-to-device" : "device-to-host";
+    for (const line of formatTrace({ timeMs: w.timeMs, direction, bytes: w.bytes }, options)) write(line);
+  };
+}
+
+/**
+ * The line before a session's first chunk (a device booted for a new connection, a walkthrough
+ * of `wsat demo`); parseTrace (src/at/trace-replay.ts) starts a new session at it:
+ *   12:00:00.000 --- session: device booted for 127.0.0.1:50312
+ */
+export function formatSessionStart(timeMs: number, label: string, options: TraceFormatOptions = {}): string {
+  return `${clock(timeMs, options.utc ?? false)} --- session: ${label}`;
 }

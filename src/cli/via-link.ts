@@ -62,7 +62,6 @@ export class ViaLink implements Link {
     label: string,
     timeoutMs: number,
     private readonly verifiesServer: boolean,
-    private readonly releasePort: () => Promise<void>,
   ) {
     this.uri = uri;
     this.label = label;
@@ -139,7 +138,6 @@ export class ViaLink implements Link {
   }
   async dispose(): Promise<void> {
     const r = await within(this.driver.close().catch(() => undefined), 2000);
-    await this.releasePort();
     if (r === "timeout") process.stderr.write("the port did not close within 2000 ms\n");
   }
 }

@@ -1,8 +1,9 @@
 // Issue 18 item 3 over a real pty pair (socat): driver.setBaud sends AT+UART_CUR, closes the port
 // and opens it again at the new rate, and the device answers there; the emulator switches its
 // serial port (a pty ignores the rate: the commands and the reopen are what is tested); and
-// `wsat connect --via serial:PTY --baud N` does it from the command line. Skipped without socat
-// unless WSAT_REQUIRE_PEERS=1.
+// `wsat connect --via serial:PTY --baud N` does it from the command line, with --trace too (the
+// trace shows the switch). Skipped without socat unless WSAT_REQUIRE_PEERS=1. The fallback (a
+// device that does not answer at 115200): baud-fallback-pty.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { AtDriver } from "../../src/at/driver/driver.js";
+import { parseTrace } from "../../src/at/trace-replay.js";
 import { startSerialEmulator, type SerialEmulator } from "../../src/at/emulator-serial.js";
 import { text } from "./helpers.js";
 
@@ -93,6 +95,45 @@ test("wsat connect --via serial:PTY --baud 921600: opened at 115200, switched wi
       assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
       assert.match(out, /hello at 921600/);
       assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
+    });
+  } finally {
+    await new Promise<void>((r) => wss.close(() => r()));
+  }
+});
+
+test("wsat connect --via serial:PTY --baud 921600 --trace: the same switch, and the trace shows it", { skip, timeout: 40_000 }, async () => {
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
+  try {
+    await new Promise<void>((r) => wss.on("listening", () => r()));
+    await withPty(async (path, emulator, rates) => {
+      const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
+      const child = spawn(process.execPath, [MAIN, "connect", uri, "--via", `serial:${path}`, "--baud", "921600", "--trace", "-x", "traced at 921600", "-w", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d));
+      child.stderr!.on("data", (d: Buffer) => (err += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.once("exit", (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
+      });
+      assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
+      assert.match(out, /traced at 921600/);
+      assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
+      assert.equal(emulator.port.baudRate, 921600);
+      assert.doesNotMatch(err, /no answer at 115200/);
+      const chunks = parseTrace(err);
+      const host = Buffer.concat(chunks.filter((c) => c.from === "host").map((c) => c.bytes)).toString("latin1");
+      const device = Buffer.concat(chunks.filter((c) => c.from === "device").map((c) => c.bytes)).toString("latin1");
+      // Probed at 115200, asked, switched, verified, then the session at 921600.
+      assert.match(host, /^AT\r\nAT\+WSDATAFMT=0,0,48\r\nAT\+UART_CUR\?\r\nAT\+UART_CUR=921600,8,1,0,1\r\nAT\r\n/);
+      assert.match(device, /AT\+UART_CUR\?\r\n\+UART_CUR:115200,8,1,0,1\r\n\r\nOK\r\n/);
+      assert.match(device, /AT\+UART_CUR=921600,8,1,0,1\r\n\r\nOK\r\n/);
+      assert.match(host, /AT\+WSOPEN=0,"ws:\/\/127\.0\.0\.1:\d+\/"[,\d]*\r\n/);
+      assert.match(device, /traced at 921600/);
     });
   } finally {
     await new Promise<void>((r) => wss.close(() => r()));

@@ -69,6 +69,18 @@ describe("wsat demo", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option --nope/);
   });
+
+  test("--device needs a TCP device and --port; --port needs room for N + 1 (exit code 2)", async () => {
+    const noPort = await runCli(["demo", "--device", "tcp://127.0.0.1:9"], null);
+    assert.equal(noPort.code, 2);
+    assert.match(noPort.stderr, /--device needs --port/);
+    const serial = await runCli(["demo", "--device", "serial:/dev/ttyUSB0", "--port", "8000"], null);
+    assert.equal(serial.code, 2);
+    assert.match(serial.stderr, /--device must be tcp:\/\/HOST:PORT .* got "serial:\/dev\/ttyUSB0"/);
+    const last = await runCli(["demo", "--port", "65535"], null);
+    assert.equal(last.code, 2);
+    assert.match(last.stderr, /--port must be an integer 1\.\.65534, got "65535"/);
+  });
 });
 
 describe("wsat connect --via tcp://", () => {

@@ -1,6 +1,8 @@
 // Issue 18 item 5: a session captured with --trace (the emulator's "wire" event in trace lines)
 // replays to a driver and matches; a one-byte change in the capture is reported at its offset; and
-// `wsat emulate --replay FILE --tcp` does the same from the command line.
+// `wsat emulate --replay FILE --tcp` does the same from the command line; a capture's sessions are
+// split at their `--- session:` lines. The real `wsat demo` captured and replayed:
+// demo-replay.test.ts.
 
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -14,9 +16,9 @@ import { AtDriver } from "../../src/at/driver/driver.js";
 import type { AtMessage } from "../../src/at/driver/link.js";
 import { createEmulatorStream } from "../../src/at/emulator.js";
 import { replayOn } from "../../src/at/emulator-replay.js";
-import { describeReplay, parseTrace } from "../../src/at/trace-replay.js";
+import { describeReplay, describeSessions, parseTrace, ReplayDevice, splitSessions } from "../../src/at/trace-replay.js";
 import { UartPair } from "../../src/at/uart-stream.js";
-import { formatTrace } from "../../src/cli/trace-format.js";
+import { formatSessionStart, formatTrace, type TraceDirection } from "../../src/cli/trace-format.js";
 import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
 import type { ServerConnection } from "../../src/link/server-connection.js";
 import type { MessageEvent } from "../../src/ws/events.js";
@@ -138,5 +140,69 @@ describe("field traces replayed", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("captures with several sessions", () => {
+  const T = Date.UTC(2026, 11, 7, 12, 0, 0);
+  const chunk = (direction: TraceDirection, text: string) =>
+    formatTrace({ timeMs: T, direction, bytes: new TextEncoder().encode(text) }, { utc: true });
+  const session = (label: string) => formatSessionStart(T, label, { utc: true });
+  // Two markers before the first chunk make one session; a log line in between is skipped.
+  const capture = [
+    session("device booted for 127.0.0.1:1001"),
+    session("device booted for 127.0.0.1:1001 (again)"),
+    ...chunk("device-to-host", "\r\nready\r\n"),
+    ...chunk("host-to-device", "AT\r\n"),
+    ...chunk("device-to-host", "AT\r\n\r\nOK\r\n"),
+    "wsat emulate: device powered off (127.0.0.1:1001 closed)",
+    session("device booted for 127.0.0.1:1002"),
+    ...chunk("device-to-host", "\r\nready\r\n"),
+    ...chunk("host-to-device", "ATE0\r\n"),
+    ...chunk("device-to-host", "ATE0\r\n\r\nOK\r\n"),
+    "",
+  ].join("\n");
+
+  test("the session line's format", () => {
+    assert.equal(session("device booted for 127.0.0.1:1001"), "12:00:00.000 --- session: device booted for 127.0.0.1:1001");
+  });
+
+  test("parseTrace numbers the sessions; splitSessions groups them", () => {
+    const chunks = parseTrace(capture);
+    assert.deepEqual(chunks.map((c) => `${c.session} ${c.from}`), ["1 device", "1 host", "1 device", "2 device", "2 host", "2 device"]);
+    assert.deepEqual(splitSessions(chunks).map((s) => s.length), [3, 3]);
+    const plain = parseTrace(chunk("host-to-device", "AT\r\n").join("\n"));
+    assert.deepEqual(plain.map((c) => c.session), [1], "a capture without session lines is one session");
+  });
+
+  test("a session played after another counts its host offsets on from it", () => {
+    const [first, second] = splitSessions(parseTrace(capture));
+    const a = new ReplayDevice(first!);
+    a.start();
+    a.receiveData(new TextEncoder().encode("AT\r\n"));
+    assert.ok(a.finished);
+    const b = new ReplayDevice(second!, a.hostBytes);
+    b.start();
+    assert.equal(new TextDecoder().decode(b.dataToSend()), "\r\nready\r\n");
+    b.receiveData(new TextEncoder().encode("ATE1"));
+    assert.deepEqual(b.mismatch, { offset: 4 + 3, expected: 0x30, got: 0x31, line: second![1]!.line });
+    assert.equal(describeSessions([a, b], 2), `session 2 of 2: host byte at offset 7 differs: capture has 0x30 (trace line ${second![1]!.line}), host sent 0x31`);
+    assert.throws(() => new ReplayDevice(second!, -1), /"hostOffset" must be a non-negative integer, got -1/);
+  });
+
+  test("describeSessions: all matched, stopped early, nobody connected", () => {
+    const [first, second] = splitSessions(parseTrace(capture));
+    const a = new ReplayDevice(first!);
+    a.start();
+    a.dataToSend();
+    a.receiveData(new TextEncoder().encode("AT\r\n"));
+    const b = new ReplayDevice(second!, a.hostBytes);
+    b.start();
+    b.receiveData(new TextEncoder().encode("ATE"));
+    assert.equal(describeSessions([a, b], 2), "session 2 of 2: host stopped after 3 of 6 captured bytes (no difference so far)");
+    b.receiveData(new TextEncoder().encode("0\r\n"));
+    assert.equal(describeSessions([a, b], 2), "host bytes match the capture (2 sessions, 10 host bytes, 40 device bytes played)");
+    assert.equal(describeSessions([], 2), "no host connected (2 sessions captured)");
+    assert.equal(describeSessions([a], 1), describeReplay(a));
   });
 });

@@ -167,12 +167,15 @@ export class AtDriver extends EventEmitter implements LinkHost {
 
   /**
    * Opens `serial:PATH[@BAUD]`, `tcp://H:P` or a device path (closed again by close()), or uses
-   * a Duplex you pass (released, not closed, by close()), and runs start().
+   * a Duplex you pass (released, not closed, by close()), and runs start(). `beforeStart` gets
+   * the driver before its first byte is written: listen to "wire" there and the trace holds the
+   * whole conversation, start() included.
    */
-  static async open(target: string | Duplex, options: AtDriverOptions = {}): Promise<AtDriver> {
+  static async open(target: string | Duplex, options: AtDriverOptions = {}, beforeStart?: (driver: AtDriver) => void): Promise<AtDriver> {
     const transport = typeof target === "string" ? await openTransport(target, 10000, options) : null;
     const driver = new AtDriver(transport ? transport.stream : (target as Duplex), options, transport);
     try {
+      beforeStart?.(driver);
       await driver.start();
     } catch (e) {
       await driver.close();

@@ -1,0 +1,86 @@
+// `wsat emulate --replay FILE`: the device side of a --trace capture played to a host, the host's
+// bytes checked against it (src/at/trace-replay.ts, src/at/emulator-replay.ts). On TCP each
+// session of the capture (each freshly booted device: a `wsat emulate --tcp` connection, a `wsat
+// demo` walkthrough) is played to its own connection, in order; on a serial port the sessions
+// follow one another on the one port. The replay stops at the first session that differs or that
+// the host leaves before its end.
+
+import net from "node:net";
+import { replayOn } from "../at/emulator-replay.js";
+import { describeSessions, parseTrace, splitSessions, type ReplayDevice } from "../at/trace-replay.js";
+
+export interface ReplayTarget {
+  tcp?: { host: string; port: number };
+  serial?: string;
+  baud: number;
+  /** The capture's text. */
+  capture: string;
+}
+
+/** Connections in the order they arrive, handed out one at a time. */
+function connectionQueue(server: net.Server): { next(): Promise<net.Socket>; drop(): void } {
+  const waiting: net.Socket[] = [];
+  let taker: ((s: net.Socket) => void) | null = null;
+  server.on("connection", (s: net.Socket) => {
+    s.setNoDelay(true);
+    if (taker) {
+      const t = taker;
+      taker = null;
+      t(s);
+    } else waiting.push(s);
+  });
+  return {
+    next: () => new Promise<net.Socket>((resolve) => {
+      const s = waiting.shift();
+      if (s) resolve(s);
+      else taker = resolve;
+    }),
+    drop: () => {
+      for (const s of waiting.splice(0)) s.destroy();
+    },
+  };
+}
+
+async function replayTcp(t: ReplayTarget, sessions: ReturnType<typeof splitSessions>, chunkCount: number, log: ((line: string) => void) | undefined): Promise<ReplayDevice[]> {
+  const server = net.createServer();
+  const queue = connectionQueue(server);
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(t.tcp!.port, t.tcp!.host, () => resolve()));
+  const addr = server.address() as net.AddressInfo;
+  const each = sessions.length > 1 ? ` (${sessions.length} sessions, one per connection)` : "";
+  log?.(`replaying ${chunkCount} chunks on tcp://${addr.address}:${addr.port}${each}`);
+  const played: ReplayDevice[] = [];
+  try {
+    let hostOffset = 0;
+    for (const chunks of sessions) {
+      const socket = await queue.next();
+      const r = await replayOn(socket, chunks, undefined, hostOffset);
+      socket.destroy();
+      played.push(r);
+      if (!r.finished) break;
+      hostOffset += r.hostBytes;
+    }
+  } finally {
+    queue.drop();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+  return played;
+}
+
+/** Plays the capture; its report on `report`; resolves with the exit code (0: no difference). */
+export async function runReplay(t: ReplayTarget, log: ((line: string) => void) | undefined, report: (line: string) => void): Promise<number> {
+  const chunks = parseTrace(t.capture);
+  const sessions = splitSessions(chunks);
+  let played: ReplayDevice[];
+  if (t.tcp) played = await replayTcp(t, sessions, chunks.length, log);
+  else {
+    const { openTransport } = await import("../at/transport.js");
+    const port = await openTransport(`serial:${t.serial!}`, 10000, { baudRate: t.baud });
+    log?.(`replaying ${chunks.length} chunks on ${port.describe}`);
+    const r = await replayOn(port.stream, chunks);
+    await port.close();
+    played = [r];
+  }
+  // One serial stream carries every session: report it as one.
+  report(describeSessions(played, t.tcp ? sessions.length : 1));
+  return played.some((r) => r.mismatch) ? 1 : 0;
+}
