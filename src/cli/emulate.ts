@@ -21,7 +21,8 @@ WebSocket connection from this machine.
   --processing-ms P     with --tcp: the device's delay before it acts on each write (default 0)
   --replay FILE         play the device side of a --trace capture to the host that connects
                         (or to the serial port), report where the host's bytes differ; exit 0 when
-                        they match, 1 when they do not. With --tcp, each session of the capture
+                        the whole capture matched, 1 when a byte differs or the host stops before
+                        the capture's end. With --tcp, each session of the capture
                         (a device booted for a connection, a walkthrough of wsat demo) is played
                         to its own connection, in order
   --firmware NAME       master (default: WSDATAFMT, fin, 16 KiB) or v5.0.1.0 (8 KiB, no WSDATAFMT/fin)

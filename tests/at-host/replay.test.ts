@@ -112,7 +112,8 @@ describe("field traces replayed", () => {
     assert.throws(() => parseTrace('12:00:00.000 H>D     4 B "AT\\r\\n"\n             0000 41 54\n'), (e: unknown) => e instanceof AtError && e.code === "AT_TRACE_BAD");
   });
 
-  test("wsat emulate --tcp --replay FILE: exit 0 and the match reported", { timeout: 30_000 }, async () => {
+  /** `wsat emulate --tcp 127.0.0.1:0 --replay` of `trace`; `host` drives the socket; exit code and stderr. */
+  async function replayCli(host: (socket: net.Socket) => Promise<void>): Promise<{ code: number | null; err: string }> {
     const dir = mkdtempSync(join(tmpdir(), "wsat-replay-"));
     try {
       const file = join(dir, "session.trace");
@@ -133,13 +134,27 @@ describe("field traces replayed", () => {
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       const socket = net.connect({ host: "127.0.0.1", port });
       await new Promise((r) => socket.once("connect", r));
-      assert.equal(await session(socket, uri), "hello replay");
+      await host(socket);
       socket.destroy();
-      assert.equal(await exited, 0, err);
-      assert.match(err, /replay: host bytes match the capture/);
+      return { code: await exited, err };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  test("wsat emulate --tcp --replay FILE: exit 0 and the match reported", { timeout: 30_000 }, async () => {
+    const { code, err } = await replayCli(async (socket) => assert.equal(await session(socket, uri), "hello replay"));
+    assert.equal(code, 0, err);
+    assert.match(err, /replay: host bytes match the capture/);
+  });
+
+  test("a host that leaves before the capture's end: exit 1, how far it got reported", { timeout: 30_000 }, async () => {
+    const { code, err } = await replayCli(async (socket) => {
+      // the boot banner, then gone without a command
+      await new Promise((r) => socket.once("data", r));
+    });
+    assert.equal(code, 1, err);
+    assert.match(err, /replay: host stopped after 0 of \d+ captured bytes/);
   });
 });
 
