@@ -41,7 +41,16 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-const socketOf = (x: unknown): net.Socket => (x as { socket?: net.Socket; _socket?: net.Socket }).socket ?? (x as { _socket: net.Socket })._socket;
+/**
+ * The net.Socket under a connection: ws keeps it as `_socket`; wsat's client and server
+ * connections hold the Node shell's transport, which holds the socket. Throws rather than let a
+ * wire-byte count read 0 (the rows' unit would claim no bytes on the wire).
+ */
+function socketOf(x: unknown): net.Socket {
+  const s = (x as { transport?: { socket?: net.Socket } }).transport?.socket ?? (x as { _socket?: net.Socket })._socket;
+  if (!s || typeof s.bytesRead !== "number") throw new Error("deflate bench: no net.Socket under this connection (wire bytes cannot be counted)");
+  return s;
+}
 
 /**
  * A burst function: sends `count` of `messages` (in turn) with `send` and resolves once as many
@@ -87,7 +96,7 @@ async function oursSide(messages: Array<string | Uint8Array>, deflate = true): P
   await withTimeout(connected, 10000, "connect");
   return {
     burst: bursts(client, messages, (m) => void (typeof m === "string" ? client.sendText(m) : client.sendBin(m)), "ours echo"),
-    wireBytes: () => (serverSocket?.bytesRead ?? 0) + (socketOf(client)?.bytesRead ?? 0),
+    wireBytes: () => (serverSocket?.bytesRead ?? 0) + socketOf(client).bytesRead,
     async close() {
       await client.close(2000);
       await server.close();
