@@ -7,21 +7,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
 import { startSerialEmulator } from "../../src/at/emulator-serial.js";
 import { parseTrace } from "../../src/at/trace-replay.js";
 import { openPtyLine } from "./pty-line.js";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-const requirePeers = process.env.WSAT_REQUIRE_PEERS === "1";
-const haveSocat = spawnSync("socat", ["-V"], { stdio: "ignore", timeout: 30_000 }).status === 0;
-const skip = haveSocat || requirePeers ? false : "socat is not installed";
+import { assertSocat, runWsat, skipWithoutSocat as skip, withWsEcho } from "./pty-cli.js";
 const NOTE = "note: no answer at 115200 baud; opening at 921600 baud as given";
 
 interface Fallback {
@@ -36,41 +28,27 @@ interface Fallback {
 
 /** `wsat connect --via serial:<host end> --baud 921600 -x TEXT` against an emulator at 921600. */
 async function connectToDeviceAt921600(extra: string[]): Promise<Fallback> {
-  assert.ok(haveSocat, "socat is required (WSAT_REQUIRE_PEERS=1)");
-  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-  wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
+  assertSocat();
   const dir = mkdtempSync(join(tmpdir(), "wsat-fallback-"));
   try {
-    await new Promise<void>((r) => wss.on("listening", () => r()));
-    const line = await openPtyLine(dir);
-    try {
-      const emulator = await startSerialEmulator({ path: line.devicePath, firmware: "master", baudRate: 921600 });
-      const rates: number[] = [];
-      emulator.device.on("uart", (r: number) => rates.push(r));
+    return await withWsEcho(async (uri) => {
+      const line = await openPtyLine(dir);
       try {
-        const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
-        const child = spawn(process.execPath, [MAIN, "connect", uri, "--via", `serial:${line.hostPath}`, "--baud", "921600", "-x", "hello after the fallback", "-w", "1", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout!.on("data", (d: Buffer) => (out += d));
-        child.stderr!.on("data", (d: Buffer) => (err += d));
-        const code = await new Promise<number | null>((resolve) => {
-          const t = setTimeout(() => child.kill("SIGKILL"), 40_000);
-          child.once("exit", (c) => {
-            clearTimeout(t);
-            resolve(c);
-          });
-        });
-        assert.deepEqual(line.errors, [], "the line read both ptys' rates");
-        return { code, out, err, rates, garbled: { ...line.garbled }, deviceBaud: emulator.port.baudRate };
+        const emulator = await startSerialEmulator({ path: line.devicePath, firmware: "master", baudRate: 921600 });
+        const rates: number[] = [];
+        emulator.device.on("uart", (r: number) => rates.push(r));
+        try {
+          const run = await runWsat(["connect", uri, "--via", `serial:${line.hostPath}`, "--baud", "921600", "-x", "hello after the fallback", "-w", "1", ...extra], 40_000);
+          assert.deepEqual(line.errors, [], "the line read both ptys' rates");
+          return { ...run, rates, garbled: { ...line.garbled }, deviceBaud: emulator.port.baudRate };
+        } finally {
+          await emulator.close();
+        }
       } finally {
-        await emulator.close();
+        await line.close();
       }
-    } finally {
-      await line.close();
-    }
+    });
   } finally {
-    await new Promise<void>((r) => wss.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   }
 }

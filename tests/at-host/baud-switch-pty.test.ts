@@ -7,29 +7,22 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
 import { AtDriver } from "../../src/at/driver/driver.js";
 import { parseTrace } from "../../src/at/trace-replay.js";
 import { startSerialEmulator, type SerialEmulator } from "../../src/at/emulator-serial.js";
 import { text } from "./helpers.js";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-const requirePeers = process.env.WSAT_REQUIRE_PEERS === "1";
-const haveSocat = spawnSync("socat", ["-V"], { stdio: "ignore", timeout: 30_000 }).status === 0;
-const skip = haveSocat || requirePeers ? false : "socat is not installed";
+import { assertSocat, runWsat, skipWithoutSocat as skip, withWsEcho } from "./pty-cli.js";
 
 /**
  * A socat pty pair with the emulator on its device end; `fn` gets the host end's path and the
  * rates the emulator switched to. Everything is closed afterwards.
  */
 async function withPty(fn: (hostPath: string, emulator: SerialEmulator, rates: number[]) => Promise<void>): Promise<void> {
-  assert.ok(haveSocat, "socat is required (WSAT_REQUIRE_PEERS=1)");
+  assertSocat();
   const dir = mkdtempSync(join(tmpdir(), "wsat-baud-"));
   const a = join(dir, "ttyHost");
   const b = join(dir, "ttyDevice");
@@ -74,68 +67,30 @@ test("setBaud over a socat pty: AT+UART_CUR, the port reopened, AT answered", { 
   }));
 
 test("wsat connect --via serial:PTY --baud 921600: opened at 115200, switched with AT+UART_CUR, the echo comes back", { skip, timeout: 40_000 }, async () => {
-  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-  wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
-  try {
-    await new Promise<void>((r) => wss.on("listening", () => r()));
-    await withPty(async (path, _emulator, rates) => {
-      const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
-      const child = spawn(process.execPath, [MAIN, "connect", uri, "--via", `serial:${path}`, "--baud", "921600", "-x", "hello at 921600", "-w", "1"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout!.on("data", (d: Buffer) => (out += d));
-      child.stderr!.on("data", (d: Buffer) => (err += d));
-      const code = await new Promise<number | null>((resolve) => {
-        const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        child.once("exit", (c) => {
-          clearTimeout(t);
-          resolve(c);
-        });
-      });
-      assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
-      assert.match(out, /hello at 921600/);
-      assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
-    });
-  } finally {
-    await new Promise<void>((r) => wss.close(() => r()));
-  }
+  await withWsEcho((uri) => withPty(async (path, _emulator, rates) => {
+    const { code, out, err } = await runWsat(["connect", uri, "--via", `serial:${path}`, "--baud", "921600", "-x", "hello at 921600", "-w", "1"], 30_000);
+    assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
+    assert.match(out, /hello at 921600/);
+    assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
+  }));
 });
 
 test("wsat connect --via serial:PTY --baud 921600 --trace: the same switch, and the trace shows it", { skip, timeout: 40_000 }, async () => {
-  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-  wss.on("connection", (ws) => ws.on("message", (m, isBinary) => ws.send(m as Buffer, { binary: isBinary })));
-  try {
-    await new Promise<void>((r) => wss.on("listening", () => r()));
-    await withPty(async (path, emulator, rates) => {
-      const uri = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
-      const child = spawn(process.execPath, [MAIN, "connect", uri, "--via", `serial:${path}`, "--baud", "921600", "--trace", "-x", "traced at 921600", "-w", "1"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout!.on("data", (d: Buffer) => (out += d));
-      child.stderr!.on("data", (d: Buffer) => (err += d));
-      const code = await new Promise<number | null>((resolve) => {
-        const t = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        child.once("exit", (c) => {
-          clearTimeout(t);
-          resolve(c);
-        });
-      });
-      assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
-      assert.match(out, /traced at 921600/);
-      assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
-      assert.equal(emulator.port.baudRate, 921600);
-      assert.doesNotMatch(err, /no answer at 115200/);
-      const chunks = parseTrace(err);
-      const host = Buffer.concat(chunks.filter((c) => c.from === "host").map((c) => c.bytes)).toString("latin1");
-      const device = Buffer.concat(chunks.filter((c) => c.from === "device").map((c) => c.bytes)).toString("latin1");
-      // Probed at 115200, asked, switched, verified, then the session at 921600.
-      assert.match(host, /^AT\r\nAT\+WSDATAFMT=0,0,48\r\nAT\+UART_CUR\?\r\nAT\+UART_CUR=921600,8,1,0,1\r\nAT\r\n/);
-      assert.match(device, /AT\+UART_CUR\?\r\n\+UART_CUR:115200,8,1,0,1\r\n\r\nOK\r\n/);
-      assert.match(device, /AT\+UART_CUR=921600,8,1,0,1\r\n\r\nOK\r\n/);
-      assert.match(host, /AT\+WSOPEN=0,"ws:\/\/127\.0\.0\.1:\d+\/"[,\d]*\r\n/);
-      assert.match(device, /traced at 921600/);
-    });
-  } finally {
-    await new Promise<void>((r) => wss.close(() => r()));
-  }
+  await withWsEcho((uri) => withPty(async (path, emulator, rates) => {
+    const { code, out, err } = await runWsat(["connect", uri, "--via", `serial:${path}`, "--baud", "921600", "--trace", "-x", "traced at 921600", "-w", "1"], 30_000);
+    assert.equal(code, 0, `stdout: ${out}\nstderr: ${err}`);
+    assert.match(out, /traced at 921600/);
+    assert.deepEqual(rates, [921600], "the device was switched with AT+UART_CUR");
+    assert.equal(emulator.port.baudRate, 921600);
+    assert.doesNotMatch(err, /no answer at 115200/);
+    const chunks = parseTrace(err);
+    const host = Buffer.concat(chunks.filter((c) => c.from === "host").map((c) => c.bytes)).toString("latin1");
+    const device = Buffer.concat(chunks.filter((c) => c.from === "device").map((c) => c.bytes)).toString("latin1");
+    // Probed at 115200, asked, switched, verified, then the session at 921600.
+    assert.match(host, /^AT\r\nAT\+WSDATAFMT=0,0,48\r\nAT\+UART_CUR\?\r\nAT\+UART_CUR=921600,8,1,0,1\r\nAT\r\n/);
+    assert.match(device, /AT\+UART_CUR\?\r\n\+UART_CUR:115200,8,1,0,1\r\n\r\nOK\r\n/);
+    assert.match(device, /AT\+UART_CUR=921600,8,1,0,1\r\n\r\nOK\r\n/);
+    assert.match(host, /AT\+WSOPEN=0,"ws:\/\/127\.0\.0\.1:\d+\/"[,\d]*\r\n/);
+    assert.match(device, /traced at 921600/);
+  }));
 });
