@@ -2,7 +2,7 @@
 // "default" is Bun.serve's defaults (perMessageDeflate off, 16 MiB payload limit); "tuned" (the
 // default here) raises the payload limit to 64 MiB. Prints {"port": N}, then answers stdin lines
 // "rss" with {"rss", "connections", "cpuUs"} as echo-server.ts does; exits when stdin ends.
-import { answerRss } from "./bun-rss-answers.js";
+import { answerRss, bunFigures } from "./rss-answers.js";
 const options = process.argv[2] ?? "tuned";
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -17,6 +17,6 @@ const server = Bun.serve({
   },
 });
 console.log(JSON.stringify({ port: server.port }));
-await answerRss(() => server.pendingWebSockets);
+await answerRss(Bun.stdin.stream(), () => bunFigures(server.pendingWebSockets));
 server.stop(true);
 process.exit(0);

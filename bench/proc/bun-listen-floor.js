@@ -2,7 +2,7 @@
 // a fixed 101 response and keeps one small object in each socket's `data`: what a Bun.listen
 // connection costs before any WebSocket work. Prints {"port": N}, answers stdin lines "rss" with
 // {"rss", "connections", "cpuUs"} (after a full GC) as echo-server.ts does; exits when stdin ends.
-import { answerRss } from "./bun-rss-answers.js";
+import { answerRss, bunFigures } from "./rss-answers.js";
 const RESPONSE = new TextEncoder().encode("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
 let connections = 0;
 const listener = Bun.listen({
@@ -15,6 +15,6 @@ const listener = Bun.listen({
   },
 });
 console.log(JSON.stringify({ port: listener.port }));
-await answerRss(() => connections);
+await answerRss(Bun.stdin.stream(), () => bunFigures(connections));
 listener.stop(true);
 process.exit(0);

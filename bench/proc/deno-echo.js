@@ -5,6 +5,7 @@
 // Deno.upgradeWebSocket. Prints {"port", "shell"}, then answers stdin lines "rss" with {"rss",
 // "connections", "cpuUs", "shell"} (after a GC), as echo-server.ts does; exits when stdin ends.
 import process from "node:process";
+import { answerRss } from "./rss-answers.js";
 
 const kind = Deno.args[0] ?? "wsat";
 let connections = () => 0;
@@ -40,19 +41,10 @@ if (kind === "wsat" || kind === "wsat-node") {
 }
 
 console.log(JSON.stringify({ port, shell }));
-const decoder = new TextDecoder();
-let pending = "";
-for await (const chunk of Deno.stdin.readable) {
-  pending += decoder.decode(chunk);
-  let nl;
-  while ((nl = pending.indexOf("\n")) >= 0) {
-    const line = pending.slice(0, nl).trim();
-    pending = pending.slice(nl + 1);
-    if (line !== "rss") continue;
-    globalThis.gc?.();
-    const u = process.cpuUsage();
-    console.log(JSON.stringify({ rss: Deno.memoryUsage().rss, connections: connections(), cpuUs: u.user + u.system, shell }));
-  }
-}
+await answerRss(Deno.stdin.readable, () => {
+  globalThis.gc?.();
+  const u = process.cpuUsage();
+  return { rss: Deno.memoryUsage().rss, connections: connections(), cpuUs: u.user + u.system, shell };
+});
 await close();
 Deno.exit(0);
