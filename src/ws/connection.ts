@@ -1,9 +1,8 @@
 // The sans-I/O WebSocket connection (RFC 6455 5-7) after the opening handshake: bytes in,
 // events and bytes out, no sockets, timers or randomness (shape after python-websockets'
 // protocol.py). The shell feeds receiveData()/receiveEof(), drains eventsReceived() and
-// dataToSend(), and ends the transport when `closeTransport` becomes true.
-//
-// Subclasses (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
+// dataToSend(), and ends the transport when `closeTransport` becomes true. Subclasses
+// (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
 import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, threadCodec, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
@@ -130,8 +129,7 @@ export class Connection {
     // RFC 6455 5.5.1 / 7.1.1: once a close frame is received, no more data is processed.
     if (this.state === "CLOSED" || this.discarding || this.closeRcvd || bytes.length === 0) return;
     try {
-      // One chunk handler for every connection (feeds never nest: the codec refuses that), so a
-      // connection carries no closure of its own for it.
+      // One chunk handler for every connection (feeds never nest: the codec refuses that).
       const outer = feeding;
       feeding = this;
       try {
