@@ -1,7 +1,8 @@
 // The ESP-AT path through the harness (quick profile, every case): host driver → emulated
 // ESP32 (AT command set) → the device's WebSocket client → the fuzzing server; the host echoes
 // what +WS_DATA delivers with AT+WSSEND. The FAILED and the NON-STRICT cases must be exactly the
-// ones KNOWN-ISSUES.md lists for the ESP-AT path (no more: a regression; no fewer: a stale list).
+// ones KNOWN-ISSUES.md lists for the ESP-AT path (no more: a regression; no fewer: a stale list),
+// except the racing ones it lists, which may be either OK or NON-STRICT.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -36,11 +37,14 @@ test("ESP-AT path (driver → emulator → WebSocket): every case, quick profile
   const md = readFileSync(join(root, "tests", "conformance", "KNOWN-ISSUES.md"), "utf8");
   const knownFailed = listedIds(md, "FAILED on the ESP-AT path");
   const knownNonStrict = listedIds(md, "NON-STRICT on the ESP-AT path");
+  // a valid message and a failing frame 1 ms apart: the host's echo races the failure
+  const racing = listedIds(md, "OK or NON-STRICT on the ESP-AT path");
   const run = await runTarget("esp-at-client", { cases: buildCases("quick"), profile: "quick", outdir, root });
   assert.equal(run.results.length, 517);
   const ids = (behavior: string) => run.results.filter((r) => r.behavior === behavior).map((r) => r.id).sort();
   assert.deepEqual(ids("FAILED"), knownFailed, "FAILED cases vs KNOWN-ISSUES.md");
-  assert.deepEqual(ids("NON-STRICT"), knownNonStrict, "NON-STRICT cases vs KNOWN-ISSUES.md");
+  assert.deepEqual(ids("NON-STRICT").filter((id) => !racing.includes(id)), knownNonStrict, "NON-STRICT cases vs KNOWN-ISSUES.md");
+  for (const r of run.results.filter((x) => racing.includes(x.id))) assert.ok(r.behavior === "OK" || r.behavior === "NON-STRICT", `${r.id}: ${r.behavior}`);
   const badClose = run.results.filter((r) => !["OK", "INFORMATIONAL", "UNIMPLEMENTED"].includes(r.behaviorClose) && !knownFailed.includes(r.id));
   assert.deepEqual(badClose.map((r) => `${r.id}: ${r.behavior}/${r.behaviorClose} (${r.result}; ${r.resultClose})`), []);
   // 6.x invalid UTF-8: delivered as the firmware does (no validation; issue 9 §2), never a crash:
