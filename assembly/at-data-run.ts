@@ -2,15 +2,11 @@
 // the device direction, or atExpectData in the host direction) handed out as DATA chunks, the
 // optional CR LF trailer after it, and data without a length taken up to the next CR LF.
 
-import {
-  AT_CR, AT_KIND_LINE, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_T_OTHER, AT_TYPE_SHIFT,
-  AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK, AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN,
-  AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK, AT_REC_COUNT, AT_REC_LEVEL,
-} from "./at-layout";
+import { AT_CR, AT_KIND_LINE, AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_T_OTHER, AT_TYPE_SHIFT } from "./at-layout";
 import { levelOf, maskOf } from "./at-format";
 import { f0, fieldAt, runCount } from "./at-header";
 import { stashLen, findLF } from "./at-line";
-import { emit, nextRecord } from "./at-records";
+import { emit, nextRecord, storeDataRecord } from "./at-records";
 import {
   saveWord, loadWord, W_MODE, W_RAW_REMAIN, W_RAW_COUNT, W_RAW_POS, W_RAW_LINK, W_RAW_OPCODE, W_RAW_FIN,
   W_RAW_PLEN, W_RAW_POFF, W_RAW_DLEN, W_RAW_LEVEL, W_RAW_TRAILER, W_DELIM_PENDING_CR,
@@ -123,18 +119,7 @@ export function emitData(ptr: usize, len: u32, end: bool): void {
   let flags = AT_KIND_DATA;
   if (rawPos == 0) flags |= AT_FLAG_START;
   if (end) flags |= AT_FLAG_END;
-  store<u32>(r, flags, AT_REC_FLAGS);
-  store<u32>(r, <u32>ptr, AT_REC_PTR);
-  store<u32>(r, len, AT_REC_LEN);
-  store<i32>(r, rawLink, AT_REC_LINK);
-  store<i32>(r, rawOpcode, AT_REC_OPCODE);
-  store<i32>(r, rawFin, AT_REC_FIN);
-  store<i32>(r, rawPlen, AT_REC_PAYLOAD_LEN);
-  store<i32>(r, rawPoff, AT_REC_PAYLOAD_OFFSET);
-  store<i32>(r, rawDlen, AT_REC_DATA_LEN);
-  store<u32>(r, rawPos, AT_REC_CHUNK);
-  store<i32>(r, rawCount, AT_REC_COUNT);
-  store<i32>(r, rawLevel, AT_REC_LEVEL);
+  storeDataRecord(r, flags, ptr, len, rawLink, rawOpcode, rawFin, rawPlen, rawPoff, rawDlen, rawPos, rawCount, rawLevel);
   rawPos += len;
 }
 

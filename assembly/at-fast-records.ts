@@ -7,13 +7,12 @@
 import {
   AT_RECORDS, AT_RECORD_SIZE, AT_MAX_RECORDS, AT_RECORD_RESERVE, MAX_DIGITS, AT_KIND_PROMPT,
   AT_KIND_DATA, AT_FLAG_START, AT_FLAG_END, AT_REC_FLAGS, AT_REC_PTR, AT_REC_LEN, AT_REC_LINK,
-  AT_REC_OPCODE, AT_REC_FIN, AT_REC_PAYLOAD_LEN, AT_REC_PAYLOAD_OFFSET, AT_REC_DATA_LEN, AT_REC_CHUNK,
-  AT_REC_COUNT, AT_REC_LEVEL,
+  AT_REC_OPCODE, AT_REC_PAYLOAD_LEN, AT_REC_DATA_LEN, AT_REC_COUNT,
 } from "./at-layout";
 import { limitOf, levelOf, maskOf } from "./at-format";
 import { runCount, storeField } from "./at-header";
 import { resetLine } from "./at-line";
-import { recCount, setRecordCount } from "./at-records";
+import { recCount, setRecordCount, storeDataRecord } from "./at-records";
 import { MODE_TRAILER_CR, setMode, startRun } from "./at-data-run";
 
 // "+WS_DATA" as one little-endian u64 (the ':' is checked separately).
@@ -131,18 +130,7 @@ export function fastRecords(p: usize, end: usize): usize {
       return q;
     }
     // The whole run is here: one DATA record with START and END.
-    store<u32>(r, AT_KIND_DATA | AT_FLAG_START | AT_FLAG_END, AT_REC_FLAGS);
-    store<u32>(r, <u32>q, AT_REC_PTR);
-    store<u32>(r, <u32>count, AT_REC_LEN);
-    store<i32>(r, link, AT_REC_LINK);
-    store<i32>(r, opcode, AT_REC_OPCODE);
-    store<i32>(r, fin, AT_REC_FIN);
-    store<i32>(r, plen, AT_REC_PAYLOAD_LEN);
-    store<i32>(r, poff, AT_REC_PAYLOAD_OFFSET);
-    store<i32>(r, dlen, AT_REC_DATA_LEN);
-    store<i32>(r, 0, AT_REC_CHUNK);
-    store<i32>(r, count, AT_REC_COUNT);
-    store<i32>(r, level, AT_REC_LEVEL);
+    storeDataRecord(r, AT_KIND_DATA | AT_FLAG_START | AT_FLAG_END, q, <u32>count, link, opcode, fin, plen, poff, dlen, 0, count, level);
     r += AT_RECORD_SIZE;
     n++;
     p = q + <usize>count;
