@@ -34,11 +34,10 @@ export interface TcpEmulatorOptions extends EmulatorOptions {
 
 /** Wires a connection's socket to its device, through a paced UART pair when asked for. */
 function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions | undefined, onUart?: (pair: UartPair) => void): void {
-  const write = tickWriter((bytes) => {
-    if (!socket.destroyed) socket.write(bytes);
-  });
   if (!uart) {
-    device.on("output", write);
+    device.on("output", tickWriter((bytes) => {
+      if (!socket.destroyed) socket.write(bytes);
+    }));
     socket.on("data", (buf: Buffer) => device.input(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)));
     return;
   }
@@ -48,7 +47,11 @@ function connect(socket: net.Socket, device: EmulatedDevice, uart: UartOptions |
     pair.setBaudRate("device", rate);
     pair.setBaudRate("host", rate);
   });
-  pair.host.on("data", (b: Buffer) => write(b));
+  // The pair delivers what arrived by each look at the line in one chunk, as a USB bridge hands
+  // on what its buffer holds: one socket write each, with no tick's wait added to the wire's time.
+  pair.host.on("data", (b: Buffer) => {
+    if (!socket.destroyed) socket.write(b);
+  });
   socket.on("data", (buf: Buffer) => pair.host.write(buf));
   socket.on("close", () => pair.close());
 }

@@ -32,9 +32,13 @@ export function checkDelayMs(name: string, v: number): number {
   return v;
 }
 
-/** A piece of bytes on its way, due at the receiver at `dueMs`. */
+/** A piece of bytes on its way: made at `madeMs`, on the line until `endMs`, due at `dueMs`. */
 interface InFlight {
   bytes: Uint8Array;
+  madeMs: number;
+  /** Its time on the line: its length at the rate it was sent with. */
+  lineMs: number;
+  endMs: number;
   dueMs: number;
 }
 
@@ -45,10 +49,18 @@ const GARBLED = 0xf8;
  * One direction of a UART. `send(bytes, nowMs)` queues bytes behind what is still on the line;
  * `take(nowMs)` returns what has arrived by then (one chunk: the receiver reads what its buffer
  * holds); `nextDueMs` says when to look next.
+ *
+ * Writes go on the line in the order of their times, not of the calls: a write made at an earlier
+ * time than writes already queued (and so not yet started) goes ahead of them. A shell stamps
+ * writes on the wire's timeline, which can run behind its clock (uart-stream.ts), and a write that
+ * comes from outside the wire (a server's echo reaching the device) may be called before one the
+ * timeline made earlier; the line must still carry them in the timeline's order.
  */
 export class UartDirection {
   /** When the line is free again (the last queued byte has left the sender). */
   private busyUntilMs = 0;
+  /** When the line was free after the last piece already taken by the receiver. */
+  private takenUntilMs = 0;
   private readonly queue: InFlight[] = [];
   private head = 0;
   /** Bytes sent and bytes garbled since creation. */
@@ -64,18 +76,29 @@ export class UartDirection {
   /** Queues `bytes` sent at `nowMs`; returns when they will have arrived. */
   send(bytes: Uint8Array, nowMs: number): number {
     if (bytes.length === 0) return nowMs;
-    const start = Math.max(nowMs, this.busyUntilMs);
-    const end = start + bytes.length * byteTimeMs(this.senderBaud);
-    this.busyUntilMs = end;
     let data = bytes;
     if (this.senderBaud !== this.receiverBaud) {
       data = new Uint8Array(bytes.length).fill(GARBLED);
       this.bytesGarbled += bytes.length;
     }
     this.bytesSent += bytes.length;
-    const dueMs = end + this.latencyMs;
-    this.queue.push({ bytes: data, dueMs });
-    return dueMs;
+    const q = this.queue;
+    let at = q.length;
+    while (at > this.head && q[at - 1]!.madeMs > nowMs) at--;
+    const piece: InFlight = { bytes: data, madeMs: nowMs, lineMs: bytes.length * byteTimeMs(this.senderBaud), endMs: 0, dueMs: 0 };
+    if (at === q.length) q.push(piece);
+    else q.splice(at, 0, piece);
+    // Lay the line out from the new piece on; each piece keeps its time on the line (its length at
+    // the rate it was sent with).
+    let free = at > this.head ? q[at - 1]!.endMs : this.takenUntilMs;
+    for (let i = at; i < q.length; i++) {
+      const p = q[i]!;
+      p.endMs = Math.max(p.madeMs, free) + p.lineMs;
+      p.dueMs = p.endMs + this.latencyMs;
+      free = p.endMs;
+    }
+    this.busyUntilMs = free;
+    return piece.dueMs;
   }
 
   /** When the next queued piece arrives (null: nothing on the way). */
@@ -96,6 +119,7 @@ export class UartDirection {
     while (i < q.length && q[i]!.dueMs <= nowMs) n += q[i++]!.bytes.length;
     if (i === this.head) return null;
     const last = q[i - 1]!.dueMs;
+    this.takenUntilMs = q[i - 1]!.endMs;
     const bytes = i - this.head === 1 ? q[this.head]!.bytes : concatBytes(q.slice(this.head, i).map((x) => x.bytes), n);
     this.head = i;
     if (this.head > 64 && this.head * 2 > q.length) {
@@ -107,6 +131,7 @@ export class UartDirection {
 
   /** Drops what is on the way (the port was closed). */
   clear(): void {
+    this.takenUntilMs = this.busyUntilMs;
     this.queue.length = 0;
     this.head = 0;
   }

@@ -10,7 +10,10 @@
 // Timers fire late (Node's are whole milliseconds, and the loop may be busy). The wire keeps its
 // own timeline anyway: each end remembers how late its last delivery was and stamps what it writes
 // that much earlier, so timer lateness never adds up, while the time an end really takes to answer
-// still counts (the driver's and the emulator's CPU are part of what is measured).
+// still counts (the driver's and the emulator's CPU are part of what is measured). A line carries
+// writes in the order of those stamps: a server's echo that reaches the device (from a socket, on
+// the clock) before a late delivery of the host's command is answered still goes out after the
+// command's reply if the timeline made the reply first.
 
 import { Duplex } from "node:stream";
 import { performance } from "node:perf_hooks";
@@ -89,6 +92,8 @@ export class UartPair {
   readonly down: UartDirection;
   /** Per direction (0 up, 1 down): the pending look at the line, a timer or an immediate. */
   private readonly timers: Array<{ timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | null> = [null, null];
+  /** Per direction: the due time the pending look is for. */
+  private readonly lookDueMs = [0, 0];
   private closed = false;
   /** The tap of UartOptions.onWrite (may be set after construction). */
   onWrite: UartOptions["onWrite"];
@@ -129,7 +134,10 @@ export class UartPair {
     const madeAt = performance.now() - end.lagMs;
     const due = dir.send(copy, madeAt);
     this.onWrite?.(from, copy, madeAt, due);
-    this.schedule(from === "host" ? 0 : 1);
+    const i = from === "host" ? 0 : 1;
+    // A write stamped ahead of queued ones (uart-model.ts) may now be the next due: look sooner.
+    if (this.timers[i] && dir.nextDueMs !== null && dir.nextDueMs < this.lookDueMs[i]!) this.cancel(i);
+    this.schedule(i);
   }
 
   /** Stops both directions; both ends end. */
@@ -156,6 +164,7 @@ export class UartPair {
     const due = dir.nextDueMs;
     if (due === null) return;
     const wait = due - performance.now();
+    this.lookDueMs[i] = due;
     const fire = () => {
       this.timers[i] = null;
       this.deliver(i);

@@ -35,6 +35,25 @@ describe("UartDirection on a virtual clock", () => {
     assert.equal(d.bytesSent, 12);
   });
 
+  test("a write stamped earlier than queued writes goes on the line ahead of them, in the timeline's order", () => {
+    const b = byteTimeMs(115200);
+    const near = (got: number | null, want: number) => assert.ok(got !== null && Math.abs(got - want) < 1e-9, `${got} != ${want}`);
+    const d = new UartDirection(115200, 115200, 1);
+    // On the line from 0 to 100 b: already started, nothing can go ahead of it.
+    near(d.send(bytes("A".repeat(100)), 0), 100 * b + 1);
+    // Called first but made at 20 b (e.g. an echo from a socket), then a write made at 10 b.
+    near(d.send(bytes("ECHO"), 20 * b), 104 * b + 1);
+    const promptDue = d.send(bytes(">"), 10 * b);
+    near(promptDue, 101 * b + 1); // right behind the first write, ahead of the echo
+    near(d.nextDueMs, 100 * b + 1);
+    // Made later than everything queued: behind it all.
+    near(d.send(bytes("Z"), 30 * b), 106 * b + 1);
+    const got = Buffer.from(d.take(1000)!.bytes).toString("latin1");
+    assert.equal(got, "A".repeat(100) + ">ECHOZ");
+    // A piece already taken is never passed: a write made "before" it now queues after it.
+    near(d.send(bytes("late"), 0), Math.max(0, 106 * b) + 4 * b + 1);
+  });
+
   test("a byte count over a long run matches the rate: 11520 bytes take one second at 115200", () => {
     const d = new UartDirection(115200, 115200, 0);
     let last = 0;
