@@ -15,7 +15,7 @@ import { checkSettings, DEFAULTS } from "../src/load/settings.js";
 import type { BenchRow } from "./harness.js";
 import { startChild, type Child } from "./proc/child.js";
 
-type Kind = "wsat" | "wsat-node" | "native";
+type Kind = "wsat" | "wsat-node" | "native" | "floor";
 interface Rss { rss: number; connections: number; cpuUs: number; shell: string }
 
 const DENO = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
@@ -23,7 +23,10 @@ const SCRIPT = fileURLToPath(new URL("../../bench/proc/deno-echo.js", import.met
 const HOLDER = fileURLToPath(new URL("./proc/conn-holder.js", import.meta.url));
 const CONNECTIONS = 50;
 const PIPELINE = 100;
-const LABEL: Record<Kind, string> = { wsat: "wsat (deno shell)", "wsat-node": "wsat (node shell on Deno's Node layer)", native: "Deno.serve + upgradeWebSocket" };
+const LABEL: Record<Kind, string> = {
+  wsat: "wsat (deno shell)", "wsat-node": "wsat (node shell on Deno's Node layer)", native: "Deno.serve + upgradeWebSocket",
+  floor: "the Deno.listen floor (a bare connection answering a fixed 101, one 512-byte read waiting)",
+};
 
 async function startServer(kind: Kind): Promise<{ child: Child; port: number }> {
   const args = ["run", "-A", "--no-config", "--no-prompt", "--node-modules-dir=manual", "--v8-flags=--expose-gc", SCRIPT, kind];
@@ -78,11 +81,10 @@ const median = (xs: number[]) => {
 };
 
 /** Each kind measured `rounds` times, taking turns (the order reversed every other round). */
-async function rounds(n: number, f: (k: Kind) => Promise<number>): Promise<Record<Kind, number>> {
-  const got: Record<Kind, number[]> = { wsat: [], "wsat-node": [], native: [] };
-  const kinds: Kind[] = ["wsat", "native", "wsat-node"];
+async function rounds(n: number, f: (k: Kind) => Promise<number>, kinds: Kind[] = ["wsat", "native", "wsat-node"]): Promise<Record<Kind, number>> {
+  const got: Record<Kind, number[]> = { wsat: [], "wsat-node": [], native: [], floor: [] };
   for (let r = 0; r < n; r++) for (const k of r % 2 ? [...kinds].reverse() : kinds) got[k].push(await f(k));
-  return { wsat: median(got.wsat), "wsat-node": median(got["wsat-node"]), native: median(got.native) };
+  return { wsat: median(got.wsat), "wsat-node": median(got["wsat-node"]), native: median(got.native), floor: median(got.floor) };
 }
 
 export async function runDenoBench(opts: { quick?: boolean; filter?: string } = {}): Promise<BenchRow[]> {
@@ -105,8 +107,9 @@ export async function runDenoBench(opts: { quick?: boolean; filter?: string } = 
   }
   if (wanted("deno-conn-idle")) {
     const held = opts.quick ? 2000 : 5000;
-    const bytes = await rounds(opts.quick ? 1 : 2, (k) => idleBytes(k, held));
-    const unit = `server RSS bytes per idle connection at ${held} (after a GC; lower is better; ratio = peer/ours)`;
+    const bytes = await rounds(opts.quick ? 1 : 2, (k) => idleBytes(k, held), ["wsat", "native", "wsat-node", "floor"]);
+    const unit = `server RSS bytes per idle connection at ${held} (after a GC; lower is better; ratio = peer/ours); ` +
+      `${LABEL.floor}: ${bytes.floor.toFixed(0)} B`;
     rows.push({ case: "deno-conn-idle", ours: bytes.wsat, peer: LABEL.native, peerOps: bytes.native, ratio: bytes.native / bytes.wsat, unit: `${unit}; ours: ${LABEL.wsat}; goal: <= 0.5x Deno's`, goal: 2 });
     rows.push({ case: "deno-conn-idle-node-shell", ours: bytes["wsat-node"], peer: LABEL.native, peerOps: bytes.native, ratio: bytes.native / bytes["wsat-node"], unit: `${unit}; ours: ${LABEL["wsat-node"]} (before the deno shell)` });
   }
