@@ -5,7 +5,8 @@
 // test PKI in tests/fixtures/pki).
 //
 // Peers: ws, python3-websockets (Debian, /usr/bin/python3), undici@7 (client), Chromium
-// (client, playwright-core), Deno and Bun (npm packages `deno` and `bun`).
+// (client, playwright-core), Deno and Bun (npm packages `deno` and `bun`), and wsat itself under
+// Bun and Deno on their native shells (src/bun, src/deno), both roles.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -308,6 +309,20 @@ export const PEERS: PeerDef[] = [
     client: (url) => [join(BIN, "bun"), js, "bun", "client", url],
     env: { NODE_EXTRA_CA_CERTS: join(PKI, "ca.pem") },
     available: () => runs(join(BIN, "bun"), ["--version"]),
+  },
+  // wsat itself on its native shells (issue 17): the peer script refuses to run on any other
+  {
+    name: "wsat on Bun (bun shell)",
+    server: (tls) => [join(BIN, "bun"), js, "wsat", "server", ...tlsArgs(tls)],
+    client: (url) => [join(BIN, "bun"), js, "wsat", "client", url, ...caArgs(url)],
+    available: () => runs(join(BIN, "bun"), ["--version"]),
+  },
+  {
+    name: "wsat on Deno (deno shell)",
+    server: (tls) => [...denoRun(["--node-modules-dir=manual"]), "wsat", "server", ...tlsArgs(tls)],
+    client: (url) => [...denoRun(["--node-modules-dir=manual"]), "wsat", "client", url, ...caArgs(url)],
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    available: () => runs(join(BIN, "deno"), ["--version"]),
   },
 ];
 

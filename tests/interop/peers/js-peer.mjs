@@ -3,7 +3,9 @@
 //   <runtime> js-peer.mjs <impl> server [--tls CERT KEY]     prints "LISTENING <port>"
 //   <runtime> js-peer.mjs <impl> client <url> [--ca CA]      connects to wsat's server
 //
-// impl: ws (npm ws, Node) | undici (undici@7 WebSocket, Node; client only) | deno | bun
+// impl: ws (npm ws, Node) | undici (undici@7 WebSocket, Node; client only) | deno | bun |
+//       wsat (wsat's own client and server from dist/, on the shell its runtime picks: Bun.listen /
+//       Bun.connect under Bun, Deno.listen / Deno.connect under Deno; it refuses to run on another)
 // Behaviour (same for every peer): echo every message with its type, except text commands
 //   cmd:close:<code>:<reason>   close the connection with that code and reason
 //   cmd:ping:<payload>          send a ping (where the API has one; else "unsupported:ping")
@@ -30,6 +32,34 @@ function onMessage(a, data, isText) {
     if (verb === "frag") return a.frag ? a.frag(["frag-1", "frag-2", "frag-3"]) : a.send("unsupported:frag");
   }
   a.send(data);
+}
+
+/** wsat, built (dist/), on the runtime's own shell: checked, so a fallback cannot pass for it. */
+async function wsatApi() {
+  const api = await import("../../../dist/src/index.js");
+  if (api.pickShell().name !== rt) throw new Error(`wsat picked the ${api.pickShell().name} shell under ${rt}`);
+  return api;
+}
+
+/** A wsat endpoint (a server connection or a client) as the peer's adapter. */
+function wsatBind(ep, onClosed) {
+  const a = {
+    send: (d) => (typeof d === "string" ? ep.sendText(d) : ep.sendBin(d)),
+    close: (c, r) => void ep.closeWithCode(c, r),
+    ping: (p) => ep.sendPing(p),
+    frag: (parts) => {
+      ep.sendTextPartial(parts[0]);
+      for (const p of parts.slice(1, -1)) ep.sendContMsg(p);
+      ep.sendContMsg(parts[parts.length - 1]);
+      ep.sendFin();
+    },
+  };
+  ep.on("message", (m) => onMessage(a, m.isText ? m.text : m.data, m.isText));
+  ep.on("closed", (c) => {
+    out(`CLOSED ${c.code} ${c.reason}`);
+    onClosed?.();
+  });
+  ep.on("error", () => {});
 }
 
 function whatwgBind(ws, onClosed) {
@@ -98,6 +128,12 @@ async function server() {
       },
     });
     out(`LISTENING ${srv.port}`);
+  } else if (impl === "wsat") {
+    const { createServer } = await wsatApi();
+    const server = createServer({ host: "127.0.0.1", port: 0, tls: tls ? { cert: await readText(tls[0]), key: await readText(tls[1]) } : undefined });
+    server.on("connection", (c) => wsatBind(c));
+    const { port } = await server.listen();
+    out(`LISTENING ${port}`);
   } else {
     throw new Error(`no server for ${impl}`);
   }
@@ -125,6 +161,11 @@ async function client() {
     const undici = await import("undici");
     const opts = ca ? { dispatcher: new undici.Agent({ connect: { ca: await readText(ca) } }) } : undefined;
     whatwgBind(new undici.WebSocket(target, opts), done);
+  } else if (impl === "wsat") {
+    const { WebSocketClient } = await wsatApi();
+    const c = new WebSocketClient({ uri: target, certPem: ca ? await readText(ca) : undefined, disableAutoReconnect: true });
+    wsatBind(c, done);
+    c.start();
   } else {
     // deno (trusts --cert CA given on its command line) and bun (NODE_EXTRA_CA_CERTS)
     whatwgBind(new WebSocket(target), done);
