@@ -28,27 +28,44 @@ export interface ReplayChunk {
   session: number;
 }
 
-const HEAD = /^\d\d:\d\d:\d\d\.\d{3} (H>D|D>H) +(\d+) B "/;
+const HEAD = /^\d\d:\d\d:\d\d\.\d{3} (?:#(\d+) )?(H>D|D>H) +(\d+) B "/;
 const HEX = /^ +[0-9a-f]{4}((?: [0-9a-f]{2})+)$/;
-const SESSION = /^\d\d:\d\d:\d\d\.\d{3} --- session:/;
+const SESSION = /^\d\d:\d\d:\d\d\.\d{3} --- session(?: #(\d+))?:/;
 
 /**
  * Reads `--trace` output: each chunk is a header line (time, H>D or D>H, byte count, escaped
  * text) and its hex rows, which hold the exact bytes. A `--- session:` line starts the next
- * session (once the current one holds a chunk). Other lines (log lines) are skipped.
+ * session (once the current one holds a chunk). Chunks tagged `#N` (sessions that ran at once,
+ * their lines interleaved) belong to session N's `--- session #N:` line whatever comes between;
+ * sessions are numbered in the order their first line appears. Other lines (log lines) are skipped.
  */
 export function parseTrace(text: string): ReplayChunk[] {
   const lines = text.split(/\r?\n/);
   const chunks: ReplayChunk[] = [];
   let session = 1;
+  let sessions = 0; // sessions numbered so far (untagged and tagged)
+  const tagged = new Map<string, number>();
+  const ofTag = (t: string): number => {
+    let n = tagged.get(t);
+    if (n === undefined) tagged.set(t, (n = ++sessions));
+    return n;
+  };
   for (let i = 0; i < lines.length; i++) {
-    if (SESSION.test(lines[i]!)) {
-      if (chunks.length > 0 && chunks[chunks.length - 1]!.session === session) session++;
+    const s = SESSION.exec(lines[i]!);
+    if (s) {
+      if (s[1] !== undefined) {
+        // A tag used again starts a new session of that tag (the emulator counts on per run).
+        tagged.delete(s[1]);
+        ofTag(s[1]);
+      } else if (sessions === 0 || (chunks.length > 0 && chunks[chunks.length - 1]!.session === session)) {
+        session = ++sessions;
+      }
       continue;
     }
     const m = HEAD.exec(lines[i]!);
     if (!m) continue;
-    const count = Number(m[2]);
+    if (m[1] === undefined && sessions === 0) sessions = 1;
+    const count = Number(m[3]);
     const bytes: number[] = [];
     let j = i + 1;
     for (; j < lines.length && bytes.length < count; j++) {
@@ -59,22 +76,22 @@ export function parseTrace(text: string): ReplayChunk[] {
     if (bytes.length !== count) {
       throw new AtError("AT_TRACE_BAD", `trace line ${i + 1}: ${count} bytes announced, ${bytes.length} in its hex rows`);
     }
-    chunks.push({ from: m[1] === "H>D" ? "host" : "device", bytes: Uint8Array.from(bytes), line: i + 1, session });
+    chunks.push({ from: m[2] === "H>D" ? "host" : "device", bytes: Uint8Array.from(bytes), line: i + 1, session: m[1] === undefined ? session : ofTag(m[1]) });
     i = j - 1;
   }
   if (chunks.length === 0) throw new AtError("AT_TRACE_BAD", "no trace chunks (lines like `12:00:00.000 H>D     4 B \"AT\\r\\n\"` and their hex rows)");
   return chunks;
 }
 
-/** The chunks of each session, in order. */
+/** The chunks of each session (in the order of their numbers), each session's in order. */
 export function splitSessions(chunks: ReplayChunk[]): ReplayChunk[][] {
-  const sessions: ReplayChunk[][] = [];
+  const by = new Map<number, ReplayChunk[]>();
   for (const c of chunks) {
-    const last = sessions[sessions.length - 1];
-    if (last && last[0]!.session === c.session) last.push(c);
-    else sessions.push([c]);
+    const list = by.get(c.session);
+    if (list) list.push(c);
+    else by.set(c.session, [c]);
   }
-  return sessions;
+  return [...by.keys()].sort((a, b) => a - b).map((k) => by.get(k)!);
 }
 
 export interface ReplayMismatch {

@@ -1,9 +1,9 @@
 // `wsat emulate --replay FILE`: the device side of a --trace capture played to a host, the host's
 // bytes checked against it (src/at/trace-replay.ts, src/at/emulator-replay.ts). On TCP each
 // session of the capture (each freshly booted device: a `wsat emulate --tcp` connection, a `wsat
-// demo` walkthrough) is played to its own connection, in order; on a serial port the sessions
-// follow one another on the one port. The replay stops at the first session that differs or that
-// the host leaves before its end.
+// demo` walkthrough) is played to its own connection, in the order the connections come (at once
+// where the host opens them at once); on a serial port the sessions follow one another on the one
+// port. No session is handed out after one that differs or that the host left before its end.
 
 import net from "node:net";
 import { replayOn } from "../at/emulator-replay.js";
@@ -21,7 +21,9 @@ export interface ReplayTarget {
 function connectionQueue(server: net.Server): { next(): Promise<net.Socket>; drop(): void } {
   const waiting: net.Socket[] = [];
   let taker: ((s: net.Socket) => void) | null = null;
+  let dropped = false;
   server.on("connection", (s: net.Socket) => {
+    if (dropped) return void s.destroy();
     s.setNoDelay(true);
     if (taker) {
       const t = taker;
@@ -36,6 +38,8 @@ function connectionQueue(server: net.Server): { next(): Promise<net.Socket>; dro
       else taker = resolve;
     }),
     drop: () => {
+      dropped = true;
+      taker = null;
       for (const s of waiting.splice(0)) s.destroy();
     },
   };
@@ -47,18 +51,39 @@ async function replayTcp(t: ReplayTarget, sessions: ReturnType<typeof splitSessi
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(t.tcp!.port, t.tcp!.host, () => resolve()));
   const addr = server.address() as net.AddressInfo;
   const each = sessions.length > 1 ? ` (${sessions.length} sessions, one per connection)` : "";
+  let played: ReplayDevice[] = [];
   log?.(`replaying ${chunkCount} chunks on tcp://${addr.address}:${addr.port}${each}`);
-  const played: ReplayDevice[] = [];
+  // Each connection gets the next session at once, so a host that opens several connections
+  // before it finishes any (sessions captured at once) is served as it was; a host that connects
+  // one after another gets them one after another. Offsets count the capture's host bytes of the
+  // sessions before. No session is handed out after one failed.
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const chunks of sessions) {
+    offsets.push(offset);
+    for (const c of chunks) if (c.from === "host") offset += c.bytes.length;
+  }
+  const results: Array<Promise<ReplayDevice>> = [];
+  let failed = false;
+  let onFailed: () => void = () => undefined;
+  const failure = new Promise<null>((resolve) => (onFailed = () => resolve(null)));
   try {
-    let hostOffset = 0;
-    for (const chunks of sessions) {
-      const socket = await queue.next();
-      const r = await replayOn(socket, chunks, undefined, hostOffset);
-      socket.destroy();
-      played.push(r);
-      if (!r.finished) break;
-      hostOffset += r.hostBytes;
+    for (let i = 0; i < sessions.length && !failed; i++) {
+      const socket = await Promise.race([queue.next(), failure]);
+      if (!socket) break;
+      results.push(replayOn(socket, sessions[i]!, undefined, offsets[i]).then((r) => {
+        socket.destroy();
+        if (!r.finished) {
+          failed = true;
+          onFailed();
+        }
+        return r;
+      }));
     }
+    const all = await Promise.all(results);
+    // Reported in session order, up to the first that did not play to its end.
+    const bad = all.findIndex((r) => !r.finished);
+    played = bad < 0 ? all : all.slice(0, bad + 1);
   } finally {
     queue.drop();
     await new Promise<void>((r) => server.close(() => r()));

@@ -30,7 +30,8 @@ WebSocket connection from this machine.
   --client-cert FILE    client certificate (PEM) stored as pki_number 0 (repeatable)
   --client-key FILE     client private key (PEM) stored as pki_number 0 (repeatable)
   --trace               print every byte to and from the host (time, direction, text, hex); with
-                        --tcp a "--- session:" line starts each connection's device
+                        --tcp a "--- session #N:" line starts each connection's device and
+                        its lines carry "#N" (connections at once interleave)
   -q, --quiet           no log lines on stderr
 environment: WSAT_PORT (the serial device when neither --tcp nor --serial is given), WSAT_BAUD
 `;
@@ -143,6 +144,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const traceLine = (line: string) => process.stderr.write(line + "\n");
   const trace = p.trace ? wireTracer(traceLine) : undefined;
+  // On TCP several hosts may be connected at once: each device's lines carry its session's number.
+  let sessions = 0;
   const opts: EmulatorOptions = {
     firmware: p.firmware,
     pki: { cas: p.cas, clientCerts: p.certs, clientKeys: p.keys },
@@ -171,8 +174,9 @@ export async function run(argv: string[]): Promise<number> {
         // Each device is tapped before it prints "ready": the boot banner is traced too.
         onDevice: trace
           ? (device, peer) => {
-            traceLine(formatSessionStart(Date.now(), `device booted for ${peer}`));
-            device.on("wire", trace);
+            const session = ++sessions;
+            traceLine(formatSessionStart(Date.now(), `device booted for ${peer}`, { session }));
+            device.on("wire", wireTracer(traceLine, { session }));
           }
           : undefined,
         uart: p.paced ? { baudRate: p.baud, latencyMs: p.latencyMs, processingMs: p.processingMs } : undefined,

@@ -18,6 +18,19 @@ export interface TraceFormatOptions {
   hexPerLine?: number;
   /** Show UTC instead of local time (tests). Default false. */
   utc?: boolean;
+  /**
+   * The session (connection) the lines belong to, shown as `#N` after the time: where sessions
+   * run at once (several hosts on `wsat emulate --tcp`) their lines interleave, and the tag keeps
+   * each chunk with its session for `--replay`. Absent: no tag (one session at a time).
+   */
+  session?: number;
+}
+
+function tag(options: TraceFormatOptions): string {
+  const n = options.session;
+  if (n === undefined) return "";
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`"session" must be a positive integer, got ${n}`);
+  return `#${n} `;
 }
 
 const ESCAPES: Record<number, string> = { 0x0d: "\\r", 0x0a: "\\n", 0x09: "\\t", 0x5c: "\\\\", 0x22: '\\"', 0x00: "\\0" };
@@ -59,7 +72,7 @@ function clock(timeMs: number, utc: boolean): string {
 }
 
 /**
- * One chunk as lines:
+ * One chunk as lines (with `session`, `#N` after the time):
  *   12:00:00.000 H>D   4 B "AT\r\n"
  *                  0000 41 54 0d 0a
  */
@@ -69,8 +82,9 @@ export function formatTrace(chunk: TraceChunk, options: TraceFormatOptions = {})
   const arrow = chunk.direction === "host-to-device" ? "H>D" : "D>H";
   const time = clock(chunk.timeMs, options.utc ?? false);
   const n = chunk.bytes.length;
-  const lines = [`${time} ${arrow} ${String(n).padStart(5)} B "${escapeBytes(chunk.bytes)}"`];
-  const indent = " ".repeat(time.length + 1 + arrow.length + 1);
+  const head = `${time} ${tag(options)}${arrow}`;
+  const lines = [`${head} ${String(n).padStart(5)} B "${escapeBytes(chunk.bytes)}"`];
+  const indent = " ".repeat(head.length + 1);
   for (let off = 0; off < n; off += per) {
     lines.push(`${indent}${off.toString(16).padStart(4, "0")} ${hexRow(chunk.bytes, off, Math.min(n, off + per))}`);
   }
@@ -89,7 +103,10 @@ export function wireTracer(write: (line: string) => void, options: TraceFormatOp
  * The line before a session's first chunk (a device booted for a new connection, a walkthrough
  * of `wsat demo`); parseTrace (src/at/trace-replay.ts) starts a new session at it:
  *   12:00:00.000 --- session: device booted for 127.0.0.1:50312
+ * or, with `session` (sessions that may run at once, their chunks tagged `#N`):
+ *   12:00:00.000 --- session #2: device booted for 127.0.0.1:50312
  */
 export function formatSessionStart(timeMs: number, label: string, options: TraceFormatOptions = {}): string {
-  return `${clock(timeMs, options.utc ?? false)} --- session: ${label}`;
+  const t = tag(options);
+  return `${clock(timeMs, options.utc ?? false)} --- session${t ? " " + t.trimEnd() : ""}: ${label}`;
 }
