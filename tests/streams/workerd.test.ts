@@ -1,6 +1,7 @@
 // The streams shell in workerd (npm `workerd`): a Worker whose wsat client ("wsat/streams", the
 // codec's module handed in as a wasm module) connects with cloudflare:sockets' connect() to a
-// wsat server on 127.0.0.1 and gets text and binary echoed with permessage-deflate. The Worker's
+// wsat server on 127.0.0.1 and gets text and binary echoed with permessage-deflate, over ws:// and
+// over wss:// (TLS by workerd, secureTransport "on", trusting the test CA). The Worker's
 // modules are dist/src files found by walking the import graph from the streams entry, so the
 // test also shows that graph loads without nodejs_compat (no node:* import anywhere in it).
 
@@ -45,7 +46,10 @@ function importGraph(entry: string): { files: string[]; bare: Map<string, string
   return { files: [...seen], bare };
 }
 
-/** The Worker's config: its modules named by their paths, and a network allowed to reach loopback. */
+/**
+ * The Worker's config: its modules named by their paths, and a network allowed to reach loopback
+ * whose TLS trusts the test CA (ca.pem beside the config) for wss://.
+ */
 function writeConfig(dir: string, modules: Array<{ name: string; kind: "esModule" | "wasm" }>): string {
   const list = modules.map((m) => `    (name = ${JSON.stringify(m.name)}, ${m.kind} = embed ${JSON.stringify(m.name)}),`).join("\n");
   const config = `using Workerd = import "/workerd/workerd.capnp";
@@ -53,7 +57,7 @@ function writeConfig(dir: string, modules: Array<{ name: string; kind: "esModule
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .echoWorker),
-    (name = "loopback", network = (allow = ["public", "private", "local"])),
+    (name = "loopback", network = (allow = ["public", "private", "local"], tlsOptions = (trustedCertificates = [ embed "ca.pem" ]))),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
 );
@@ -71,7 +75,7 @@ ${list}
   return path;
 }
 
-test("a Worker in workerd echoes text and binary with permessage-deflate over connect()", { timeout: 90_000 }, async (t) => {
+test("a Worker in workerd echoes text and binary with permessage-deflate over connect(), ws:// and wss://", { timeout: 90_000 }, async (t) => {
   if (!existsSync(WORKERD)) {
     missingPeer(t, `${WORKERD} not installed`);
     return;
@@ -90,6 +94,18 @@ test("a Worker in workerd echoes text and binary with permessage-deflate over co
     c.on("message", (m: MessageEvent) => void (m.isText ? c.sendText(m.text!) : c.sendBin(m.data)).catch(() => undefined));
   });
   const address = await server.listen();
+  // The same over wss://: TLS is workerd's (connect() with secureTransport "on"), the certificate
+  // the test PKI's (127.0.0.1 among its names), trusted through the network's tlsOptions.
+  const pki = join(ROOT, "tests", "fixtures", "pki");
+  const secure = createServer({
+    host: "127.0.0.1", port: 0, perMessageDeflate: true,
+    tls: { cert: readFileSync(join(pki, "server.pem")), key: readFileSync(join(pki, "server.key")) },
+  });
+  secure.on("connection", (c: ServerConnection) => {
+    deflated.push(c.perMessageDeflate !== null);
+    c.on("message", (m: MessageEvent) => void (m.isText ? c.sendText(m.text!) : c.sendBin(m.data)).catch(() => undefined));
+  });
+  const secureAddress = await secure.listen();
   let child: ReturnType<typeof spawn> | null = null;
   try {
     const modules: Array<{ name: string; kind: "esModule" | "wasm" }> = [{ name: "worker.js", kind: "esModule" }];
@@ -107,6 +123,7 @@ test("a Worker in workerd echoes text and binary with permessage-deflate over co
       copyFileSync(join(ROOT, "node_modules", "pako", "dist", "pako.mjs"), join(dir, name));
       modules.push({ name, kind: "esModule" });
     }
+    copyFileSync(join(pki, "ca.pem"), join(dir, "ca.pem"));
     mkdirSync(join(dir, "build"));
     copyFileSync(join(ROOT, "build", "wsat.wasm"), join(dir, "build", "wsat.wasm"));
     modules.push({ name: "build/wsat.wasm", kind: "wasm" });
@@ -141,21 +158,27 @@ test("a Worker in workerd echoes text and binary with permessage-deflate over co
       });
     });
 
-    const ws = `ws://127.0.0.1:${address.port}/echo`;
-    const res = await fetch(`http://127.0.0.1:${port}/?ws=${encodeURIComponent(ws)}`, { signal: AbortSignal.timeout(30_000) });
-    const body = await res.text();
-    assert.equal(res.status, 200, `worker answered ${res.status}: ${body}\nworkerd stderr: ${stderr}`);
-    const result = JSON.parse(body) as {
+    type Result = {
       textMatched: boolean; binaryMatched: boolean; clean: boolean; shell: string; errors: string[];
       deflate: { serverNoContextTakeover?: boolean } | null;
     };
-    assert.equal(result.shell, "streams");
-    assert.equal(result.textMatched, true);
-    assert.equal(result.binaryMatched, true);
-    assert.ok(result.deflate, "permessage-deflate agreed (client side)");
-    assert.deepEqual(deflated, [true], "permessage-deflate agreed (server side)");
-    assert.equal(result.clean, true);
-    assert.deepEqual(result.errors, []);
+    const run = async (uri: string): Promise<Result> => {
+      const res = await fetch(`http://127.0.0.1:${port}/?ws=${encodeURIComponent(uri)}`, { signal: AbortSignal.timeout(30_000) });
+      const body = await res.text();
+      assert.equal(res.status, 200, `${uri}: worker answered ${res.status}: ${body}\nworkerd stderr: ${stderr}`);
+      return JSON.parse(body) as Result;
+    };
+    for (const uri of [`ws://127.0.0.1:${address.port}/echo`, `wss://127.0.0.1:${secureAddress.port}/echo`]) {
+      const before = deflated.length;
+      const result = await run(uri);
+      assert.equal(result.shell, "streams", uri);
+      assert.equal(result.textMatched, true, uri);
+      assert.equal(result.binaryMatched, true, uri);
+      assert.ok(result.deflate, `${uri}: permessage-deflate agreed (client side)`);
+      assert.deepEqual(deflated.slice(before), [true], `${uri}: one connection, permessage-deflate agreed (server side)`);
+      assert.equal(result.clean, true, uri);
+      assert.deepEqual(result.errors, [], uri);
+    }
   } finally {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once("exit", r));
@@ -165,6 +188,7 @@ test("a Worker in workerd echoes text and binary with permessage-deflate over co
       clearTimeout(timer);
     }
     await server.close();
+    await secure.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
