@@ -182,8 +182,10 @@ describe("wsat commands", () => {
     await em.waitFor(/H>D +\d+ B "AT\+WSCLOSE=0\\r\\n"/);
     assert.match(em.stderr, /D>H +\d+ B "\\r\\nready\\r\\n"/);
     assert.match(em.stderr, /H>D +4 B "AT\\r\\n"/);
-    // Each connection's device starts a session of the capture (--replay plays each to its own connection).
-    assert.match(em.stderr, /^\d\d:\d\d:\d\d\.\d{3} --- session: device booted for 127\.0\.0\.1:\d+\n\d\d:\d\d:\d\d\.\d{3} D>H +9 B "\\r\\nready\\r\\n"$/m);
+    // Each connection's device starts a session of the capture (--replay plays each to its own
+    // connection), its lines tagged with the session's number (connections may run at once).
+    assert.match(em.stderr, /^\d\d:\d\d:\d\d\.\d{3} --- session #1: device booted for 127\.0\.0\.1:\d+\n\d\d:\d\d:\d\d\.\d{3} #1 D>H +9 B "\\r\\nready\\r\\n"$/m);
+    assert.match(em.stderr, /^\d\d:\d\d:\d\d\.\d{3} #1 H>D +4 B "AT\\r\\n"\n {20}0000 41 54 0d 0a$/m);
     em.child.kill("SIGTERM");
     assert.equal((await em.exited()).code, 0, em.describe());
   });
