@@ -10,13 +10,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AtDriver } from "../../src/at/driver/driver.js";
-import type { AtMessage } from "../../src/at/driver/link.js";
 import { parseTrace, splitSessions } from "../../src/at/trace-replay.js";
 import { formatSessionStart, formatTrace } from "../../src/cli/trace-format.js";
-import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
-import type { ServerConnection } from "../../src/link/server-connection.js";
-import type { MessageEvent } from "../../src/ws/events.js";
+import type { WebSocketServer } from "../../src/runtime/index.js";
+import { startTextEcho, walkthrough } from "./replay-helpers.js";
 
 const main = new URL("../../src/cli/main.js", import.meta.url).pathname;
 const enc = new TextEncoder();
@@ -59,25 +56,7 @@ describe("trace lines of sessions at once", () => {
   });
 });
 
-/** Wi-Fi, open, one text echoed, close: a short walkthrough, the same bytes every run. */
-async function session(socket: net.Socket, uri: string, text: string): Promise<string> {
-  const driver = new AtDriver(socket, { firmware: "auto", commandTimeoutMs: 5000 });
-  try {
-    await new Promise((r) => driver.once("ready", r));
-    await driver.start();
-    await driver.command("AT+CWMODE=1");
-    await driver.command('AT+CWJAP="espressif","1234567890"');
-    const link = driver.link(0, { uri });
-    await link.start();
-    const echo = new Promise<AtMessage>((r) => link.once("message", r));
-    await link.sendText(text);
-    const m = await echo;
-    await link.close();
-    return m.text ?? "";
-  } finally {
-    await driver.close();
-  }
-}
+const session = (socket: net.Socket, uri: string, text: string) => walkthrough(socket, uri, text);
 
 /** Starts `wsat emulate` with `args`; resolves with the child, its stderr so far and the port it printed. */
 async function emulate(args: string[], portLine: RegExp): Promise<{ child: ChildProcess; port: number; err: () => string; exit: Promise<number | null> }> {
@@ -112,10 +91,7 @@ describe("two hosts at once: captured with --trace, replayed with --replay", () 
   let dir = "";
 
   before(async () => {
-    server = createServer({ host: "127.0.0.1", port: 0 });
-    server.on("connection", (c: ServerConnection) => c.on("message", (m: MessageEvent) => void c.sendText(m.text ?? "").catch(() => undefined)));
-    await server.listen();
-    uri = server.url;
+    ({ server, uri } = await startTextEcho());
     dir = mkdtempSync(join(tmpdir(), "wsat-replay-at-once-"));
   });
 

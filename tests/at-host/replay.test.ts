@@ -12,39 +12,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { AtDriver } from "../../src/at/driver/driver.js";
-import type { AtMessage } from "../../src/at/driver/link.js";
 import { createEmulatorStream } from "../../src/at/emulator.js";
 import { replayOn } from "../../src/at/emulator-replay.js";
 import { describeReplay, describeSessions, parseTrace, ReplayDevice, splitSessions } from "../../src/at/trace-replay.js";
 import { UartPair } from "../../src/at/uart-stream.js";
 import { formatSessionStart, formatTrace, type TraceDirection } from "../../src/cli/trace-format.js";
-import { createServer, type WebSocketServer } from "../../src/runtime/index.js";
-import type { ServerConnection } from "../../src/link/server-connection.js";
-import type { MessageEvent } from "../../src/ws/events.js";
+import type { WebSocketServer } from "../../src/runtime/index.js";
+import { startTextEcho, walkthrough } from "./replay-helpers.js";
 import { AtError } from "../../src/errors.js";
 
 const main = new URL("../../src/cli/main.js", import.meta.url).pathname;
 
 /** The demo's walkthrough in short: Wi-Fi, open, one text echoed, close. */
-async function session(stream: Duplex, uri: string): Promise<string> {
-  const driver = new AtDriver(stream, { firmware: "auto", commandTimeoutMs: 3000 });
-  try {
-    await new Promise((r) => driver.once("ready", r));
-    await driver.start();
-    await driver.command("AT+CWMODE=1");
-    await driver.command('AT+CWJAP="espressif","1234567890"');
-    const link = driver.link(0, { uri });
-    await link.start();
-    const echo = new Promise<AtMessage>((r) => link.once("message", r));
-    await link.sendText("hello replay");
-    const m = await echo;
-    await link.close();
-    return m.text ?? "";
-  } finally {
-    await driver.close();
-  }
-}
+const session = (stream: Duplex, uri: string) => walkthrough(stream, uri);
 
 describe("field traces replayed", () => {
   let server: WebSocketServer;
@@ -52,10 +32,7 @@ describe("field traces replayed", () => {
   let trace = "";
 
   before(async () => {
-    server = createServer({ host: "127.0.0.1", port: 0 });
-    server.on("connection", (c: ServerConnection) => c.on("message", (m: MessageEvent) => void c.sendText(m.text ?? "").catch(() => undefined)));
-    await server.listen();
-    uri = server.url;
+    ({ server, uri } = await startTextEcho());
     // Capture, as `wsat emulate --trace` prints it.
     const em = createEmulatorStream({});
     const lines: string[] = [];
