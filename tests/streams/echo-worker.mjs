@@ -22,9 +22,8 @@ function once(client, event, ms) {
   });
 }
 
-async function echoRun(uri) {
+async function echoRun(uri, errors) {
   const client = new WebSocketClient({ uri, perMessageDeflate: true, disableAutoReconnect: true, networkTimeoutMs: 10000 }, shell);
-  const errors = [];
   client.on("error", (e) => errors.push(`${e.error.code}: ${e.error.message}`));
   const connected = once(client, "connected", 10000);
   client.start();
@@ -56,10 +55,13 @@ async function echoRun(uri) {
 export default {
   async fetch(request) {
     const uri = new URL(request.url).searchParams.get("ws");
+    // The client's error events, also when the run fails (a refused or failed TLS connection
+    // shows as its transport error here, not only as the missing "connected").
+    const errors = [];
     try {
-      return Response.json(await echoRun(uri));
+      return Response.json(await echoRun(uri, errors));
     } catch (err) {
-      return Response.json({ failed: `${err?.code ?? ""} ${err?.stack ?? err}` }, { status: 500 });
+      return Response.json({ failed: `${err?.code ?? ""} ${err?.stack ?? err}`, errors }, { status: 500 });
     }
   },
 };
