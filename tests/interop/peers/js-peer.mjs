@@ -37,7 +37,8 @@ function onMessage(a, data, isText) {
 /** wsat, built (dist/), on the runtime's own shell: checked, so a fallback cannot pass for it. */
 async function wsatApi() {
   const api = await import("../../../dist/src/index.js");
-  if (api.pickShell().name !== rt) throw new Error(`wsat picked the ${api.pickShell().name} shell under ${rt}`);
+  const shell = api.pickShell().name;
+  if (shell !== rt) throw new Error(`wsat picked the ${shell} shell under ${rt}`);
   return api;
 }
 
@@ -48,9 +49,9 @@ function wsatBind(ep, onClosed) {
     close: (c, r) => void ep.closeWithCode(c, r),
     ping: (p) => ep.sendPing(p),
     frag: (parts) => {
+      // esp_websocket_client's verbs: continuation frames without FIN, then an empty FIN frame
       ep.sendTextPartial(parts[0]);
-      for (const p of parts.slice(1, -1)) ep.sendContMsg(p);
-      ep.sendContMsg(parts[parts.length - 1]);
+      for (const p of parts.slice(1)) ep.sendContMsg(p);
       ep.sendFin();
     },
   };
