@@ -194,6 +194,9 @@ export function expectServer(stream: Uint8Array, limit: number, maxFragments = 6
       const text = f.opcode === OP.TEXT || (f.opcode === OP.CONTINUATION && msg !== null && !msg.binary);
       const onlyTooBig = !faults.some((c) => c !== 1009);
       if (text && onlyTooBig && utf8State(concat([...(f.opcode === OP.TEXT ? [] : msg!.parts), f.payload])) === "invalid") faults.push(1007);
+      // a fragment that is both too big and past maxFragments: either code (a server may count
+      // fragments at the header, before the payload that makes the message too big arrives)
+      if (onlyTooBig && f.opcode === OP.CONTINUATION && msg !== null && maxFragments > 0 && msg.parts.length + 1 > maxFragments) faults.push(1008);
       return fail(faults, `frame at ${frameAt}: header`);
     }
     if (f.opcode === OP.PING) { exp.pongs.push(f.payload); continue; }
@@ -237,7 +240,8 @@ export function expectServer(stream: Uint8Array, limit: number, maxFragments = 6
       if (faults.some((c) => c !== 1009) && stream.length - consumed >= h.headLen) return fail(faults, `unfinished frame at ${consumed}: header`);
       orFail.push(...faults);
       const frags = h.opcode === OP.CONTINUATION ? (msg?.parts.length ?? 0) + 1 : 1;
-      if (!faults.length && h.opcode < 8 && maxFragments > 0 && frags > maxFragments) orFail.push(1008);
+      // past maxFragments: 1008 at its header, also when its announced length is too big as well
+      if (!faults.some((c) => c !== 1009) && h.opcode < 8 && maxFragments > 0 && frags > maxFragments) orFail.push(1008);
       // fail-fast UTF-8 on the part of an unfinished text frame that arrived
       const textFrame = h.opcode === OP.TEXT || (h.opcode === OP.CONTINUATION && msg !== null && !msg.binary);
       if (textFrame && h.masked && stream.length - consumed > h.headLen) {
