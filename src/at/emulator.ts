@@ -321,6 +321,8 @@ export class EmulatedDevice extends EventEmitter {
       this.pump();
       return;
     }
+    // Nothing of this link's waiting on its socket before the send: see below.
+    const idle = client.bufferedAmount === 0;
     let p: Promise<number>;
     switch (call) {
       case "send_text": p = client.sendMessageBytes(1, data); break;
@@ -331,6 +333,17 @@ export class EmulatedDevice extends EventEmitter {
       case "send_text_partial": p = client.sendFrameBytes(1, data, false); break;
       case "send_bin_partial": p = client.sendFrameBytes(2, data, false); break;
       default: p = Promise.reject(new InvalidState("EMULATOR_UNKNOWN_SEND_CALL", `unknown send call ${call as string}`));
+    }
+    if (idle && client.bufferedAmount > 0) {
+      // [INF] The firmware's SEND OK follows esp_transport_write, which returns once lwIP's send
+      // buffer holds the frame, not once it is on the wire. The socket's queue is that buffer
+      // here: a frame queued behind nothing goes to the kernel at the end of this tick, so SEND OK
+      // goes now (the pump that applied this effect writes it) rather than after the write call,
+      // which on loopback costs as long as the UART takes for a 16 B message at 5 Mbaud. A write
+      // failing later shows as the link's disconnect, as a TCP error after a send does on a board;
+      // a frame behind a backlog still waits for its write, under timeout_ms.
+      this.firmware.sendDone(id, true);
+      return;
     }
     let settled = false;
     const finish = (ok: boolean) => {

@@ -240,6 +240,35 @@ describe("URC orderings (§7.5) with a real server", () => {
       await h.em.close();
     }
   });
+
+  test("a server that stops reading: SEND OK while the socket takes each frame, then ERROR after timeout_ms behind the backlog", async () => {
+    const { h, ws } = await opened();
+    try {
+      ws.pause();
+      const block = Buffer.alloc(8192, 0x41);
+      const next = async (end: (o: string) => boolean) => {
+        for (let i = 0; i < 200_000 && !end(h.out); i++) await new Promise((r) => setImmediate(r));
+        assert.ok(end(h.out), `device output never ended; got ${JSON.stringify(h.out.slice(-80))}`);
+        return h.take();
+      };
+      let sent = 0;
+      let last = "";
+      // Loopback's kernel buffers take a few MB: bounded well above that.
+      while (sent < 4000) {
+        h.em.stream.write("AT+WSSEND=0,8192,2,100\r\n");
+        assert.equal(await next((o) => o.endsWith(">")), "\r\nOK\r\n\r\n>");
+        h.em.stream.write(block);
+        last = await next((o) => o.endsWith("SEND OK\r\n") || o.endsWith("ERROR\r\n"));
+        if (last !== "\r\nSEND OK\r\n") break;
+        sent++;
+      }
+      assert.equal(last, "\r\nERROR\r\n", `${sent} frames got SEND OK and none waited`);
+      assert.ok(sent > 0, "the first frames went out while the socket took them");
+    } finally {
+      ws.resume();
+      await h.em.close();
+    }
+  });
 });
 
 describe("wsat emulate --tcp", () => {
