@@ -31,7 +31,8 @@ export class MessageAssembler {
   private readonly allocate: (size: number) => Uint8Array;
   private buf: Uint8Array = EMPTY;
   private size = 0;
-  private opcode = 0;
+  private current = 0;
+  private lastText: string | undefined = undefined;
 
   constructor(options: MessageAssemblerOptions = {}) {
     const max = options.maxPayloadBytes ?? 0;
@@ -47,11 +48,22 @@ export class MessageAssembler {
 
   /** Adds a data chunk; returns the message when this chunk completes one. Control chunks give null. */
   push(chunk: FrameChunk): Message | null {
+    const data = this.pushData(chunk);
+    if (data === null) return null;
+    const opcode = this.current;
+    return opcode === Opcode.TEXT ? { opcode, data, text: this.lastText } : { opcode, data };
+  }
+
+  /**
+   * push() without a Message object: the payload when this chunk completes a message, else null;
+   * the message's `opcode` and `text` are then read from the assembler (until the next push).
+   */
+  pushData(chunk: FrameChunk): Uint8Array | null {
     if (chunk.opcode >= 8) return null;
     const p = chunk.payload;
     if (chunk.frameStart) {
       if (chunk.opcode !== Opcode.CONTINUATION) {
-        this.opcode = chunk.opcode;
+        this.current = chunk.opcode;
         this.size = 0;
         this.buf = EMPTY;
         this.check(chunk.payloadLen);
@@ -71,6 +83,16 @@ export class MessageAssembler {
     this.buf = EMPTY;
     this.size = 0;
     return this.finish(data);
+  }
+
+  /** The opcode of the message pushData() last completed (TEXT or BINARY). */
+  get opcode(): number {
+    return this.current;
+  }
+
+  /** Its decoded text (the decoder has validated the UTF-8), for a TEXT message; else undefined. */
+  get text(): string | undefined {
+    return this.lastText;
   }
 
   /** Bytes held for the message in progress. */
@@ -104,8 +126,8 @@ export class MessageAssembler {
     return out;
   }
 
-  private finish(data: Uint8Array): Message {
-    const opcode = this.opcode;
-    return opcode === Opcode.TEXT ? { opcode, data, text: utf8.decode(data) } : { opcode, data };
+  private finish(data: Uint8Array): Uint8Array {
+    this.lastText = this.current === Opcode.TEXT ? utf8.decode(data) : undefined;
+    return data;
   }
 }

@@ -64,6 +64,8 @@ export class Connection {
   protected readonly codec: Codec;
   protected events: ConnectionEvent[] = [];
   protected out: Uint8Array[] = [];
+  /** The array takeDataToSend() last returned, reused as the next queue. */
+  private outTaken: Uint8Array[] = [];
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
   private assembler: MessageAssembler;
@@ -236,8 +238,9 @@ export class Connection {
     }
     if (this.wantData) this.emitData(chunk);
     if (this.wantMessages) {
-      const m = this.assembler.push(chunk);
-      if (m) this.events.push({ type: "message", opcode: m.opcode, data: m.data, text: m.text, isText: m.opcode === Opcode.TEXT });
+      const a = this.assembler;
+      const data = a.pushData(chunk);
+      if (data !== null) this.events.push({ type: "message", opcode: a.opcode, data, text: a.text, isText: a.opcode === Opcode.TEXT });
     }
   }
 
@@ -323,6 +326,21 @@ export class Connection {
     const o = this.out;
     if (o.length === 0) return o;
     this.out = [];
+    return o;
+  }
+
+  /**
+   * What dataToSend() returns, without a new array per call: the array is this connection's and
+   * valid until the next call (which empties and reuses it), for a shell that writes each chunk
+   * at once.
+   */
+  takeDataToSend(): Uint8Array[] {
+    const o = this.out;
+    if (o.length === 0) return o;
+    const next = this.outTaken;
+    while (next.length > 0) next.pop(); // (pop keeps the array's room; length = 0 would not)
+    this.out = next;
+    this.outTaken = o;
     return o;
   }
 

@@ -240,3 +240,24 @@ test("MessageAssembler: one array per message, exact size; fragmented messages g
     (e: unknown) => e instanceof PayloadTooBig && e.closeCode === 1009,
   );
 });
+
+test("MessageAssembler.pushData: the same payloads as push(), opcode and text read from the assembler", () => {
+  const dec = new FrameDecoder({ role: "client" });
+  const enc = new FrameEncoder({ role: "server" });
+  const asm = new MessageAssembler();
+  const wire = concat([
+    enc.encode(Opcode.TEXT, new TextEncoder().encode("κό"), { fin: false }),
+    enc.encode(Opcode.PING, new Uint8Array([1])),
+    enc.encode(Opcode.CONTINUATION, new TextEncoder().encode("σμε")),
+    enc.encode(Opcode.BINARY, new Uint8Array([9, 8, 7])),
+  ]);
+  const got: Array<{ opcode: number; data: number[]; text: string | undefined }> = [];
+  dec.push(wire, (c) => {
+    const data = asm.pushData(c);
+    if (data !== null) got.push({ opcode: asm.opcode, data: [...data], text: asm.text });
+  });
+  assert.deepEqual(got, [
+    { opcode: Opcode.TEXT, data: [...new TextEncoder().encode("κόσμε")], text: "κόσμε" },
+    { opcode: Opcode.BINARY, data: [9, 8, 7], text: undefined },
+  ]);
+});

@@ -284,3 +284,21 @@ describe("state swap keeps a split control frame and a split 14-byte header apar
     }
   });
 });
+
+describe("takeDataToSend", () => {
+  it("hands the queue over in order and reuses its arrays: a taken array is emptied only by the next take", () => {
+    const conn = new Connection({ role: "server" });
+    const first = (() => { conn.sendBinary(new Uint8Array([1])); conn.sendBinary(new Uint8Array([2])); return conn.takeDataToSend(); })();
+    assert.deepEqual(first.map((c) => [...c]), [[0x82, 1, 1], [0x82, 1, 2]]);
+    assert.equal(conn.hasDataToSend, false);
+    assert.equal(conn.takeDataToSend().length, 0);
+    conn.sendBinary(new Uint8Array([3]));
+    assert.deepEqual(first.map((c) => [...c]), [[0x82, 1, 1], [0x82, 1, 2]], "still valid until the next take");
+    const second = conn.takeDataToSend();
+    assert.deepEqual(second.map((c) => [...c]), [[0x82, 1, 3]]);
+    assert.equal(first.length, 0, "the first array was emptied and reused");
+    conn.sendBinary(new Uint8Array([4]));
+    assert.deepEqual(conn.dataToSend().map((c) => [...c]), [[0x82, 1, 4]]);
+  });
+});
+
