@@ -5,7 +5,9 @@
 //
 // Ownership rule: the chunk object passed to the callback is reused for the next chunk, and its
 // `payload` is a view on WASM memory that the next push overwrites. Both are valid only during
-// the callback: copy what you keep (MessageAssembler does that for whole messages).
+// the callback: copy what you keep (MessageAssembler does that for whole messages). `payload` is
+// a getter (made on first read), so a copy of a chunk takes it explicitly:
+// `{ ...c, payload: c.payload.slice() }`.
 
 import { slabAllocator } from "./slabs.js";
 import { Codec, threadCodec } from "./codec.js";
@@ -47,15 +49,64 @@ export interface FrameChunk {
 
 export type FrameChunkHandler = (chunk: FrameChunk) => void;
 
+/** The decoder's chunk: the fields of FrameChunk, its payload made on first read. */
+class SharedChunk implements FrameChunk {
+  opcode = 0;
+  messageOpcode = 0;
+  fin = false;
+  rsv1 = false;
+  rsv2 = false;
+  rsv3 = false;
+  payloadLen = 0;
+  payloadOffset = 0;
+  frameStart = false;
+  frameEnd = false;
+  closeCode = 0;
+  closeReason = "";
+  // Where the bytes are, and the view once made: a small message's chunk is copied straight out
+  // of WASM memory (copyTo), and a view per chunk was one object per message more.
+  #bytes: Uint8Array = new Uint8Array(0);
+  #ptr = 0;
+  #len = 0;
+  #view: Uint8Array | null = null;
+
+  /** This chunk's bytes, unmasked: a view on WASM memory valid only during the callback. */
+  get payload(): Uint8Array {
+    return (this.#view ??= this.#bytes.subarray(this.#ptr, this.#ptr + this.#len));
+  }
+
+  /** Points the payload at `len` bytes at `ptr` of `bytes` (WASM memory). */
+  fill(bytes: Uint8Array, ptr: number, len: number): void {
+    this.#bytes = bytes;
+    this.#ptr = ptr;
+    this.#len = len;
+    this.#view = null;
+  }
+
+  /** Copies the payload into `target` at `at` (a short one byte by byte, without a view). */
+  copyTo(target: Uint8Array, at: number): void {
+    const n = this.#len;
+    if (this.#view !== null || n > 64) {
+      target.set(this.payload, at);
+      return;
+    }
+    const from = this.#bytes;
+    for (let i = 0, p = this.#ptr; i < n; i++, p++) target[at + i] = from[p];
+  }
+}
+
 /**
  * The chunk object handed to callbacks, refilled for every one (like its payload view, valid only
- * during the callback). Feeds never nest, so every decoder can share it.
+ * during the callback). Feeds never nest, so every decoder can share it. Its `payload` is a getter:
+ * a copy of a chunk takes it explicitly (`{ ...c, payload: c.payload.slice() }`).
  */
-const chunk: FrameChunk = {
-  opcode: 0, messageOpcode: 0, fin: false, rsv1: false, rsv2: false, rsv3: false,
-  payload: new Uint8Array(0), payloadLen: 0, payloadOffset: 0, frameStart: false, frameEnd: false,
-  closeCode: 0, closeReason: "",
-};
+const chunk = new SharedChunk();
+
+/** Copies a chunk's payload into `target` at `at`; the decoder's own chunk without making its view. */
+export function copyPayload(c: FrameChunk, target: Uint8Array, at: number): void {
+  if (c === chunk) chunk.copyTo(target, at);
+  else target.set(c.payload, at);
+}
 
 function reentered(): InvalidState {
   return new InvalidState("CODEC_REENTERED",
@@ -243,7 +294,7 @@ export class FrameDecoder {
         c.rsv1 = (flags & FLAG_RSV1) !== 0;
         c.rsv2 = (flags & FLAG_RSV2) !== 0;
         c.rsv3 = (flags & FLAG_RSV3) !== 0;
-        c.payload = new Uint8Array(buffer, cptr, clen);
+        c.fill(u8, cptr, clen);
         c.payloadLen = f64[(r + REC_PAYLOAD_LEN) >>> 3];
         c.payloadOffset = f64[(r + REC_PAYLOAD_OFFSET) >>> 3];
         c.frameStart = (flags & FLAG_FRAME_START) !== 0;

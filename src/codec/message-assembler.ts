@@ -2,7 +2,7 @@
 // with one copy per byte: a message that is one frame gets an array of exactly its payloadLen
 // at its first chunk; a fragmented one grows geometrically.
 
-import type { FrameChunk } from "./frame-decoder.js";
+import { copyPayload, type FrameChunk } from "./frame-decoder.js";
 import { Opcode } from "./constants.js";
 import { PayloadTooBig } from "../errors.js";
 
@@ -60,7 +60,6 @@ export class MessageAssembler {
    */
   pushData(chunk: FrameChunk): Uint8Array | null {
     if (chunk.opcode >= 8) return null;
-    const p = chunk.payload;
     if (chunk.frameStart) {
       if (chunk.opcode !== Opcode.CONTINUATION) {
         this.current = chunk.opcode;
@@ -68,13 +67,14 @@ export class MessageAssembler {
         this.buf = EMPTY;
         this.check(chunk.payloadLen);
         // A whole message in one chunk: one array of exactly its size.
-        if (chunk.fin && chunk.frameEnd) return this.finish(this.copy(p));
+        if (chunk.fin && chunk.frameEnd) return this.finish(this.copyWhole(chunk));
         this.reserve(chunk.fin ? chunk.payloadLen : Math.max(chunk.payloadLen, 4096));
       } else {
         this.check(this.size + chunk.payloadLen);
         this.reserve(this.size + chunk.payloadLen);
       }
     }
+    const p = chunk.payload;
     if (this.size + p.length > this.buf.length) this.reserve(this.size + p.length);
     this.buf.set(p, this.size);
     this.size += p.length;
@@ -117,6 +117,15 @@ export class MessageAssembler {
     const next = this.allocate(grown);
     if (this.size) next.set(this.buf.subarray(0, this.size));
     this.buf = next;
+  }
+
+  /** A frame that is one chunk and one message: its payload (payloadLen bytes) in an array of its own. */
+  private copyWhole(chunk: FrameChunk): Uint8Array {
+    const n = chunk.payloadLen;
+    if (n === 0) return new Uint8Array(0);
+    const out = this.allocate(n);
+    copyPayload(chunk, out, 0);
+    return out;
   }
 
   private copy(bytes: Uint8Array): Uint8Array {

@@ -261,3 +261,28 @@ test("MessageAssembler.pushData: the same payloads as push(), opcode and text re
     { opcode: Opcode.BINARY, data: [9, 8, 7], text: undefined },
   ]);
 });
+
+test("whole messages of every short length come out of the assembler intact, with or without the chunk's payload read first", () => {
+  const enc = new FrameEncoder({ role: "client" });
+  const next = rng(23);
+  for (const readFirst of [false, true]) {
+    const dec = new FrameDecoder({ role: "server" });
+    const asm = new MessageAssembler();
+    const sent: Uint8Array[] = [];
+    const parts: Uint8Array[] = [];
+    for (let n = 0; n <= 130; n++) {
+      const p = randomBytes(next, n);
+      sent.push(p);
+      parts.push(enc.encode(Opcode.BINARY, p));
+    }
+    const got: Uint8Array[] = [];
+    dec.push(concat(parts), (c) => {
+      const view = readFirst ? c.payload : null;
+      const data = asm.pushData(c);
+      if (data !== null) got.push(data);
+      if (view) assert.deepEqual(c.payload, view, "the payload is one view per chunk");
+    });
+    assert.equal(got.length, sent.length);
+    for (let i = 0; i < sent.length; i++) assert.deepEqual(got[i], sent[i], `message of ${sent[i].length} bytes`);
+  }
+});
