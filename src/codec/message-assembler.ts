@@ -51,12 +51,12 @@ export class MessageAssembler {
     const data = this.pushData(chunk);
     if (data === null) return null;
     const opcode = this.current;
-    return opcode === Opcode.TEXT ? { opcode, data, text: this.lastText } : { opcode, data };
+    return opcode === Opcode.TEXT ? { opcode, data, text: this.takeText() } : { opcode, data };
   }
 
   /**
    * push() without a Message object: the payload when this chunk completes a message, else null;
-   * the message's `opcode` and `text` are then read from the assembler (until the next push).
+   * the message's `opcode` is then read from the assembler, and its text with takeText().
    */
   pushData(chunk: FrameChunk): Uint8Array | null {
     if (chunk.opcode >= 8) return null;
@@ -90,9 +90,15 @@ export class MessageAssembler {
     return this.current;
   }
 
-  /** Its decoded text (the decoder has validated the UTF-8), for a TEXT message; else undefined. */
-  get text(): string | undefined {
-    return this.lastText;
+  /**
+   * The decoded text of the TEXT message pushData() last completed (the decoder has validated the
+   * UTF-8), once: the assembler does not keep it (an idle connection would hold its last message).
+   * Undefined for a BINARY message.
+   */
+  takeText(): string | undefined {
+    const t = this.lastText;
+    this.lastText = undefined;
+    return t;
   }
 
   /** Bytes held for the message in progress. */

@@ -230,6 +230,7 @@ export abstract class Endpoint extends Emitter implements TransportSink {
     const transport = this.transport;
     const chunks = core.takeDataToSend();
     if (!transport || this.core !== core || transport.destroyed) {
+      core.recycleDataToSend(chunks);
       result?.settle(new InvalidState("CONNECTION_NOT_OPEN", "the socket is closed"), 0);
       return;
     }
@@ -254,6 +255,7 @@ export abstract class Endpoint extends Emitter implements TransportSink {
     } else {
       transport.write(chunks[last]);
     }
+    core.recycleDataToSend(chunks);
   }
 
   /**

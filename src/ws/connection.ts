@@ -26,6 +26,15 @@ export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
 const NO_FIN = { fin: false };
 
+/**
+ * Output queues not in use, shared by the thread's connections: a connection holds one only while
+ * it has output, and takes never nest (each is written and given back before the next).
+ */
+const spareQueues: Uint8Array[][] = [];
+const SPARE_QUEUES = 16;
+/** What takeDataToSend() returns when there is nothing (never written to). */
+const NO_CHUNKS: Uint8Array[] = [];
+
 /** The connection whose bytes are being decoded (set just before each push). */
 let feeding: Connection | null = null;
 
@@ -63,9 +72,8 @@ export class Connection {
 
   protected readonly codec: Codec;
   protected events: ConnectionEvent[] = [];
-  protected out: Uint8Array[] = [];
-  /** The array takeDataToSend() last returned, reused as the next queue. */
-  private outTaken: Uint8Array[] = [];
+  /** Output not yet taken; null while there is none (the array goes back to a thread-wide pool). */
+  private queue: Uint8Array[] | null = null;
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
   private assembler: MessageAssembler;
@@ -240,7 +248,7 @@ export class Connection {
     if (this.wantMessages) {
       const a = this.assembler;
       const data = a.pushData(chunk);
-      if (data !== null) this.events.push({ type: "message", opcode: a.opcode, data, text: a.text, isText: a.opcode === Opcode.TEXT });
+      if (data !== null) this.events.push({ type: "message", opcode: a.opcode, data, text: a.takeText(), isText: a.opcode === Opcode.TEXT });
     }
   }
 
@@ -322,42 +330,53 @@ export class Connection {
     return e;
   }
 
+  /** The output queue, for pushing to (taken from the pool when there was none). */
+  protected get out(): Uint8Array[] {
+    return (this.queue ??= spareQueues.pop() ?? []);
+  }
+
   dataToSend(): Uint8Array[] {
-    const o = this.out;
-    if (o.length === 0) return o;
-    this.out = [];
+    const o = this.queue;
+    if (o === null || o.length === 0) return [];
+    this.queue = null;
     return o;
   }
 
   /**
-   * What dataToSend() returns, without a new array per call: the array is this connection's and
-   * valid until the next call (which empties and reuses it), for a shell that writes each chunk
-   * at once.
+   * What dataToSend() returns, without a new array per send: the caller hands the array back with
+   * recycleDataToSend() once the chunks are written, for the next connection with output. An idle
+   * connection holds no queue, and no frame it sent.
    */
   takeDataToSend(): Uint8Array[] {
-    const o = this.out;
-    if (o.length === 0) return o;
-    const next = this.outTaken;
-    while (next.length > 0) next.pop(); // (pop keeps the array's room; length = 0 would not)
-    this.out = next;
-    this.outTaken = o;
+    const o = this.queue;
+    if (o === null || o.length === 0) return NO_CHUNKS;
+    this.queue = null;
     return o;
   }
 
+  /** Gives back an array takeDataToSend() returned, once its chunks are written. */
+  recycleDataToSend(chunks: Uint8Array[]): void {
+    if (chunks === NO_CHUNKS) return;
+    while (chunks.length > 0) chunks.pop(); // (pop keeps the array's room)
+    if (spareQueues.length < SPARE_QUEUES) spareQueues.push(chunks);
+  }
+
   /**
-   * Hands what dataToSend() would return to `sink.write`, in order, and empties the queue in
-   * place: no array per call, for a shell that writes each read's output at once (the load
-   * generator, one write per read).
+   * Hands what dataToSend() would return to `sink.write`, in order, and empties the queue: no
+   * array per call, for a shell that writes each read's output at once (the load generator, one
+   * write per read).
    */
   drainDataTo(sink: { write(chunk: Uint8Array): void }): void {
-    const o = this.out;
+    const o = this.queue;
+    if (o === null) return;
+    this.queue = null;
     for (let i = 0; i < o.length; i++) sink.write(o[i]);
-    while (o.length > 0) o.pop(); // (pop keeps the array's room; a new array per read would not)
+    this.recycleDataToSend(o);
   }
 
   /** True while there is something for dataToSend(). */
   get hasDataToSend(): boolean {
-    return this.out.length > 0;
+    return this.queue !== null && this.queue.length > 0;
   }
 
   private checkOpen(): void {

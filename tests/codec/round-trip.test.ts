@@ -254,7 +254,8 @@ test("MessageAssembler.pushData: the same payloads as push(), opcode and text re
   const got: Array<{ opcode: number; data: number[]; text: string | undefined }> = [];
   dec.push(wire, (c) => {
     const data = asm.pushData(c);
-    if (data !== null) got.push({ opcode: asm.opcode, data: [...data], text: asm.text });
+    if (data !== null) got.push({ opcode: asm.opcode, data: [...data], text: asm.takeText() });
+    assert.equal(asm.takeText(), undefined, "the text is handed out once, not kept");
   });
   assert.deepEqual(got, [
     { opcode: Opcode.TEXT, data: [...new TextEncoder().encode("κόσμε")], text: "κόσμε" },

@@ -286,19 +286,57 @@ describe("state swap keeps a split control frame and a split 14-byte header apar
 });
 
 describe("takeDataToSend", () => {
-  it("hands the queue over in order and reuses its arrays: a taken array is emptied only by the next take", () => {
-    const conn = new Connection({ role: "server" });
-    const first = (() => { conn.sendBinary(new Uint8Array([1])); conn.sendBinary(new Uint8Array([2])); return conn.takeDataToSend(); })();
+  it("hands the queue over in order; a recycled array carries the next connection's output", () => {
+    const a = new Connection({ role: "server" });
+    const b = new Connection({ role: "server" });
+    assert.equal(a.hasDataToSend, false);
+    a.sendBinary(new Uint8Array([1]));
+    a.sendBinary(new Uint8Array([2]));
+    assert.equal(a.hasDataToSend, true);
+    const first = a.takeDataToSend();
     assert.deepEqual(first.map((c) => [...c]), [[0x82, 1, 1], [0x82, 1, 2]]);
-    assert.equal(conn.hasDataToSend, false);
-    assert.equal(conn.takeDataToSend().length, 0);
-    conn.sendBinary(new Uint8Array([3]));
-    assert.deepEqual(first.map((c) => [...c]), [[0x82, 1, 1], [0x82, 1, 2]], "still valid until the next take");
-    const second = conn.takeDataToSend();
+    assert.equal(a.hasDataToSend, false);
+    assert.equal(a.takeDataToSend().length, 0);
+    a.sendBinary(new Uint8Array([3]));
+    assert.deepEqual(first.map((c) => [...c]), [[0x82, 1, 1], [0x82, 1, 2]], "a send does not touch the taken array");
+    const second = a.takeDataToSend();
+    assert.notEqual(second, first);
     assert.deepEqual(second.map((c) => [...c]), [[0x82, 1, 3]]);
-    assert.equal(first.length, 0, "the first array was emptied and reused");
-    conn.sendBinary(new Uint8Array([4]));
-    assert.deepEqual(conn.dataToSend().map((c) => [...c]), [[0x82, 1, 4]]);
+    a.recycleDataToSend(second);
+    assert.equal(second.length, 0, "emptied: the connection keeps no frame it sent");
+    b.sendBinary(new Uint8Array([4]));
+    const third = b.takeDataToSend();
+    assert.equal(third, second, "the recycled array queues the next output");
+    assert.deepEqual(third.map((c) => [...c]), [[0x82, 1, 4]]);
+    b.recycleDataToSend(third);
+    a.recycleDataToSend(first);
+  });
+
+  it("an endpoint keeps no sent frame in its core once the frame is written", async () => {
+    const { ServerConnection } = await import("../../src/link/server-connection.js");
+    const { ServerProtocol } = await import("../../src/ws/server-protocol.js");
+    const { nodeTimers } = await import("../../src/node/node-shell.js");
+    const written: Uint8Array[] = [];
+    let sink: { transportEvent(kind: string, t: unknown, arg?: unknown): void } | null = null;
+    const transport = {
+      bufferedAmount: 0, destroyed: false, writableEnded: false, remoteAddress: "127.0.0.1", remotePort: 1,
+      attach(s: typeof sink) { sink = s; },
+      write(c: Uint8Array, done?: () => void) { written.push(c); done?.(); },
+      cork() {}, uncork() {}, pause() {}, resume() {}, end() {}, destroy() {},
+    };
+    const owner = {
+      settings: { closeTimeoutMs: 1000, handshakeTimeoutMs: 60_000, pingIntervalMs: 0, pongTimeoutMs: 0, highWaterMarkBytes: 1 << 20, timers: nodeTimers },
+      connectionReady() {}, connectionGone() {}, connectionHandshakeError() {},
+    };
+    const core = new ServerProtocol({});
+    const conn = new ServerConnection(transport as never, core, owner as never);
+    conn.on("message", (m) => void conn.sendWithOpcode(m.opcode, m.data));
+    const key = "dGhlIHNhbXBsZSBub25jZQ==";
+    sink!.transportEvent("data", transport, new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`));
+    sink!.transportEvent("data", transport, client.encode(Opcode.BINARY, new Uint8Array(1024).fill(5)));
+    assert.equal(written.at(-1)!.length, 1028, "the echo was written");
+    assert.equal((core as unknown as { queue: Uint8Array[] | null }).queue, null, "no queue held");
+    assert.equal(written.at(-1)!.length, 1028, "the frame was written before its queue was emptied");
+    conn.destroy();
   });
 });
-
