@@ -62,7 +62,7 @@ export function formatTable(rows: BenchRow[]): string {
     n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1);
   const head = ["case", "ours ops/s", "peer", "peer ops/s", "ratio", "goal"];
   // A row below its goal is marked, so a miss cannot hide in the table.
-  const goal = (r: BenchRow) => (r.goal ? `>= ${r.goal}${r.ratio < r.goal ? "  MISSED" : ""}` : "");
+  const goal = (r: BenchRow) => (r.goal ? `>= ${Number(r.goal.toFixed(3))}${r.ratio < r.goal ? "  MISSED" : ""}` : "");
   const body = rows.map((r) => [r.case, fmt(r.ours), r.peer, fmt(r.peerOps), `${r.ratio.toFixed(2)}x`, goal(r)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");

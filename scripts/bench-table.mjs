@@ -20,7 +20,7 @@ const num = (x) => {
 };
 const out = ["| case | peer | wsat | peer | ratio | goal |", "|---|---|---|---|---|---|"];
 for (const r of rows) {
-  const goal = r.goal === undefined || r.goal === null ? "" : `≥ ${r.goal} ${r.ratio >= r.goal ? "met" : "**missed**"}`;
+  const goal = r.goal === undefined || r.goal === null ? "" : `≥ ${Number(r.goal.toFixed(3))} ${r.ratio >= r.goal ? "met" : "**missed**"}`;
   out.push(`| ${r.case} | ${r.peer} | ${num(r.ours)} | ${num(r.peerOps)} | ${r.ratio.toFixed(2)}x | ${goal} |`);
 }
 console.log(out.join("\n"));
