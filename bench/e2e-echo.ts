@@ -5,7 +5,10 @@
 // driven by the lean pump is the socket's limit. A row compares a pairing with wsat on at least
 // one side to the same pairing with ws (or Bun) in wsat's place, with the same options.
 // Measurements take turns in rounds (the order reversed every other round, ABBA...), and each
-// figure is the median of its rounds, so a noisy machine does not favour whoever ran first.
+// figure is the median of its rounds, so a noisy machine does not favour whoever ran first. A
+// row's peer is measured right beside the row's pairing in every round (a peer shared by several
+// rows once beside each), since this machine's wake-up times drift over stretches of seconds: with
+// the peers measured after all five wsat pairings, whole blocks of rows moved together.
 //
 // Run: `node dist/src/cli/main.js bench --filter e2e` (throughput and CPU rows, ~2.5 min) and
 // `--filter latency` (latency-16B-p50/-p99 rows); `--quick` for a smoke run (1 round x 300 ms).
@@ -49,11 +52,31 @@ const OURS: Array<[ours: Pairing, peer: Pairing]> = [
 const usesBun = (p: Pairing) => p.server === "bun" || p.client === "bun";
 const isLarge = (c: EchoCase) => c.size >= 64 * 1024;
 
-/** What a case measures with an option set: the pairings above, the references, the raw limit. */
-function pairingsFor(c: EchoCase, o: OptionSet, hasBun: boolean): Pairing[] {
-  const all = [...OURS.map(([ours]) => ours), WS_WS, BUN_BUN, WS_BUN, BUN_WS];
-  if (!c.latency && o === "tuned" && isLarge(c)) all.push(RAW, WSAT_PUMP);
-  return all.filter((p) => hasBun || !usesBun(p));
+/** A measurement: a pairing, or a row's peer measured beside the row's pairing (`beside`). */
+interface Job {
+  c: EchoCase;
+  o: OptionSet;
+  p: Pairing;
+  beside?: Pairing;
+}
+
+/** The measurements one round makes for the rows of a case and option set: each pairing of ours, then its rows' peers. */
+function jobsFor(specs: RowSpec[]): Job[] {
+  const jobs: Job[] = [];
+  const seen = new Set<string>();
+  for (const first of specs) {
+    const ours = pairingName(first.ours);
+    if (seen.has(ours)) continue;
+    seen.add(ours);
+    jobs.push({ c: first.c, o: first.o, p: first.ours });
+    for (const r of specs) {
+      const k = `${ours}>${pairingName(r.peer)}`;
+      if (pairingName(r.ours) !== ours || seen.has(k)) continue;
+      seen.add(k);
+      jobs.push({ c: r.c, o: r.o, p: r.peer, beside: r.ours });
+    }
+  }
+  return jobs;
 }
 
 const median = (xs: number[]) => {
@@ -76,19 +99,20 @@ const OPTIONS_NOTE: Record<OptionSet, string> = {
 class Samples {
   private got = new Map<string, Sample[]>();
   readonly failed = new Map<string, string>();
-  static key = (c: EchoCase, p: Pairing, o: OptionSet) => `${c.name}|${pairingName(p)}|${o}`;
+  static key = (c: EchoCase, p: Pairing, o: OptionSet, beside?: Pairing) =>
+    `${c.name}|${pairingName(p)}|${o}${beside ? `|beside ${pairingName(beside)}` : ""}`;
   add(k: string, s: Sample) {
     (this.got.get(k) ?? this.got.set(k, []).get(k)!).push(s);
   }
   /** The median over rounds of `f` of each sample, or undefined (with why) if it never ran. */
-  figure(c: EchoCase, p: Pairing, o: OptionSet, f: (s: Sample) => number): number | undefined {
-    const s = this.got.get(Samples.key(c, p, o));
+  figure(c: EchoCase, p: Pairing, o: OptionSet, f: (s: Sample) => number, beside?: Pairing): number | undefined {
+    const s = this.got.get(Samples.key(c, p, o, beside));
     return s?.length ? median(s.map(f)) : undefined;
   }
   /** Round by round, `f` of ours over `f` of the peer (rounds where both ran), lowest and highest. */
   roundRatios(c: EchoCase, ours: Pairing, peer: Pairing, o: OptionSet, f: (s: Sample) => number, lowerIsBetter = false): [number, number] | undefined {
     const a = this.got.get(Samples.key(c, ours, o));
-    const b = this.got.get(Samples.key(c, peer, o));
+    const b = this.got.get(Samples.key(c, peer, o, ours));
     if (!a || !b || a.length !== b.length || a.length < 2) return undefined;
     const r = a.map((x, i) => (lowerIsBetter ? f(b[i]) / f(x) : f(x) / f(b[i])));
     return [Math.min(...r), Math.max(...r)];
@@ -111,9 +135,9 @@ interface RowSpec {
 
 function row(samples: Samples, r: RowSpec): BenchRow | undefined {
   const name = `${r.c.name}${r.what ?? ""}/${pairingName(r.ours)}/${r.o}`;
-  const theirs = samples.figure(r.c, r.peer, r.o, r.metric);
+  const theirs = samples.figure(r.c, r.peer, r.o, r.metric, r.ours);
   if (theirs === undefined) {
-    const why = samples.failed.get(Samples.key(r.c, r.peer, r.o)) ?? "not measured";
+    const why = samples.failed.get(Samples.key(r.c, r.peer, r.o, r.ours)) ?? "not measured";
     process.stderr.write(`${name}: no row, the peer ${pairingLabel(r.peer, r.o)} has no result (${why})\n`);
     return undefined;
   }
@@ -184,20 +208,18 @@ export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {
   const durationMs = opts.quick ? 300 : 1000;
   const f = opts.filter;
   const wanted = (name: string) => !f || name.includes(f) || f.startsWith(name);
-  const jobs: Array<{ c: EchoCase; o: OptionSet; p: Pairing }> = [];
+  const jobs: Job[] = [];
   const specs: RowSpec[] = [];
+  const add = (rows: RowSpec[]) => {
+    jobs.push(...jobsFor(rows));
+    specs.push(...rows);
+  };
   for (const c of CASES) {
     if (!wanted(c.name)) continue;
-    for (const o of OPTION_SETS) {
-      for (const p of pairingsFor(c, o, hasBun)) jobs.push({ c, o, p });
-      specs.push(...throughputRows(c, o, hasBun));
-    }
+    for (const o of OPTION_SETS) add(throughputRows(c, o, hasBun));
   }
   if (wanted(LATENCY.name)) {
-    for (const o of OPTION_SETS) {
-      for (const p of pairingsFor(LATENCY, o, hasBun)) jobs.push({ c: LATENCY, o, p });
-      specs.push(...latencyRows(o, hasBun));
-    }
+    for (const o of OPTION_SETS) add(latencyRows(o, hasBun));
   }
   if (jobs.length === 0) return [];
   const samples = new Samples();
@@ -215,8 +237,8 @@ export async function runE2eBench(opts: { quick?: boolean; filter?: string } = {
     const allRounds = Math.max(...jobs.map((j) => roundsOf(j.c)));
     for (let r = 0; r < allRounds; r++) {
       const order = r % 2 ? [...jobs].reverse() : jobs;
-      for (const { c, o, p } of order) {
-        const k = Samples.key(c, p, o);
+      for (const { c, o, p, beside } of order) {
+        const k = Samples.key(c, p, o, beside);
         if (samples.failed.has(k) || r >= roundsOf(c)) continue;
         try {
           samples.add(k, await fleet.measure(p, o, c, durationMs));
