@@ -14,6 +14,7 @@ import { pushDataPieces, pushFragments } from "./pieces.js";
 import { nextSendingOpcode } from "./send-order.js";
 import { encodeRepeated } from "./frame-batch.js";
 import { closedEvent, closeReplyFor } from "./close-reply.js";
+import { NO_CHUNKS, recycleQueue, takeQueue } from "./output-queues.js";
 
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 
@@ -25,15 +26,6 @@ const EMPTY = new Uint8Array(0);
 export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
 const NO_FIN = { fin: false };
-
-/**
- * Output queues not in use, shared by the thread's connections: a connection holds one only while
- * it has output, and takes never nest (each is written and given back before the next).
- */
-const spareQueues: Uint8Array[][] = [];
-const SPARE_QUEUES = 16;
-/** What takeDataToSend() returns when there is nothing (never written to). */
-const NO_CHUNKS: Uint8Array[] = [];
 
 /** The connection whose bytes are being decoded (set just before each push). */
 let feeding: Connection | null = null;
@@ -332,7 +324,7 @@ export class Connection {
 
   /** The output queue, for pushing to (taken from the pool when there was none). */
   protected get out(): Uint8Array[] {
-    return (this.queue ??= spareQueues.pop() ?? []);
+    return (this.queue ??= takeQueue());
   }
 
   dataToSend(): Uint8Array[] {
@@ -356,9 +348,7 @@ export class Connection {
 
   /** Gives back an array takeDataToSend() returned, once its chunks are written. */
   recycleDataToSend(chunks: Uint8Array[]): void {
-    if (chunks === NO_CHUNKS) return;
-    while (chunks.length > 0) chunks.pop(); // (pop keeps the array's room)
-    if (spareQueues.length < SPARE_QUEUES) spareQueues.push(chunks);
+    recycleQueue(chunks);
   }
 
   /**
@@ -371,7 +361,7 @@ export class Connection {
     if (o === null) return;
     this.queue = null;
     for (let i = 0; i < o.length; i++) sink.write(o[i]);
-    this.recycleDataToSend(o);
+    recycleQueue(o);
   }
 
   /** True while there is something for dataToSend(). */
