@@ -52,7 +52,6 @@ export class ClientProtocol extends Connection {
       this.subprotocol = res.subprotocol;
       this.useExtension(chainExtensions(res.extensions));
       this.state = "OPEN";
-      this.startFraming();
       this.events.push({ type: "open", subprotocol: res.subprotocol, path: undefined, headers: got.head.headers, status: res.status });
       rest = got.rest;
     } catch (err) {

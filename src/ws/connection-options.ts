@@ -88,8 +88,19 @@ export function checkConnectionOptions(options: ConnectionOptions): { bufferSize
     throw new RangeError(`"bufferSize" must be a positive integer, got ${bufferSize}`);
   }
   const maxFragments = options.maxFragments ?? 65536;
-  if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
-    throw new RangeError(`"maxFragments" must be a non-negative integer, got ${maxFragments}`);
+  if (!Number.isSafeInteger(maxFragments) || maxFragments < 0 || maxFragments > 0xffffffff) {
+    throw new RangeError(`"maxFragments" must be an integer 0..4294967295, got ${maxFragments}`);
+  }
+  // Checked here, not when the decoder is made (at the first frame received).
+  const max = options.maxPayloadBytes ?? 0;
+  if (!Number.isSafeInteger(max) || max < 0) {
+    throw new RangeError(`"maxPayloadBytes" must be a non-negative integer, got ${max}`);
+  }
+  if (options.utf8Interior !== undefined && typeof options.utf8Interior !== "function") {
+    throw new TypeError(`"utf8Interior" must be a function (bytes) => boolean`);
+  }
+  if (options.allocate !== undefined && typeof options.allocate !== "function") {
+    throw new TypeError(`"allocate" must be a function (size) => Uint8Array`);
   }
   const profile = options.profile ?? "strict";
   if (profile !== "strict" && profile !== "permissive") {

@@ -66,9 +66,12 @@ export class Connection {
   protected events: ConnectionEvent[] = [];
   /** Output not yet taken; null while there is none (the array goes back to a thread-wide pool). */
   private queue: Uint8Array[] | null = null;
+  /** Made at the first bytes after the handshake: an idle connection keeps none. */
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
-  private assembler: MessageAssembler;
+  /** Made at the first data frame. */
+  private assembler: MessageAssembler | null = null;
+  private readonly allocate: ((size: number) => Uint8Array) | undefined;
   private discarding = false;
   private pending: (() => void) | null = null;
   private readonly outWindow: number;
@@ -94,23 +97,21 @@ export class Connection {
     this.extension = options.extension ?? null;
     this.utf8Interior = options.utf8Interior;
     this.codec = options.codec ?? threadCodec();
-    this.assembler = new MessageAssembler({ allocate: options.allocate });
+    this.allocate = options.allocate;
     this.outWindow = this.codec.exports.layoutWsOutSize();
     this.encoder = connectionEncoder(options, this.codec, profile);
     this.state = initialState;
-    if (initialState === "OPEN") this.startFraming();
   }
 
-  /** Creates the decoder: called once the opening handshake is done. */
-  protected startFraming(): void {
-    this.decoder = new FrameDecoder({
+  private makeDecoder(): FrameDecoder {
+    return this.decoder = new FrameDecoder({
       role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
       validateUtf8: this.profile === "strict", rsv1: this.extension !== null && this.extension.usesRsv1 !== false, utf8Interior: this.utf8Interior,
       maxFragments: this.maxFragments,
     });
   }
 
-  /** Installs the extension the handshake negotiated (before startFraming). */
+  /** Installs the extension the handshake negotiated (before the first frame is decoded). */
   protected useExtension(extension: MessageExtension | null): void {
     this.extension = extension;
   }
@@ -135,7 +136,7 @@ export class Connection {
       const outer = feeding;
       feeding = this;
       try {
-        this.decoder!.push(bytes, onChunk);
+        (this.decoder ?? this.makeDecoder()).push(bytes, onChunk);
       } finally {
         feeding = outer;
       }
@@ -238,7 +239,7 @@ export class Connection {
     }
     if (this.wantData) this.emitData(chunk);
     if (this.wantMessages) {
-      const a = this.assembler;
+      const a = this.assembler ??= new MessageAssembler({ allocate: this.allocate });
       const data = a.pushData(chunk);
       if (data !== null) this.events.push({ type: "message", opcode: a.opcode, data, text: a.takeText(), isText: a.opcode === Opcode.TEXT });
     }

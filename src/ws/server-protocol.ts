@@ -84,7 +84,6 @@ export class ServerProtocol extends Connection {
       this.subprotocol = chosen;
       this.out.push(buildAcceptResponse(request.key, chosen, headers));
       this.state = "OPEN";
-      this.startFraming();
       this.events.push({ type: "open", subprotocol: chosen, path: request.path, headers: got.head.headers, status: undefined });
       rest = got.rest;
     } catch (err) {
