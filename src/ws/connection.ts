@@ -14,7 +14,7 @@ import { pushDataPieces, pushFragments } from "./pieces.js";
 import { nextSendingOpcode } from "./send-order.js";
 import { encodeRepeated } from "./frame-batch.js";
 import { closedEvent, closeReplyFor } from "./close-reply.js";
-import { NO_CHUNKS, recycleQueue, takeQueue } from "./output-queues.js";
+import { ConnectionOutput } from "./connection-output.js";
 
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection-options.js";
 
@@ -34,7 +34,7 @@ function onChunk(chunk: FrameChunk): void {
   feeding!.handleChunk(chunk);
 }
 
-export class Connection {
+export class Connection extends ConnectionOutput {
   readonly role: "client" | "server";
   readonly bufferSize: number;
   readonly maxPayloadBytes: number;
@@ -64,8 +64,6 @@ export class Connection {
 
   protected readonly codec: Codec;
   protected events: ConnectionEvent[] = [];
-  /** Output not yet taken; null while there is none (the array goes back to a thread-wide pool). */
-  private queue: Uint8Array[] | null = null;
   /** Made at the first bytes after the handshake: an idle connection keeps none. */
   private decoder: FrameDecoder | null = null;
   private encoder: FrameEncoder;
@@ -87,6 +85,7 @@ export class Connection {
   private inflater: InflatedMessage | null = null;
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
+    super();
     const { bufferSize, maxFragments, profile } = checkConnectionOptions(options);
     this.role = options.role;
     this.bufferSize = bufferSize;
@@ -321,53 +320,6 @@ export class Connection {
     if (e.length === 0) return e;
     this.events = [];
     return e;
-  }
-
-  /** The output queue, for pushing to (taken from the pool when there was none). */
-  protected get out(): Uint8Array[] {
-    return (this.queue ??= takeQueue());
-  }
-
-  dataToSend(): Uint8Array[] {
-    const o = this.queue;
-    if (o === null || o.length === 0) return [];
-    this.queue = null;
-    return o;
-  }
-
-  /**
-   * What dataToSend() returns, without a new array per send: the caller hands the array back with
-   * recycleDataToSend() once the chunks are written, for the next connection with output. An idle
-   * connection holds no queue, and no frame it sent.
-   */
-  takeDataToSend(): Uint8Array[] {
-    const o = this.queue;
-    if (o === null || o.length === 0) return NO_CHUNKS;
-    this.queue = null;
-    return o;
-  }
-
-  /** Gives back an array takeDataToSend() returned, once its chunks are written. */
-  recycleDataToSend(chunks: Uint8Array[]): void {
-    recycleQueue(chunks);
-  }
-
-  /**
-   * Hands what dataToSend() would return to `sink.write`, in order, and empties the queue: no
-   * array per call, for a shell that writes each read's output at once (the load generator, one
-   * write per read).
-   */
-  drainDataTo(sink: { write(chunk: Uint8Array): void }): void {
-    const o = this.queue;
-    if (o === null) return;
-    this.queue = null;
-    for (let i = 0; i < o.length; i++) sink.write(o[i]);
-    recycleQueue(o);
-  }
-
-  /** True while there is something for dataToSend(). */
-  get hasDataToSend(): boolean {
-    return this.queue !== null && this.queue.length > 0;
   }
 
   private checkOpen(): void {

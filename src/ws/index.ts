@@ -2,6 +2,7 @@
 export type { ClientOptions, ResolvedClientOptions } from "./client-options.js";
 export { resolveClientOptions, parseHeaders, DEFAULT_USER_AGENT } from "./client-options.js";
 export { Connection } from "./connection.js";
+export type { ConnectionOutput } from "./connection-output.js";
 export type { ConnectionOptions, ConnectionProfile, MessageExtension } from "./connection.js";
 export { PONGS_PER_READ } from "./connection.js";
 export { ClientProtocol } from "./client-protocol.js";
