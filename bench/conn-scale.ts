@@ -105,7 +105,11 @@ const median = (xs: number[]) => {
 
 async function activeRows(options: ServerOptions, quick: boolean | undefined): Promise<BenchRow[]> {
   const n = 1000;
-  const rounds = quick ? 1 : 2;
+  // Three rounds, the median: V8's young generation grows by 8-16 MB at moments that vary from
+  // run to run, and one growth between the two batches moves a round's figure by 8-16 KB per
+  // connection (a full run read ws at 5.4 KB and wsat at 12.0 KB, where runs of the case alone
+  // read 11.7-12.6 and 8.1-9.3).
+  const rounds = quick ? 1 : 3;
   const runs: Record<"wsat" | "ws", Array<Awaited<ReturnType<typeof active>>>> = { wsat: [], ws: [] };
   for (let r = 0; r < rounds; r++) {
     for (const kind of r % 2 ? (["ws", "wsat"] as const) : (["wsat", "ws"] as const)) runs[kind].push(await active(kind, options, n));
