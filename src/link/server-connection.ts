@@ -104,8 +104,14 @@ export class ServerConnection extends Endpoint {
     this.path = e.path ?? "/";
     this.subprotocol = e.subprotocol;
     // join() makes one flat string (+= would keep a tree of pieces alive).
-    const parts: string[] = [];
-    for (const [name, value] of e.headers) parts.push(name, "\0", value, "\n");
+    const h = e.headers;
+    const parts = new Array<string>(h.length * 4);
+    for (let i = 0, j = 0; i < h.length; i++, j += 4) {
+      parts[j] = h[i][0];
+      parts[j + 1] = "\0";
+      parts[j + 2] = h[i][1];
+      parts[j + 3] = "\n";
+    }
     this.headerText = parts.join("");
     this.perMessageDeflate = deflateAgreement((_core as ServerProtocol).extensions);
     if (this.pingIntervalMs > 0) this.pingTimer = this.timers.setInterval(() => this.pingTick(_core), this.pingIntervalMs);

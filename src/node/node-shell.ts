@@ -2,6 +2,7 @@
 // node:crypto's SHA-1 and node:zlib, adapted to the link core's Shell. Bun and Deno can run it
 // through their Node layers too (the runtime entry picks their own shells there).
 
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
@@ -18,8 +19,11 @@ import { NodeTransport } from "./node-transport.js";
 import { attachToServer, refuseUpgrade, replayRequest } from "./upgrade.js";
 
 // Accept keys hashed with node:crypto (the sans-I/O handshake's portable SHA-1 is the fallback
-// for other runtimes).
-useSha1((bytes) => createHash("sha1").update(bytes).digest());
+// for other runtimes): crypto.hash() where Node has it (20.12+), one call and no Hash object.
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "buffer") => Uint8Array }).hash;
+useSha1(typeof oneShot === "function"
+  ? (bytes) => oneShot("sha1", bytes, "buffer")
+  : (bytes) => createHash("sha1").update(bytes).digest());
 
 export const nodeTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),

@@ -75,9 +75,16 @@ const enum S {
 
 const VERSION_SHAPE = "HTTP/d.d"; // RFC 9112 2.3: HTTP-version = "HTTP" "/" DIGIT "." DIGIT (case-sensitive)
 
+const NO_BYTES = new Uint8Array(0);
+/** The method bytes readers check, per method (one "GET" for every server connection). */
+const methodBytes = new Map<string, Uint8Array>();
+
 export class HttpHeadReader {
-  // Grows by doubling up to MAX_HEAD_BYTES, and is dropped once the head is read.
-  private buf = new Uint8Array(512);
+  // During a push: the pushed bytes themselves when the head starts in them (a server's usual
+  // handshake copies nothing), or, once a head spans reads, the reader's own copy, which grows by
+  // doubling up to MAX_HEAD_BYTES; dropped once the head is read.
+  private buf: Uint8Array = NO_BYTES;
+  private own = false;
   private len = 0;
   private state: S = S.LineStart0;
   private readonly requestLine: boolean;
@@ -94,7 +101,14 @@ export class HttpHeadReader {
 
   constructor(options: HttpHeadReaderOptions = {}) {
     this.requestLine = options.startLine === "request";
-    this.method = this.requestLine && options.method ? latin1Encode(options.method) : null;
+    const m = options.method;
+    if (this.requestLine && m) {
+      let bytes = methodBytes.get(m);
+      if (bytes === undefined) methodBytes.set(m, bytes = latin1Encode(m));
+      this.method = bytes;
+    } else {
+      this.method = null;
+    }
   }
 
   /**
@@ -104,25 +118,47 @@ export class HttpHeadReader {
    */
   push(bytes: Uint8Array): { head: HttpHead; rest: Uint8Array } | null {
     if (this.state === S.Done) throw new InvalidState("HTTP_HEAD_COMPLETE", "push() after the http head was read; the bytes after it were handed back as rest");
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i];
-      if (this.len === MAX_HEAD_BYTES) {
-        throw new InvalidHandshake("HANDSHAKE_HEAD_TOO_LARGE",
-          `http head of more than ${MAX_HEAD_BYTES} bytes, expected at most ${MAX_HEAD_BYTES}`, 431);
+    // A head that starts this read is parsed where it lies (offsets into `bytes`, nothing copied).
+    const inPlace = !this.own;
+    if (inPlace) this.buf = bytes;
+    try {
+      for (let i = 0; i < bytes.length; i++) {
+        const b = bytes[i];
+        if (this.len === MAX_HEAD_BYTES) {
+          throw new InvalidHandshake("HANDSHAKE_HEAD_TOO_LARGE",
+            `http head of more than ${MAX_HEAD_BYTES} bytes, expected at most ${MAX_HEAD_BYTES}`, 431);
+        }
+        if (inPlace) {
+          this.len++;
+        } else {
+          if (this.len === this.buf.length) {
+            const bigger = new Uint8Array(Math.min(MAX_HEAD_BYTES, this.buf.length * 2));
+            bigger.set(this.buf);
+            this.buf = bigger;
+          }
+          this.buf[this.len++] = b;
+        }
+        this.step(b);
+        if ((this.state as S) === S.Done) {
+          this.buf = NO_BYTES;
+          this.own = false;
+          return { head: { startLine: this.startLine, headers: this.headers }, rest: bytes.slice(i + 1) };
+        }
       }
-      if (this.len === this.buf.length) {
-        const bigger = new Uint8Array(Math.min(MAX_HEAD_BYTES, this.buf.length * 2));
-        bigger.set(this.buf);
-        this.buf = bigger;
-      }
-      this.buf[this.len++] = b;
-      this.step(b);
-      if ((this.state as S) === S.Done) {
-        this.buf = new Uint8Array(0);
-        return { head: { startLine: this.startLine, headers: this.headers }, rest: bytes.slice(i + 1) };
-      }
+    } finally {
+      // The head goes on in a later read (or this one was refused): keep its bytes.
+      if (!this.own && (this.state as S) !== S.Done) this.keepBytes();
     }
     return null;
+  }
+
+  private keepBytes(): void {
+    let size = 512;
+    while (size < this.len) size *= 2;
+    const mine = new Uint8Array(Math.min(MAX_HEAD_BYTES, size));
+    mine.set(this.buf.subarray(0, this.len));
+    this.buf = mine;
+    this.own = true;
   }
 
   private step(b: number): void {
@@ -284,8 +320,16 @@ function latin1Encode(s: string): Uint8Array {
 
 // RFC 9112 5: field values are ISO-8859-1 / opaque octets; latin1 keeps every byte.
 // One flat string per field (a string built byte by byte with += is a chain of ConsStrings: about
-// 1 KiB per connection for the headers a server keeps, measured with a heap snapshot).
+// 1 KiB per connection for the headers a server keeps, measured with a heap snapshot). Short
+// fields go through a reused array of their length: no view per field, and the engines' fast path
+// for spreading a plain array.
 function latin1Decode(bytes: Uint8Array, from: number, to: number): string {
+  const n = to - from;
+  if (n <= SHORT_FIELD) {
+    const codes = (shortCodes[n] ??= new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i++) codes[i] = bytes[from + i];
+    return String.fromCharCode.apply(null, codes);
+  }
   let text = "";
   for (let i = from; i < to; i += LATIN1_CHUNK) {
     text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + LATIN1_CHUNK)) as unknown as number[]);
@@ -293,31 +337,65 @@ function latin1Decode(bytes: Uint8Array, from: number, to: number): string {
   return text;
 }
 
+/** Fields up to this many bytes are decoded through shortCodes. */
+const SHORT_FIELD = 128;
+const shortCodes: number[][] = [];
+
 /** Bytes per String.fromCharCode.apply call (well under any engine's argument limit). */
 const LATIN1_CHUNK = 4096;
+
+/**
+ * Whether a header name equals `lower` (lower-case letters, digits and "-"), ignoring the case of
+ * its letters, without a lower-cased copy (a handshake asks about eight names of a dozen headers).
+ */
+function nameIs(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const w = lower.charCodeAt(i);
+    const c = name.charCodeAt(i);
+    if (c !== w && !(w >= 0x61 && w <= 0x7a && c === w - 0x20)) return false;
+  }
+  return true;
+}
 
 /** All values of a header (case-insensitive name), in order. */
 export function headerValues(head: HttpHead, name: string): string[] {
   const lower = name.toLowerCase();
+  const headers = head.headers;
   const out: string[] = [];
-  // Every handshake asks for about eight names among a dozen headers: compare lengths first, so a
-  // lower-cased copy is made only of the names that can match.
-  for (const [n, v] of head.headers) {
-    if (n.length === lower.length && (n === lower || n.toLowerCase() === lower)) out.push(v);
+  for (let i = 0; i < headers.length; i++) {
+    if (nameIs(headers[i][0], lower)) out.push(headers[i][1]);
   }
   return out;
 }
 
 /** The header's values joined with ", " (RFC 9110 5.3), or undefined when absent. */
 export function headerValue(head: HttpHead, name: string): string | undefined {
-  const values = headerValues(head, name);
-  return values.length ? values.join(", ") : undefined;
+  const lower = name.toLowerCase();
+  const headers = head.headers;
+  let value: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    if (nameIs(headers[i][0], lower)) value = value === undefined ? headers[i][1] : `${value}, ${headers[i][1]}`;
+  }
+  return value;
 }
 
 /** Comma-separated tokens of a header, lower-cased when `lower`. */
 export function headerTokens(head: HttpHead, name: string, lower = true): string[] {
-  return headerValues(head, name)
-    .flatMap((v) => v.split(","))
-    .map((t) => (lower ? t.trim().toLowerCase() : t.trim()))
-    .filter((t) => t.length > 0);
+  const wanted = name.toLowerCase();
+  const headers = head.headers;
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i++) {
+    if (!nameIs(headers[i][0], wanted)) continue;
+    const v = headers[i][1];
+    let from = 0;
+    while (from <= v.length) {
+      let end = v.indexOf(",", from);
+      if (end < 0) end = v.length;
+      const t = v.slice(from, end).trim();
+      if (t.length > 0) out.push(lower ? t.toLowerCase() : t);
+      from = end + 1;
+    }
+  }
+  return out;
 }

@@ -38,6 +38,9 @@ describe("Sec-WebSocket-Accept (RFC 6455 4.2.2)", () => {
     assert.equal(isValidKey("dGhlIHNhbXBsZSBub25jZQ="), false);
     assert.equal(isValidKey("AAAAAAAAAAAAAAAAAAAAAAAA"), false); // 18 bytes
     assert.equal(isValidKey("!!!!!!!!!!!!!!!!!!!!!!=="), false);
+    assert.equal(isValidKey("dGhlIHNhbXBsZSBub25jZR=="), true); // unused low bits set: atob() decodes 16 bytes
+    assert.equal(isValidKey("dGhlIHNhbXBsZSBub25jZQ=A"), false);
+    assert.equal(isValidKey("dGhlIHNhbXBsZSBub25j ZQ="), false);
   });
 });
 
@@ -153,6 +156,25 @@ describe("HTTP head reader", () => {
       got = reader.push(all.subarray(i, i + 1));
     }
     assert.ok(got);
+  });
+  it("keeps nothing of the caller's buffer: a head split across reads survives the buffer being reused", () => {
+    // The reader parses a head where it lies in the pushed bytes (a socket's read buffer, reused
+    // by the next read); the part of a head that continues in a later read must be its own copy.
+    const all = latin1(head + tail);
+    for (let cut = 1; cut < head.length; cut++) {
+      const buffer = new Uint8Array(all.length);
+      buffer.set(all.subarray(0, cut));
+      const reader = new HttpHeadReader();
+      assert.equal(reader.push(buffer.subarray(0, cut)), null);
+      buffer.fill(0x21); // the next read lands in the same memory
+      buffer.set(all.subarray(cut));
+      const got = reader.push(buffer.subarray(0, all.length - cut));
+      assert.ok(got, `cut ${cut}`);
+      assert.equal(got.head.startLine, "HTTP/1.1 101 Switching Protocols");
+      assert.deepEqual(got.head.headers, [["Upgrade", "websocket"], ["X", "a:b"]]);
+      buffer.fill(0);
+      assert.equal(text(got.rest), tail, "rest is a copy");
+    }
   });
   it("refuses a head larger than its limit and malformed header lines", () => {
     const reader = new HttpHeadReader();
