@@ -24,12 +24,26 @@ interface Held { opened: number; failed: number; ms: number; errors: Record<stri
 interface JsonEcho { echoed: number; wireBytes: number; plainBytes: number; compressed: number }
 interface Rss { rss: number; connections: number; cpuUs: number }
 
+/**
+ * The next loopback source address for a holder process. A holder binds its source address, so
+ * the kernel picks each port before it knows the destination and a port still in TIME_WAIT (60 s)
+ * from any earlier connection of that address is taken: one address per holder process, in turn
+ * over 127.0.0.2-127.0.0.250, keeps a full run's 60,000-odd connections from running one address
+ * out of its ~28,000 ports (conn-active with 3 rounds did: EADDRINUSE).
+ */
+let nextAddress = 2;
+function holderAddress(): string {
+  const a = nextAddress;
+  nextAddress = a >= 250 ? 2 : a + 1;
+  return `127.0.0.${a}`;
+}
+
 async function holders(port: number, total: number, perProcess: number, concurrency: number): Promise<{ kids: Child[]; held: Held[] }> {
   const kids: Child[] = [];
   const n = Math.ceil(total / perProcess);
   for (let i = 0; i < n; i++) {
     const count = Math.min(perProcess, total - i * perProcess);
-    kids.push(startChild(process.execPath, [holderPath, String(port), String(count), `127.0.0.${2 + i}`, String(concurrency)], "connection holder"));
+    kids.push(startChild(process.execPath, [holderPath, String(port), String(count), holderAddress(), String(concurrency)], "connection holder"));
   }
   const held = await Promise.all(kids.map((k) => k.next<Held>(300_000)));
   return { kids, held };
