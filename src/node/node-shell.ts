@@ -3,7 +3,6 @@
 // through their Node layers too (the runtime entry picks their own shells there).
 
 import * as crypto from "node:crypto";
-import { createHash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import * as tls from "node:tls";
 import type { Server as HttpServer } from "node:http";
@@ -23,7 +22,7 @@ import { attachToServer, refuseUpgrade, replayRequest } from "./upgrade.js";
 const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: "buffer") => Uint8Array }).hash;
 useSha1(typeof oneShot === "function"
   ? (bytes) => oneShot("sha1", bytes, "buffer")
-  : (bytes) => createHash("sha1").update(bytes).digest());
+  : (bytes) => crypto.createHash("sha1").update(bytes).digest());
 
 export const nodeTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
