@@ -1,17 +1,10 @@
 // Base64 (RFC 4648 4) for the handshake's short values (Sec-WebSocket-Key/Accept, Basic auth),
 // through the btoa/atob globals that every runtime wsat targets has.
 
-/** Bytes per String.fromCharCode.apply call (well under any engine's argument limit). */
-const CHUNK = 4096;
+import { latin1Text } from "../codec/latin1.js";
 
 export function bytesToBase64(bytes: Uint8Array): string {
-  // One string from the codes (a string per byte made a chain of pieces for btoa to flatten).
-  if (bytes.length <= CHUNK) return btoa(String.fromCharCode.apply(null, bytes as unknown as number[]));
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return btoa(binary);
+  return btoa(latin1Text(bytes));
 }
 
 /** Decodes base64; returns null when the input is not valid base64. */

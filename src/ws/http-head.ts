@@ -22,6 +22,7 @@
 // carries HTTP status 431, every syntax error carries 400.
 
 import { InvalidHandshake, InvalidState } from "../errors.js";
+import { latin1Bytes, latin1Text } from "../codec/latin1.js";
 
 export interface HttpHead {
   /** "GET /chat HTTP/1.1" or "HTTP/1.1 101 Switching Protocols" */
@@ -104,7 +105,7 @@ export class HttpHeadReader {
     const m = options.method;
     if (this.requestLine && m) {
       let bytes = methodBytes.get(m);
-      if (bytes === undefined) methodBytes.set(m, bytes = latin1Encode(m));
+      if (bytes === undefined) methodBytes.set(m, bytes = latin1Bytes(m));
       this.method = bytes;
     } else {
       this.method = null;
@@ -312,11 +313,6 @@ function hex(b: number): string {
   return b.toString(16).padStart(2, "0");
 }
 
-function latin1Encode(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
-}
 
 // RFC 9112 5: field values are ISO-8859-1 / opaque octets; latin1 keeps every byte.
 // One flat string per field (a string built byte by byte with += is a chain of ConsStrings: about
@@ -330,19 +326,12 @@ function latin1Decode(bytes: Uint8Array, from: number, to: number): string {
     for (let i = 0; i < n; i++) codes[i] = bytes[from + i];
     return String.fromCharCode.apply(null, codes);
   }
-  let text = "";
-  for (let i = from; i < to; i += LATIN1_CHUNK) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + LATIN1_CHUNK)) as unknown as number[]);
-  }
-  return text;
+  return latin1Text(bytes.subarray(from, to));
 }
 
 /** Fields up to this many bytes are decoded through shortCodes. */
 const SHORT_FIELD = 128;
 const shortCodes: number[][] = [];
-
-/** Bytes per String.fromCharCode.apply call (well under any engine's argument limit). */
-const LATIN1_CHUNK = 4096;
 
 /**
  * Whether a header name equals `lower` (lower-case letters, digits and "-"), ignoring the case of
