@@ -90,8 +90,11 @@ export class UartPair {
   /** Host to device and device to host. */
   readonly up: UartDirection;
   readonly down: UartDirection;
-  /** Per direction (0 up, 1 down): the pending look at the line, a timer or an immediate. */
-  private readonly timers: Array<{ timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | null> = [null, null];
+  /**
+   * Per direction (0 up, 1 down): the pending look at the line, a timer, an immediate, or a
+   * microtask (a token: cancelling it makes the microtask do nothing).
+   */
+  private readonly timers: Array<{ timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | { microtask: true } | null> = [null, null];
   /** Per direction: the due time the pending look is for. */
   private readonly lookDueMs = [0, 0];
   private closed = false;
@@ -154,7 +157,7 @@ export class UartPair {
     const t = this.timers[i];
     if (!t) return;
     if ("timer" in t) clearTimeout(t.timer);
-    else clearImmediate(t.immediate);
+    else if ("immediate" in t) clearImmediate(t.immediate);
     this.timers[i] = null;
   }
 
@@ -169,6 +172,18 @@ export class UartPair {
       this.timers[i] = null;
       this.deliver(i);
     };
+    if (wait <= 0) {
+      // Already due (a write stamped back by its end's lag, or a look that came late): delivered
+      // as soon as the code running now returns, not a turn of the loop later. A turn costs
+      // 0.1-0.2 ms on a busy loop, time a real wire does not add: the emulator's reply to the
+      // host was that late, and lost the race with a server's echo for the line (at-uart-8x921600).
+      const token = { microtask: true as const };
+      this.timers[i] = token;
+      queueMicrotask(() => {
+        if (this.timers[i] === token) fire();
+      });
+      return;
+    }
     this.timers[i] = wait < SPIN_MS ? { immediate: setImmediate(fire) } : { timer: setTimeout(fire, Math.ceil(wait)) };
   }
 

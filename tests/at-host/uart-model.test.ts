@@ -202,6 +202,25 @@ describe("UartPair (the shell)", () => {
     for (const [, text, made, due] of seen) assert.ok(Math.abs(due - made - (text.length * byteTimeMs(115200) + 1)) < 1e-9);
   });
 
+  test("bytes already due when written (stamped back by the end's lag) arrive before the loop turns", async () => {
+    const pair = new UartPair({ baudRate: 115200 });
+    const got: string[] = [];
+    pair.host.on("data", (b: Buffer) => got.push(b.toString("latin1")));
+    await new Promise<void>((r) => setImmediate(r)); // the host end is flowing
+    // The device's last delivery was 2 ms late: what it writes now is stamped 2 ms earlier, and
+    // "OK" (0.35 ms on the line) is due before now: it arrives once the code running returns.
+    pair.device.lagMs = 2;
+    pair.device.write("OK\r\n");
+    await new Promise<void>((r) => queueMicrotask(r));
+    assert.deepEqual(got, ["OK\r\n"]);
+    // A write not yet due still waits for its time on the line.
+    pair.device.lagMs = 0;
+    pair.device.write("x".repeat(200)); // 17 ms at 115200
+    await new Promise<void>((r) => setImmediate(r));
+    assert.deepEqual(got, ["OK\r\n"]);
+    pair.close();
+  });
+
   test("after one end changes rate alone, the other reads garbage; when it follows, bytes are clean again", async () => {
     const pair = new UartPair({ baudRate: 115200 });
     await pair.device.setBaudRate(921600);
