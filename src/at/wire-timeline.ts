@@ -10,10 +10,18 @@
 // write after `processingMs`), so a run's measured rate can be set against the timeline of the
 // same run's echo times.
 //
+// Answering at once is not always the fastest: when the device has the data of message k while the
+// echo of k-1 is still on its TX line, SEND OK k waits behind that echo, the next command comes
+// late, and an echo back soon after (a shorter echo time than the one before) takes the line ahead
+// of the next prompt, which then waits a whole echo. A host a little slower to answer the prompt
+// with its data lets the previous echo end first. So the walk takes a hold (the host's wait
+// between prompt and data), and the limit (wire-limit.ts echoLimit) is the best over holds.
+//
 // Per message k (b = one byte's time, L = latency per direction, P = processing):
 //   host -> device   AT+WSSEND (c bytes) when SEND OK k-1 is in; the device has it L + P later
 //   device -> host   the command's echo and the prompt (e + 9 bytes), behind earlier writes
-//   host -> device   the data (n bytes) once the prompt is in; the device has it at D_k
+//   host -> device   the data (n bytes) once the prompt is in (plus a hold, see below); the device
+//                    has it at D_k
 //   device -> host   SEND OK (11 bytes) at D_k; the echo (w bytes) at D_k + echoAfterMs[k]
 
 /** The byte counts and times of one message (from wire-limit.ts). */
@@ -46,9 +54,10 @@ class Line {
 /**
  * Milliseconds from the first AT+WSSEND to the last echo at the host, for `messages` sent one after
  * another, the echo of message k back at the device `echoAfterMs[k]` ms after it had the message's
- * last byte (a number: the same for all; negative values count as 0).
+ * last byte (a number: the same for all; negative values count as 0), the host sending each
+ * message's data `holdMs` after its prompt is in.
  */
-export function echoTimelineMs(s: MessageShape, messages: number, echoAfterMs: number | readonly number[]): number {
+export function echoTimelineMs(s: MessageShape, messages: number, echoAfterMs: number | readonly number[], holdMs = 0): number {
   if (!Number.isInteger(messages) || messages < 1) throw new RangeError(`"messages" must be a positive integer, got ${messages}`);
   if (typeof echoAfterMs !== "number" && echoAfterMs.length < messages) {
     throw new RangeError(`"echoAfterMs" has ${echoAfterMs.length} times for ${messages} messages`);
@@ -68,7 +77,7 @@ export function echoTimelineMs(s: MessageShape, messages: number, echoAfterMs: n
     const commandIn = up.write(s.commandBytes, hostFree);
     writeEchoesUpTo(commandIn);
     const promptIn = down.write(s.echoBytes + s.promptBytes, commandIn);
-    const dataIn = up.write(s.payloadBytes, promptIn);
+    const dataIn = up.write(s.payloadBytes, promptIn + holdMs);
     writeEchoesUpTo(dataIn);
     hostFree = down.write(s.sendOkBytes, dataIn);
     echoes.push(dataIn + delay(k));
