@@ -20,6 +20,17 @@ const JOIN_BELOW = 16 * 1024;
  */
 const DRAIN_MARK = 16 * 1024;
 
+const PAUSED = 1;
+const READING = 2;
+const BUSY = 4;
+const EOF = 8;
+const ENDED = 16;
+const END_WRITTEN = 32;
+const GONE = 64;
+const SECURE = 128;
+const WRITING = 256;
+const DRAIN_WANTED = 512;
+
 interface Pending {
   bytes: Uint8Array;
   /** Callbacks to run once `bytes` is written: one, several (joined chunks), or none. */
@@ -39,9 +50,6 @@ function runDone(done: Done | Done[] | undefined, err?: Error | null): void {
 export class DenoTransport implements Transport {
   private conn: DenoConn | null = null;
   sink: TransportSink | null = null;
-  remoteAddress: string | undefined;
-  remotePort: number | undefined;
-  readonly readsIntoWindow = false;
   /** Called once when the connection is closed (the listener counts its open connections). */
   onGone: (() => void) | null = null;
 
@@ -49,35 +57,60 @@ export class DenoTransport implements Transport {
   private queue: Pending[] | null = null;
   private head = 0;
   private queued = 0;
-  private writing = false;
   private corkDepth = 0;
   private corked: Uint8Array[] | null = null;
   private corkedDone: Array<Done | undefined> | null = null;
-  private drainWanted = false;
 
-  private paused: boolean;
-  private reading = false;
   /** The connection's own small read buffer (carved when it first reads). */
   private small: Uint8Array | null = null;
   /** The buffer the read in progress fills. */
   private readBuf: Uint8Array | null = null;
-  private onRead: ((n: number | null) => void) | null = null;
-  private onReadError: ((err: unknown) => void) | null = null;
+  /** Settles each read: a count (or null at the end) when it is done, an Error when it failed. */
+  private onRead: ((got: unknown) => void) | null = null;
+
+  /**
+   * The connection's yes/no state in one number (a field each would cost 8 bytes apiece on an
+   * idle connection): the accessors below read and set its bits.
+   */
+  private flags = 0;
+  private get paused(): boolean { return (this.flags & PAUSED) !== 0; }
+  private set paused(v: boolean) { this.flags = v ? this.flags | PAUSED : this.flags & ~PAUSED; }
+  private get reading(): boolean { return (this.flags & READING) !== 0; }
+  private set reading(v: boolean) { this.flags = v ? this.flags | READING : this.flags & ~READING; }
   /** The peer is sending in bulk: reads borrow a large buffer. */
-  private busy = false;
-  private eof = false;
-
-  private ended = false;
-  private endWritten = false;
-  private gone = false;
-
+  private get busy(): boolean { return (this.flags & BUSY) !== 0; }
+  private set busy(v: boolean) { this.flags = v ? this.flags | BUSY : this.flags & ~BUSY; }
+  private get eof(): boolean { return (this.flags & EOF) !== 0; }
+  private set eof(v: boolean) { this.flags = v ? this.flags | EOF : this.flags & ~EOF; }
+  private get ended(): boolean { return (this.flags & ENDED) !== 0; }
+  private set ended(v: boolean) { this.flags = v ? this.flags | ENDED : this.flags & ~ENDED; }
+  private get endWritten(): boolean { return (this.flags & END_WRITTEN) !== 0; }
+  private set endWritten(v: boolean) { this.flags = v ? this.flags | END_WRITTEN : this.flags & ~END_WRITTEN; }
+  private get gone(): boolean { return (this.flags & GONE) !== 0; }
+  private set gone(v: boolean) { this.flags = v ? this.flags | GONE : this.flags & ~GONE; }
   /** Over TLS: a failure Deno reports as bad data or an alert is the TLS layer's (tlsFailure). */
-  private readonly secure: boolean;
+  private get secure(): boolean { return (this.flags & SECURE) !== 0; }
+  private get writing(): boolean { return (this.flags & WRITING) !== 0; }
+  private set writing(v: boolean) { this.flags = v ? this.flags | WRITING : this.flags & ~WRITING; }
+  private get drainWanted(): boolean { return (this.flags & DRAIN_WANTED) !== 0; }
+  private set drainWanted(v: boolean) { this.flags = v ? this.flags | DRAIN_WANTED : this.flags & ~DRAIN_WANTED; }
+
+  get readsIntoWindow(): boolean {
+    return false;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.conn?.remoteAddr?.hostname;
+  }
+
+  get remotePort(): number | undefined {
+    return this.conn?.remoteAddr?.port;
+  }
 
   /** `conn` is a connection, or (dial) the promise of one. Accepted ones start paused. */
   constructor(conn: DenoConn | Promise<DenoConn>, paused: boolean, secure = false) {
-    this.paused = paused;
-    this.secure = secure;
+    if (paused) this.flags |= PAUSED;
+    if (secure) this.flags |= SECURE;
     if (conn instanceof Promise) {
       conn.then((c) => this.connected(c), (err) => this.failed(err as Error));
     } else {
@@ -112,9 +145,6 @@ export class DenoTransport implements Transport {
       return;
     }
     this.conn = conn;
-    const a = conn.remoteAddr;
-    this.remoteAddress = a?.hostname;
-    this.remotePort = a?.port;
     try { conn.setNoDelay?.(true); } catch { /* TLS connections in some versions */ }
     this.startReading();
     this.startWriting();
@@ -129,12 +159,17 @@ export class DenoTransport implements Transport {
     this.readNext(conn);
   }
 
-  // Reads chain through two callbacks made once per connection, not an async function: a
-  // suspended async function (and its promise) is kept for every idle connection.
+  // Reads chain through one callback made once per connection, not an async function: a
+  // suspended async function (and its promise) is kept for every idle connection. The same
+  // callback takes both outcomes (a read resolves to a number or null, and rejects with an Error).
   private readNext(conn: DenoConn): void {
     const buf = (this.busy ? borrowLarge() : null) ?? (this.small ??= smallReadBuffer());
     this.readBuf = buf;
-    conn.read(buf).then(this.onRead ??= (n) => this.readDone(n), this.onReadError ??= (err) => this.readFailed(err as Error));
+    const settle = this.onRead ??= (got) => {
+      if (typeof got === "number" || got === null) this.readDone(got);
+      else this.readFailed(got instanceof Error ? got : new Error(String(got)));
+    };
+    conn.read(buf).then(settle, settle);
   }
 
   private readDone(n: number | null): void {

@@ -1,7 +1,7 @@
 // What a sans-I/O Connection is made with: its options, its profile, and the per-message
 // extension interface (permessage-deflate) the shell supplies.
 
-import { FrameEncoder, randomMaskKey, type Codec } from "../codec/index.js";
+import { FrameEncoder, randomMaskKey, threadCodec, type Codec } from "../codec/index.js";
 
 /**
  * "strict" (the default): RFC 6455 as written. "permissive": the ESP-AT emulator's links, as lax
@@ -118,4 +118,68 @@ export function connectionEncoder(options: ConnectionOptions, codec: Codec, prof
   return options.maskKey && options.maskKey !== randomMaskKey
     ? new FrameEncoder({ ...encoderOptions, maskKey: options.maskKey })
     : FrameEncoder.shared(encoderOptions);
+}
+
+/**
+ * What a connection keeps of its options. Connections made with the same options share one (a
+ * server makes all its connections alike): about 80 B less per connection than a field each.
+ */
+export interface ConnectionSettings {
+  readonly role: "client" | "server";
+  readonly bufferSize: number;
+  readonly maxPayloadBytes: number;
+  readonly profile: ConnectionProfile;
+  readonly autoFragment: boolean;
+  readonly maxFragments: number;
+  readonly codec: Codec;
+  readonly allocate: ((size: number) => Uint8Array) | undefined;
+  readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
+  /** The codec's output window (bytes one encoded piece may take). */
+  readonly outWindow: number;
+  readonly encoder: FrameEncoder;
+}
+
+interface Remembered {
+  settings: ConnectionSettings;
+  allocateOutput: ConnectionOptions["allocateOutput"];
+}
+
+/** The settings made last (a few: a process may run clients and servers of several kinds). */
+const remembered: Remembered[] = [];
+const REMEMBER = 8;
+
+function same(r: Remembered, o: ConnectionOptions, checked: { bufferSize: number; maxFragments: number; profile: ConnectionProfile }, codec: Codec): boolean {
+  const s = r.settings;
+  return s.role === o.role && s.bufferSize === checked.bufferSize && s.maxFragments === checked.maxFragments &&
+    s.profile === checked.profile && s.autoFragment === (o.autoFragment === true) && s.maxPayloadBytes === (o.maxPayloadBytes ?? 0) &&
+    s.codec === codec && s.allocate === o.allocate && s.utf8Interior === o.utf8Interior && r.allocateOutput === o.allocateOutput;
+}
+
+/** Checks `options` and returns the settings a connection made with them keeps (shared when alike). */
+export function connectionSettings(options: ConnectionOptions): ConnectionSettings {
+  const checked = checkConnectionOptions(options);
+  const codec = options.codec ?? threadCodec();
+  // A masking-key source of the shell's own makes the encoder (and so the settings) per connection.
+  const ownMask = options.maskKey !== undefined && options.maskKey !== randomMaskKey;
+  if (!ownMask) {
+    for (const r of remembered) if (same(r, options, checked, codec)) return r.settings;
+  }
+  const settings: ConnectionSettings = {
+    role: options.role,
+    bufferSize: checked.bufferSize,
+    maxPayloadBytes: options.maxPayloadBytes ?? 0,
+    profile: checked.profile,
+    autoFragment: options.autoFragment === true,
+    maxFragments: checked.maxFragments,
+    codec,
+    allocate: options.allocate,
+    utf8Interior: options.utf8Interior,
+    outWindow: codec.exports.layoutWsOutSize(),
+    encoder: connectionEncoder(options, codec, checked.profile),
+  };
+  if (!ownMask) {
+    if (remembered.length >= REMEMBER) remembered.shift();
+    remembered.push({ settings, allocateOutput: options.allocateOutput });
+  }
+  return settings;
 }

@@ -4,10 +4,10 @@
 // dataToSend(), and ends the transport when `closeTransport` becomes true. Subclasses
 // (client-protocol.ts, server-protocol.ts) handle the CONNECTING state.
 
-import { Codec, FrameDecoder, FrameEncoder, MessageAssembler, Opcode, threadCodec, type FrameChunk } from "../codec/index.js";
+import { Codec, FrameDecoder, MessageAssembler, Opcode, type FrameChunk } from "../codec/index.js";
 import { InvalidState, ProtocolError, WsatError, type CloseInfo } from "../errors.js";
 import type { ConnectionEvent, ConnectionState } from "./events.js";
-import { checkConnectionOptions, connectionEncoder, type ConnectionOptions, type ConnectionProfile, type MessageExtension } from "./connection-options.js";
+import { connectionSettings, type ConnectionOptions, type ConnectionProfile, type ConnectionSettings, type MessageExtension } from "./connection-options.js";
 import { InflatedMessage } from "./inflated-message.js";
 import { truncateUtf8 } from "./utf8-truncate.js";
 import { pushDataPieces, pushFragments } from "./pieces.js";
@@ -25,6 +25,7 @@ const EMPTY = new Uint8Array(0);
 /** Pings of one read answered one by one; later ones in that read share one pong (RFC 6455 5.5.3). */
 export const PONGS_PER_READ = 32;
 const FIN = { fin: true };
+const NO_EVENTS: readonly ConnectionEvent[] = Object.freeze([]);
 const NO_FIN = { fin: false };
 
 /** The connection whose bytes are being decoded (set just before each push). */
@@ -35,9 +36,8 @@ function onChunk(chunk: FrameChunk): void {
 }
 
 export class Connection extends ConnectionOutput {
-  readonly role: "client" | "server";
-  readonly bufferSize: number;
-  readonly maxPayloadBytes: number;
+  /** What this connection keeps of its options, shared with the connections made alike. */
+  private readonly cfg: ConnectionSettings;
   state: ConnectionState;
   /** Emit a `data` event per received piece of data frames (control frames always get one). */
   wantData = true;
@@ -56,27 +56,20 @@ export class Connection extends ConnectionOutput {
   closeSent: CloseInfo | null = null;
   /** The shell should end the transport once dataToSend() is written. */
   closeTransport = false;
-  readonly profile: ConnectionProfile;
-  readonly autoFragment: boolean;
-  readonly maxFragments: number;
   /** Pongs answered with an earlier one (RFC 6455 5.5.3: only the most recent ping needs one). */
   pongsCoalesced = 0;
 
-  protected readonly codec: Codec;
-  protected events: ConnectionEvent[] = [];
+  /** Events not yet taken by eventsReceived() (made at the first: an idle connection keeps none). */
+  private pendingEvents: ConnectionEvent[] | null = null;
   /** Made at the first bytes after the handshake: an idle connection keeps none. */
   private decoder: FrameDecoder | null = null;
-  private encoder: FrameEncoder;
   /** Made at the first data frame. */
   private assembler: MessageAssembler | null = null;
-  private readonly allocate: ((size: number) => Uint8Array) | undefined;
   private discarding = false;
   private pending: (() => void) | null = null;
-  private readonly outWindow: number;
   private sendingOpcode = 0;
   /** The payload of the last ping of this read, answered once the read is decoded. */
   private pongOwed: Uint8Array | null = null;
-  private readonly utf8Interior: ((bytes: Uint8Array) => boolean) | undefined;
   private pongsThisRead = 0;
   protected extension: MessageExtension | null;
   /** The message being received goes through the extension (its first frame had RSV1, or the extension decodesAll). */
@@ -86,27 +79,38 @@ export class Connection extends ConnectionOutput {
 
   constructor(options: ConnectionOptions, initialState: ConnectionState = "OPEN") {
     super();
-    const { bufferSize, maxFragments, profile } = checkConnectionOptions(options);
-    this.role = options.role;
-    this.bufferSize = bufferSize;
-    this.profile = profile;
-    this.autoFragment = options.autoFragment === true;
-    this.maxFragments = maxFragments;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? 0;
+    this.cfg = connectionSettings(options);
     this.extension = options.extension ?? null;
-    this.utf8Interior = options.utf8Interior;
-    this.codec = options.codec ?? threadCodec();
-    this.allocate = options.allocate;
-    this.outWindow = this.codec.exports.layoutWsOutSize();
-    this.encoder = connectionEncoder(options, this.codec, profile);
     this.state = initialState;
+  }
+
+  get role(): "client" | "server" {
+    return this.cfg.role;
+  }
+  get bufferSize(): number {
+    return this.cfg.bufferSize;
+  }
+  get maxPayloadBytes(): number {
+    return this.cfg.maxPayloadBytes;
+  }
+  get profile(): ConnectionProfile {
+    return this.cfg.profile;
+  }
+  get autoFragment(): boolean {
+    return this.cfg.autoFragment;
+  }
+  get maxFragments(): number {
+    return this.cfg.maxFragments;
+  }
+  protected get codec(): Codec {
+    return this.cfg.codec;
   }
 
   private makeDecoder(): FrameDecoder {
     return this.decoder = new FrameDecoder({
-      role: this.role, maxPayloadBytes: this.maxPayloadBytes, codec: this.codec,
-      validateUtf8: this.profile === "strict", rsv1: this.extension !== null && this.extension.usesRsv1 !== false, utf8Interior: this.utf8Interior,
-      maxFragments: this.maxFragments,
+      role: this.cfg.role, maxPayloadBytes: this.cfg.maxPayloadBytes, codec: this.cfg.codec,
+      validateUtf8: this.cfg.profile === "strict", rsv1: this.extension !== null && this.extension.usesRsv1 !== false, utf8Interior: this.cfg.utf8Interior,
+      maxFragments: this.cfg.maxFragments,
     });
   }
 
@@ -149,7 +153,7 @@ export class Connection extends ConnectionOutput {
       this.pongOwed = null;
       // RFC 6455 5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in
       // response, unless it already received a Close frame." Not after our own close either.
-      if (this.state === "OPEN" && !this.closeRcvd && !this.discarding) this.out.push(this.encoder.encode(Opcode.PONG, pong));
+      if (this.state === "OPEN" && !this.closeRcvd && !this.discarding) this.out.push(this.cfg.encoder.encode(Opcode.PONG, pong));
     }
   }
 
@@ -206,7 +210,7 @@ export class Connection extends ConnectionOutput {
       // past that, a flood costs one pong per read, for its last ping.
       if (this.state === "OPEN" && this.pongsThisRead < PONGS_PER_READ) {
         this.pongsThisRead++;
-        this.out.push(this.encoder.encode(Opcode.PONG, data));
+        this.out.push(this.cfg.encoder.encode(Opcode.PONG, data));
       } else {
         if (this.pongOwed) this.pongsCoalesced++;
         this.pongOwed = data;
@@ -238,7 +242,7 @@ export class Connection extends ConnectionOutput {
     }
     if (this.wantData) this.emitData(chunk);
     if (this.wantMessages) {
-      const a = this.assembler ??= new MessageAssembler({ allocate: this.allocate });
+      const a = this.assembler ??= new MessageAssembler({ allocate: this.cfg.allocate });
       const data = a.pushData(chunk);
       if (data !== null) this.events.push({ type: "message", opcode: a.opcode, data, text: a.takeText(), isText: a.opcode === Opcode.TEXT });
     }
@@ -248,7 +252,7 @@ export class Connection extends ConnectionOutput {
     const rcvd = this.closeRcvd!;
     if (this.state === "OPEN") {
       const reply = closeReplyFor(rcvd, this.profile);
-      this.out.push(this.encoder.encodeClose(reply.code, reply.code === undefined ? undefined : reply.reason));
+      this.out.push(this.cfg.encoder.encodeClose(reply.code, reply.code === undefined ? undefined : reply.reason));
       this.closeSent = { code: rcvd.code, reason: reply.reason };
       this.sendingOpcode = 0;
     }
@@ -305,7 +309,7 @@ export class Connection extends ConnectionOutput {
   fail(code: number, reason = ""): void {
     if (this.state === "OPEN") {
       const r = truncateUtf8(reason, 123);
-      this.out.push(this.encoder.encodeClose(code, r));
+      this.out.push(this.cfg.encoder.encodeClose(code, r));
       this.closeSent = { code, reason: r };
       this.state = "CLOSING";
     }
@@ -315,10 +319,16 @@ export class Connection extends ConnectionOutput {
 
   // ---- output --------------------------------------------------------------------------------
 
+  /** Where events are pushed. */
+  protected get events(): ConnectionEvent[] {
+    return this.pendingEvents ??= [];
+  }
+
+  /** The events since the last call, in order (when there are none: one shared, frozen empty array). */
   eventsReceived(): ConnectionEvent[] {
-    const e = this.events;
-    if (e.length === 0) return e;
-    this.events = [];
+    const e = this.pendingEvents;
+    if (e === null) return NO_EVENTS as ConnectionEvent[];
+    this.pendingEvents = null;
     return e;
   }
 
@@ -336,9 +346,9 @@ export class Connection extends ConnectionOutput {
     if (this.role === "server" && payload.length >= ZERO_COPY_BYTES) {
       // Unmasked and large: the header, then the caller's bytes as they are (one writev, no
       // copy). As with ws, the payload must not change until the send's promise settles.
-      this.out.push(this.encoder.encodeHeader(opcode, payload.length, options), payload);
+      this.out.push(this.cfg.encoder.encodeHeader(opcode, payload.length, options), payload);
     } else {
-      this.out.push(this.encoder.encode(opcode, payload, options));
+      this.out.push(this.cfg.encoder.encode(opcode, payload, options));
     }
     return payload.length;
   }
@@ -365,7 +375,7 @@ export class Connection extends ConnectionOutput {
       return length;
     }
     if (this.profile === "strict") this.trackFragments(opcode, false);
-    pushFragments(this.out, this.encoder, opcode, payload, this.bufferSize, rsv1, this.outWindow);
+    pushFragments(this.out, this.cfg.encoder, opcode, payload, this.bufferSize, rsv1, this.cfg.outWindow);
     this.sendingOpcode = 0;
     return length;
   }
@@ -388,7 +398,7 @@ export class Connection extends ConnectionOutput {
     if (n === 0) return 0;
     // RFC 6455 5.4: not in the middle of a fragmented message (throws as sendMessage would).
     if (this.profile === "strict") this.trackFragments(opcode, true);
-    this.out.push(encodeRepeated(this.encoder, opcode, payload, n));
+    this.out.push(encodeRepeated(this.cfg.encoder, opcode, payload, n));
     return n * length;
   }
 
@@ -419,7 +429,7 @@ export class Connection extends ConnectionOutput {
       return;
     }
     if (this.state !== "OPEN") return;
-    this.out.push(this.encoder.encodeClose(code, reason));
+    this.out.push(this.cfg.encoder.encodeClose(code, reason));
     this.closeSent = { code: code ?? 1005, reason: reason ?? "" };
     this.state = "CLOSING";
     this.sendingOpcode = 0;
