@@ -340,3 +340,71 @@ describe("takeDataToSend", () => {
     conn.destroy();
   });
 });
+
+describe("connections made alike share their settings, and only those", () => {
+  it("each connection keeps its own options whatever was made before it", () => {
+    const made: Uint8Array[] = [];
+    const allocateOutput = (n: number) => {
+      const b = new Uint8Array(n);
+      made.push(b);
+      return b;
+    };
+    const variants: Array<ConstructorParameters<typeof Connection>[0]> = [
+      { role: "server" },
+      { role: "client" },
+      { role: "server", bufferSize: 512 },
+      { role: "server", maxFragments: 3 },
+      { role: "server", profile: "permissive" },
+      { role: "server", autoFragment: true, bufferSize: 4 },
+      { role: "server", maxPayloadBytes: 10 },
+      { role: "server", allocateOutput },
+    ];
+    // twice over, so the second round meets settings the first round left behind
+    for (let round = 0; round < 2; round++) {
+      for (const o of variants) {
+        const c = new Connection(o);
+        assert.equal(c.role, o.role);
+        assert.equal(c.bufferSize, o.bufferSize ?? 1024);
+        assert.equal(c.maxFragments, o.maxFragments ?? 65536);
+        assert.equal(c.profile, o.profile ?? "strict");
+        assert.equal(c.autoFragment, o.autoFragment === true);
+        assert.equal(c.maxPayloadBytes, o.maxPayloadBytes ?? 0);
+        const before = made.length;
+        c.sendBinary(new Uint8Array(8));
+        const bytes = concat(c.dataToSend()).length;
+        // autoFragment at 4 bytes: two frames of 2 + 4; otherwise one of 2 + 8 (a client's with a 4-byte key)
+        assert.equal(bytes, o.autoFragment ? 12 : o.role === "client" ? 14 : 10);
+        assert.equal(made.length > before, o.allocateOutput !== undefined, "the output allocator is the connection's own");
+        if (o.maxPayloadBytes) {
+          c.receiveData(client.encode(Opcode.BINARY, new Uint8Array(11)));
+          assert.ok(c.eventsReceived().some((e) => e.type === "error"), "an 11-byte message passes a 10-byte limit");
+        }
+      }
+    }
+  });
+
+  it("a connection with a masking-key source of its own masks with it", () => {
+    const keys = [0x01020304, 0x05060708];
+    const a = new Connection({ role: "client", maskKey: () => keys[0]! });
+    const b = new Connection({ role: "client", maskKey: () => keys[1]! });
+    a.sendBinary(new Uint8Array(4));
+    b.sendBinary(new Uint8Array(4));
+    const fa = concat(a.dataToSend());
+    const fb = concat(b.dataToSend());
+    // the masking key follows the 2-byte header (the key's bytes in memory order); zero payload
+    // bytes masked show the key again
+    const le = (k: number) => [k & 0xff, (k >>> 8) & 0xff, (k >>> 16) & 0xff, k >>> 24];
+    assert.deepEqual([...fa.subarray(2, 6)], le(keys[0]!));
+    assert.deepEqual([...fa.subarray(6, 10)], le(keys[0]!));
+    assert.deepEqual([...fb.subarray(2, 6)], le(keys[1]!));
+    assert.deepEqual([...fb.subarray(6, 10)], le(keys[1]!));
+  });
+
+  it("no events: one shared empty list that cannot be changed", () => {
+    const c = new Connection({ role: "server" });
+    const e = c.eventsReceived();
+    assert.equal(e.length, 0);
+    assert.equal(new Connection({ role: "server" }).eventsReceived(), e);
+    assert.throws(() => e.push({ type: "pong", data: new Uint8Array(0) }), TypeError);
+  });
+});
