@@ -101,8 +101,14 @@ async function echoRun(link: AtLink, size: number, count: number): Promise<numbe
   }
 }
 
+/**
+ * Messages for a run: what fits the budget, but at least 30 where that takes under 4 s more (a
+ * ratio over 13 messages swung 0.83-1.00 between runs: one echo ahead of a prompt costs a whole
+ * message's time), and never under 2.
+ */
 function countFor(messageMs: number, budgetMs: number): number {
-  return Math.max(2, Math.min(3000, Math.floor(budgetMs / messageMs)));
+  const floor = Math.max(2, Math.min(30, Math.floor(4000 / messageMs)));
+  return Math.max(floor, Math.min(3000, Math.floor(budgetMs / messageMs)));
 }
 
 /** The median of `xs`. */
