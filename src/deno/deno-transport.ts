@@ -73,27 +73,29 @@ export class DenoTransport implements Transport {
    * idle connection): the accessors below read and set its bits.
    */
   private flags = 0;
-  private get paused(): boolean { return (this.flags & PAUSED) !== 0; }
-  private set paused(v: boolean) { this.flags = v ? this.flags | PAUSED : this.flags & ~PAUSED; }
-  private get reading(): boolean { return (this.flags & READING) !== 0; }
-  private set reading(v: boolean) { this.flags = v ? this.flags | READING : this.flags & ~READING; }
+  private has(bit: number): boolean { return (this.flags & bit) !== 0; }
+  private put(bit: number, on: boolean): void { this.flags = on ? this.flags | bit : this.flags & ~bit; }
+  private get paused(): boolean { return this.has(PAUSED); }
+  private set paused(v: boolean) { this.put(PAUSED, v); }
+  private get reading(): boolean { return this.has(READING); }
+  private set reading(v: boolean) { this.put(READING, v); }
   /** The peer is sending in bulk: reads borrow a large buffer. */
-  private get busy(): boolean { return (this.flags & BUSY) !== 0; }
-  private set busy(v: boolean) { this.flags = v ? this.flags | BUSY : this.flags & ~BUSY; }
-  private get eof(): boolean { return (this.flags & EOF) !== 0; }
-  private set eof(v: boolean) { this.flags = v ? this.flags | EOF : this.flags & ~EOF; }
-  private get ended(): boolean { return (this.flags & ENDED) !== 0; }
-  private set ended(v: boolean) { this.flags = v ? this.flags | ENDED : this.flags & ~ENDED; }
-  private get endWritten(): boolean { return (this.flags & END_WRITTEN) !== 0; }
-  private set endWritten(v: boolean) { this.flags = v ? this.flags | END_WRITTEN : this.flags & ~END_WRITTEN; }
-  private get gone(): boolean { return (this.flags & GONE) !== 0; }
-  private set gone(v: boolean) { this.flags = v ? this.flags | GONE : this.flags & ~GONE; }
+  private get busy(): boolean { return this.has(BUSY); }
+  private set busy(v: boolean) { this.put(BUSY, v); }
+  private get eof(): boolean { return this.has(EOF); }
+  private set eof(v: boolean) { this.put(EOF, v); }
+  private get ended(): boolean { return this.has(ENDED); }
+  private set ended(v: boolean) { this.put(ENDED, v); }
+  private get endWritten(): boolean { return this.has(END_WRITTEN); }
+  private set endWritten(v: boolean) { this.put(END_WRITTEN, v); }
+  private get gone(): boolean { return this.has(GONE); }
+  private set gone(v: boolean) { this.put(GONE, v); }
   /** Over TLS: a failure Deno reports as bad data or an alert is the TLS layer's (tlsFailure). */
-  private get secure(): boolean { return (this.flags & SECURE) !== 0; }
-  private get writing(): boolean { return (this.flags & WRITING) !== 0; }
-  private set writing(v: boolean) { this.flags = v ? this.flags | WRITING : this.flags & ~WRITING; }
-  private get drainWanted(): boolean { return (this.flags & DRAIN_WANTED) !== 0; }
-  private set drainWanted(v: boolean) { this.flags = v ? this.flags | DRAIN_WANTED : this.flags & ~DRAIN_WANTED; }
+  private get secure(): boolean { return this.has(SECURE); }
+  private get writing(): boolean { return this.has(WRITING); }
+  private set writing(v: boolean) { this.put(WRITING, v); }
+  private get drainWanted(): boolean { return this.has(DRAIN_WANTED); }
+  private set drainWanted(v: boolean) { this.put(DRAIN_WANTED, v); }
 
   get readsIntoWindow(): boolean {
     return false;
